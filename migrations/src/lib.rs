@@ -1,0 +1,22 @@
+//! The schema's only source: the app applies these at launch and the tests
+//! build every fresh database from them.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_events;
+mod m20261124_000002_create_registrations;
+mod m20261124_000003_create_access_tokens;
+mod m20261124_000004_create_outbox;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_events::Migration),
+            Box::new(m20261124_000002_create_registrations::Migration),
+            Box::new(m20261124_000003_create_access_tokens::Migration),
+            Box::new(m20261124_000004_create_outbox::Migration),
+        ]
+    }
+}

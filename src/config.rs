@@ -1,0 +1,106 @@
+//! Typed settings read from Rocket.toml and `ROCKET_*` environment variables.
+use std::fmt;
+
+use serde::Deserialize;
+
+#[derive(Clone, Deserialize)]
+pub struct AppConfig {
+    /// `sqlite://data/aanmeldpunt.db?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: String,
+    #[serde(default)]
+    pub database_max_connections: Option<u32>,
+    /// Absolute URL the app is reached at; used in links inside e-mails.
+    pub base_url: String,
+    /// `files` (default), `smtp` or `memory`.
+    #[serde(default = "default_mail_transport")]
+    pub mail_transport: MailTransport,
+    #[serde(default = "default_mail_dir")]
+    pub mail_dir: String,
+    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://...:465` (TLS) or
+    /// `smtp://host:25?tls=none` for a local relay.
+    #[serde(default)]
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Seconds to wait before each retry; the last one repeats.
+    #[serde(default = "default_retry_delays")]
+    pub mail_retry_delays_secs: Vec<u64>,
+    #[serde(default = "default_max_attempts")]
+    pub mail_max_attempts: i32,
+    #[serde(default = "default_poll_ms")]
+    pub mail_poll_interval_ms: u64,
+    /// Insert the demonstration events when the database has none.
+    #[serde(default = "default_true")]
+    pub seed: bool,
+    #[serde(default = "default_template_dir")]
+    pub template_dir: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    Files,
+    Smtp,
+    Memory,
+}
+
+fn default_mail_transport() -> MailTransport {
+    MailTransport::Files
+}
+fn default_mail_dir() -> String {
+    "data/mail".into()
+}
+fn default_retry_delays() -> Vec<u64> {
+    vec![10, 30, 60, 300, 900, 3600]
+}
+fn default_max_attempts() -> i32 {
+    10
+}
+fn default_poll_ms() -> u64 {
+    1000
+}
+fn default_true() -> bool {
+    true
+}
+fn default_template_dir() -> String {
+    "templates".into()
+}
+
+/// Hides the password part of a URL so secrets never reach a log.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("base_url", &self.base_url)
+            .field("mail_transport", &self.mail_transport)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact_url("smtp://mailer:s3cret@smtp.example.nl:587"),
+            "smtp://mailer:***@smtp.example.nl:587"
+        );
+        assert_eq!(redact_url("sqlite://data/a.db"), "sqlite://data/a.db");
+    }
+}

@@ -1,0 +1,26 @@
+//! Types that parse, not validate: once a value has one of these types it is
+//! known to be well formed. No Rocket or database imports live here.
+mod email;
+mod lang;
+mod registration;
+mod sector;
+mod text;
+
+pub use email::Email;
+pub use lang::Lang;
+pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
+pub use sector::{SectorCode, SectorGroup};
+pub use text::{BoundedText, OptionalText};
+
+/// Why a value was refused; the code is a translation key (`error-<code>`),
+/// so pages and the API can explain it in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseError(pub &'static str);
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}

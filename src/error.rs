@@ -1,0 +1,189 @@
+//! One error type for every use case, mapped to HTTP in one place: a JSON
+//! body under `/api/`, a Dutch or English page elsewhere.
+//!
+//! Services return the specific variants; anything unexpected becomes
+//! `Internal`, whose whole cause chain is logged while the user sees an
+//! opaque message.
+use std::collections::BTreeMap;
+use std::error::Error as StdError;
+
+use rocket::http::{ContentType, Status};
+use rocket::response::{self, Responder};
+use rocket::serde::json::Json;
+use rocket::Request;
+use sea_orm::DbErr;
+use serde::Serialize;
+
+use crate::domain::{FieldErrors, Lang};
+use crate::i18n::text;
+use crate::views::Views;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input")]
+    Validation(FieldErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("already signed up with this e-mail address")]
+    Duplicate,
+    #[error("no seats left and no waiting list")]
+    Full,
+    #[error("registration is not open")]
+    Closed,
+    /// Carries the translation key of the reason.
+    #[error("not eligible: {0}")]
+    Ineligible(&'static str),
+    /// Well-formed JSON of the wrong shape (unknown field, wrong type).
+    #[error("invalid request body: {0}")]
+    InvalidBody(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("database unavailable")]
+    Unavailable(#[source] DbErr),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn StdError + Send + Sync>),
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        if crate::db::is_unavailable(&err) {
+            AppError::Unavailable(err)
+        } else {
+            AppError::Internal(Box::new(err))
+        }
+    }
+}
+
+impl From<tera::Error> for AppError {
+    fn from(err: tera::Error) -> Self {
+        AppError::Internal(Box::new(err))
+    }
+}
+
+impl AppError {
+    pub fn internal(err: impl StdError + Send + Sync + 'static) -> Self {
+        AppError::Internal(Box::new(err))
+    }
+
+    pub fn status(&self) -> Status {
+        match self {
+            AppError::Validation(_) | AppError::InvalidBody(_) => Status::UnprocessableEntity,
+            AppError::NotFound => Status::NotFound,
+            AppError::Duplicate | AppError::Full | AppError::Closed => Status::Conflict,
+            AppError::Ineligible(_) => Status::Forbidden,
+            AppError::PayloadTooLarge => Status::PayloadTooLarge,
+            AppError::BadRequest(_) => Status::BadRequest,
+            AppError::Unavailable(_) => Status::ServiceUnavailable,
+            AppError::Internal(_) => Status::InternalServerError,
+        }
+    }
+
+    /// Stable machine-readable kind for API clients.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) | AppError::InvalidBody(_) => "validation",
+            AppError::NotFound => "not_found",
+            AppError::Duplicate => "duplicate",
+            AppError::Full => "full",
+            AppError::Closed => "closed",
+            AppError::Ineligible(_) => "ineligible",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::Ineligible(reason) => text(lang, reason),
+            AppError::InvalidBody(detail) => format!("{}: {detail}", text(lang, "error-invalid-body")),
+            _ => text(lang, &format!("error-{}", self.kind().replace('_', "-"))),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            AppError::Internal(_) | AppError::Unavailable(_) => {
+                let mut chain = self.to_string();
+                let mut source = self.source();
+                while let Some(cause) = source {
+                    chain.push_str(": ");
+                    chain.push_str(&cause.to_string());
+                    source = cause.source();
+                }
+                tracing::error!(kind = self.kind(), "{chain}");
+            }
+            _ => tracing::debug!(kind = self.kind(), "{self}"),
+        }
+    }
+}
+
+/// Translates each field's error code into a sentence.
+pub fn field_messages(fields: &FieldErrors, lang: Lang) -> BTreeMap<&'static str, String> {
+    fields
+        .iter()
+        .map(|(field, code)| (*field, text(lang, &format!("field-error-{code}"))))
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody {
+    pub error: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+struct ErrorPage<'a> {
+    lang: &'static str,
+    status: u16,
+    message: &'a str,
+}
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        self.log();
+        let lang = crate::routes::lang::detect(req);
+        let status = self.status();
+        let message = self.message(lang);
+        if req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz" {
+            let fields = match &self {
+                AppError::Validation(fields) => field_messages(fields, lang),
+                _ => BTreeMap::new(),
+            };
+            let body = ErrorBody {
+                error: self.kind(),
+                message,
+                fields,
+            };
+            return (status, Json(body)).respond_to(req);
+        }
+        render_error_page(req, status, lang, &message)
+    }
+}
+
+/// The HTML error page; falls back to plain text if even templates fail.
+pub fn render_error_page(
+    req: &Request<'_>,
+    status: Status,
+    lang: Lang,
+    message: &str,
+) -> response::Result<'static> {
+    let page = ErrorPage {
+        lang: lang.code(),
+        status: status.code,
+        message,
+    };
+    let html = req
+        .rocket()
+        .state::<Views>()
+        .and_then(|views| views.render("error.html.tera", &page).ok());
+    match html {
+        Some(html) => (status, (ContentType::HTML, html)).respond_to(req),
+        None => (status, message.to_owned()).respond_to(req),
+    }
+}

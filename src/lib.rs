@@ -1,0 +1,137 @@
+//! Aanmeldpunt: sign-ups for the partnership events and pilots of Dutch
+//! public employers. [`rocket`] builds the whole app from a figment; `main`
+//! and the tests share it.
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod format;
+pub mod i18n;
+pub mod mail;
+pub mod routes;
+pub mod services;
+pub mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rocket::fairing::{self, AdHoc};
+use rocket::figment::Figment;
+use rocket::fs::FileServer;
+use rocket::{Build, Orbit, Rocket};
+use tokio::sync::Notify;
+
+use crate::config::{redact_url, AppConfig};
+use crate::mail::worker::{self, WorkerSettings};
+use crate::mail::Mailer;
+use crate::services::Services;
+use crate::views::Views;
+
+/// Rocket's figment: Rocket.toml, then `ROCKET_*` environment variables.
+pub fn figment() -> Figment {
+    rocket::Config::figment()
+}
+
+pub fn rocket(figment: Figment) -> Rocket<Build> {
+    let static_dir = figment
+        .extract_inner::<String>("static_dir")
+        .unwrap_or_else(|_| "static".into());
+    rocket::custom(figment)
+        .attach(AdHoc::try_on_ignite("Database, mail and templates", setup))
+        .attach(AdHoc::on_liftoff("Mail worker", |rocket| {
+            Box::pin(start_mail_worker(rocket))
+        }))
+        .mount("/", routes::pages())
+        .mount("/api/v1", routes::api())
+        .mount("/static", FileServer::from(static_dir))
+        .register("/", routes::catchers())
+}
+
+async fn setup(rocket: Rocket<Build>) -> fairing::Result {
+    let config: AppConfig = match rocket.figment().extract() {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!("configuration is incomplete or invalid: {e}");
+            return Err(rocket);
+        }
+    };
+    let db = match db::connect(&config.database_url, config.database_max_connections).await {
+        Ok(db) => db,
+        Err(e) => {
+            tracing::error!("cannot open database {}: {e}", redact_url(&config.database_url));
+            return Err(rocket);
+        }
+    };
+    if let Err(e) = db::migrate(&db).await {
+        tracing::error!("database migration failed, not starting: {e}");
+        return Err(rocket);
+    }
+    if config.seed {
+        match services::seed::seed_if_empty(&db, chrono::Utc::now()).await {
+            Ok(true) => tracing::info!("seeded the demonstration events"),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!("seeding failed: {e}");
+                return Err(rocket);
+            }
+        }
+    }
+    let views = match Views::load(&config.template_dir) {
+        Ok(views) => views,
+        Err(e) => {
+            tracing::error!("templates in {} do not load: {e:?}", config.template_dir);
+            return Err(rocket);
+        }
+    };
+    let mailer = match Mailer::from_config(&config) {
+        Ok(mailer) => mailer,
+        Err(e) => {
+            tracing::error!("mail transport: {e}");
+            return Err(rocket);
+        }
+    };
+    let worker_settings = WorkerSettings {
+        from: config.mail_from.clone(),
+        retry_delays_secs: config.mail_retry_delays_secs.clone(),
+        max_attempts: config.mail_max_attempts,
+        poll_interval: Duration::from_millis(config.mail_poll_interval_ms),
+        batch_size: 20,
+    };
+    let services = Services {
+        db,
+        views: views.clone(),
+        base_url: config.base_url.trim_end_matches('/').to_owned(),
+        mail_from: config.mail_from.clone(),
+        mail_queued: Arc::new(Notify::new()),
+    };
+    Ok(rocket
+        .manage(services)
+        .manage(views)
+        .manage(mailer)
+        .manage(worker_settings)
+        .manage(config))
+}
+
+async fn start_mail_worker(rocket: &Rocket<Orbit>) {
+    let (Some(services), Some(mailer), Some(settings)) = (
+        rocket.state::<Services>(),
+        rocket.state::<Mailer>(),
+        rocket.state::<WorkerSettings>(),
+    ) else {
+        return;
+    };
+    let work = worker::run(
+        services.db.clone(),
+        mailer.clone(),
+        settings.clone(),
+        services.mail_queued.clone(),
+    );
+    let shutdown = rocket.shutdown();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = work => {}
+            _ = shutdown => {}
+        }
+    });
+}

@@ -1,0 +1,100 @@
+//! Calendar attachments (RFC 5545 / iTIP RFC 5546).
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, Component, EventLike, Property};
+
+pub enum Method {
+    /// An invitation the calendar adds (or updates, by UID and SEQUENCE).
+    Request,
+    /// Withdraws the entry with the same UID.
+    Cancel,
+}
+
+pub struct Invite<'a> {
+    pub uid: String,
+    pub sequence: i32,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub location: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub organiser_email: &'a str,
+    pub attendee_name: &'a str,
+    pub attendee_email: &'a str,
+    pub url: &'a str,
+}
+
+/// Times are written in UTC ("...Z"), which every calendar converts to the
+/// reader's zone without needing a VTIMEZONE block.
+pub fn render(invite: &Invite<'_>, method: Method) -> String {
+    let (method_name, status) = match method {
+        Method::Request => ("REQUEST", icalendar::EventStatus::Confirmed),
+        Method::Cancel => ("CANCEL", icalendar::EventStatus::Cancelled),
+    };
+    let mut attendee = Property::new("ATTENDEE", format!("mailto:{}", invite.attendee_email));
+    attendee
+        .add_parameter("CN", invite.attendee_name)
+        .add_parameter("ROLE", "REQ-PARTICIPANT")
+        .add_parameter("RSVP", "FALSE");
+    let mut organiser = Property::new("ORGANIZER", format!("mailto:{}", invite.organiser_email));
+    organiser.add_parameter("CN", "Aanmeldpunt");
+
+    let event = icalendar::Event::with_uid(&invite.uid)
+        .summary(invite.title)
+        .description(invite.description)
+        .location(invite.location)
+        .starts(invite.starts_at)
+        .ends(invite.ends_at)
+        .status(status)
+        .url(invite.url)
+        .add_property("SEQUENCE", invite.sequence.to_string())
+        .append_property(organiser)
+        .append_property(attendee)
+        .done();
+    let mut calendar = Calendar::new();
+    calendar
+        .append_property(Property::new("METHOD", method_name))
+        .push(event);
+    calendar.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn invite() -> Invite<'static> {
+        Invite {
+            uid: "registration-1@aanmeldpunt.test".into(),
+            sequence: 2,
+            title: "Partnerships voor meer banen",
+            description: "Bijeenkomst",
+            location: "Den Haag",
+            starts_at: Utc.with_ymd_and_hms(2026, 12, 14, 12, 0, 0).unwrap(),
+            ends_at: Utc.with_ymd_and_hms(2026, 12, 14, 16, 0, 0).unwrap(),
+            organiser_email: "noreply@aanmeldpunt.test",
+            attendee_name: "Anna",
+            attendee_email: "anna@utrecht.nl",
+            url: "https://aanmeldpunt.test/events/x",
+        }
+    }
+
+    #[test]
+    fn a_request_carries_uid_times_and_sequence() {
+        let ics = render(&invite(), Method::Request);
+        assert!(ics.contains("METHOD:REQUEST"), "{ics}");
+        assert!(ics.contains("UID:registration-1@aanmeldpunt.test"), "{ics}");
+        assert!(ics.contains("DTSTART:20261214T120000Z"), "{ics}");
+        assert!(ics.contains("DTEND:20261214T160000Z"), "{ics}");
+        assert!(ics.contains("SEQUENCE:2"), "{ics}");
+        let parsed: Calendar = ics.parse().expect("valid iCalendar");
+        assert_eq!(parsed.events().count(), 1);
+    }
+
+    #[test]
+    fn a_cancel_marks_the_event_cancelled() {
+        let ics = render(&invite(), Method::Cancel);
+        assert!(ics.contains("METHOD:CANCEL"), "{ics}");
+        assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
+    }
+}

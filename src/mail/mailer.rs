@@ -1,0 +1,159 @@
+//! Where mail goes: SMTP in production, `.eml` files by default, memory in
+//! tests. Chosen once from configuration and passed in as state.
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+
+use super::OutgoingEmail;
+use crate::config::{AppConfig, MailTransport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("invalid address: {0}")]
+    Address(#[from] lettre::address::AddressError),
+    #[error("could not build message: {0}")]
+    Build(#[from] lettre::error::Error),
+    #[error("SMTP: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("writing mail file: {0}")]
+    File(#[from] lettre::transport::file::Error),
+    #[error("mail transport unavailable (memory mailer set to fail)")]
+    Simulated,
+    #[error("mail configuration: {0}")]
+    Config(String),
+}
+
+/// A message as the memory mailer keeps it, for tests to read.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub outbox_id: i64,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub ics: Option<String>,
+    /// The full MIME message, as SMTP would have carried it.
+    pub raw: String,
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+    Memory(MemoryMailbox),
+}
+
+#[derive(Clone, Default)]
+pub struct MemoryMailbox {
+    sent: Arc<Mutex<Vec<SentMail>>>,
+    failing: Arc<AtomicBool>,
+}
+
+impl MemoryMailbox {
+    pub fn sent(&self) -> Vec<SentMail> {
+        self.sent.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Makes every send fail until switched back, like an SMTP outage.
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+}
+
+impl Mailer {
+    pub fn from_config(config: &AppConfig) -> Result<Self, MailError> {
+        match config.mail_transport {
+            MailTransport::Memory => Ok(Mailer::Memory(MemoryMailbox::default())),
+            MailTransport::Files => {
+                std::fs::create_dir_all(&config.mail_dir)
+                    .map_err(|e| MailError::Config(format!("{}: {e}", config.mail_dir)))?;
+                Ok(Mailer::Files(AsyncFileTransport::new(&config.mail_dir)))
+            }
+            MailTransport::Smtp => {
+                let url = config
+                    .smtp_url
+                    .as_deref()
+                    .ok_or_else(|| MailError::Config("mail_transport = \"smtp\" needs smtp_url".into()))?;
+                // from_url understands smtp:// (STARTTLS with ?tls=required),
+                // smtps:// (TLS) and user:password@ credentials.
+                let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?;
+                Ok(Mailer::Smtp(builder.build()))
+            }
+        }
+    }
+
+    pub fn memory(&self) -> Option<&MemoryMailbox> {
+        match self {
+            Mailer::Memory(mailbox) => Some(mailbox),
+            _ => None,
+        }
+    }
+
+    pub async fn send(&self, from: &str, mail: &OutgoingEmail) -> Result<(), MailError> {
+        let message = build_message(from, mail)?;
+        match self {
+            Mailer::Smtp(transport) => transport.send(message).await.map(drop)?,
+            Mailer::Files(transport) => transport.send(message).await.map(drop)?,
+            Mailer::Memory(mailbox) => {
+                if mailbox.failing.load(Ordering::SeqCst) {
+                    return Err(MailError::Simulated);
+                }
+                let sent = SentMail {
+                    outbox_id: mail.outbox_id,
+                    to: mail.recipient.clone(),
+                    subject: mail.subject.clone(),
+                    text: mail.body_text.clone(),
+                    html: mail.body_html.clone(),
+                    ics: mail.ics.clone(),
+                    raw: String::from_utf8_lossy(&message.formatted()).into_owned(),
+                };
+                if let Ok(mut all) = mailbox.sent.lock() {
+                    all.push(sent);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Text and HTML alternatives, with the calendar invite both inline (so
+/// Outlook shows accept buttons) and as an `invite.ics` attachment.
+pub fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, MailError> {
+    let from: Mailbox = from.parse()?;
+    let to: Mailbox = mail.recipient.parse()?;
+    let alternatives = MultiPart::alternative()
+        .singlepart(SinglePart::plain(mail.body_text.clone()))
+        .singlepart(SinglePart::html(mail.body_html.clone()));
+    let body = match &mail.ics {
+        None => alternatives,
+        Some(ics) => {
+            let method = ics
+                .lines()
+                .find_map(|l| l.strip_prefix("METHOD:"))
+                .unwrap_or("PUBLISH")
+                .trim()
+                .to_owned();
+            let calendar_type = ContentType::parse(&format!(
+                "text/calendar; charset=utf-8; method={method}"
+            ))
+            .map_err(|e| MailError::Config(e.to_string()))?;
+            let with_calendar = alternatives.singlepart(
+                SinglePart::builder()
+                    .header(calendar_type.clone())
+                    .body(ics.clone()),
+            );
+            MultiPart::mixed()
+                .multipart(with_calendar)
+                .singlepart(Attachment::new("invite.ics".into()).body(ics.clone(), calendar_type))
+        }
+    };
+    Ok(Message::builder()
+        .from(from)
+        .to(to)
+        .subject(mail.subject.clone())
+        .multipart(body)?)
+}

@@ -1,0 +1,104 @@
+//! Sends due outbox rows in the background, retrying with backoff.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use super::{outbox, Mailer, OutgoingEmail};
+
+#[derive(Clone)]
+pub struct WorkerSettings {
+    pub from: String,
+    pub retry_delays_secs: Vec<u64>,
+    pub max_attempts: i32,
+    pub poll_interval: Duration,
+    pub batch_size: u64,
+}
+
+impl WorkerSettings {
+    /// The wait before attempt `attempts + 1`; the last delay repeats.
+    fn delay_after(&self, attempts: i32) -> Duration {
+        let index = usize::try_from(attempts.max(1) - 1).unwrap_or(0);
+        let secs = self
+            .retry_delays_secs
+            .get(index)
+            .or(self.retry_delays_secs.last())
+            .copied()
+            .unwrap_or(60);
+        Duration::from_secs(secs)
+    }
+}
+
+/// Runs until the process stops. `wake` is notified after each commit that
+/// wrote outbox rows, so mail leaves at once instead of at the next poll.
+pub async fn run(
+    db: DatabaseConnection,
+    mailer: Mailer,
+    settings: WorkerSettings,
+    wake: Arc<Notify>,
+) {
+    loop {
+        match send_due(&db, &mailer, &settings).await {
+            // A full batch means there may be more waiting: go again at once.
+            Ok(sent) if sent as u64 == settings.batch_size => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!("mail worker: {e}"),
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(settings.poll_interval) => {}
+        }
+    }
+}
+
+/// Claims one batch of due rows and tries each once. Returns how many rows
+/// were claimed.
+pub async fn send_due(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    settings: &WorkerSettings,
+) -> Result<usize, sea_orm::DbErr> {
+    let rows = outbox::claim_due(db, Utc::now(), settings.batch_size).await?;
+    for row in &rows {
+        match mailer.send(&settings.from, &OutgoingEmail::from(row)).await {
+            Ok(()) => outbox::mark_sent(db, row.id).await?,
+            Err(e) => {
+                let retry_at = (row.attempts < settings.max_attempts).then(|| {
+                    Utc::now()
+                        + chrono::Duration::from_std(settings.delay_after(row.attempts))
+                            .unwrap_or_else(|_| chrono::Duration::hours(1))
+                });
+                tracing::warn!(
+                    outbox_id = row.id,
+                    attempts = row.attempts,
+                    gives_up = retry_at.is_none(),
+                    "sending mail failed: {e}"
+                );
+                outbox::mark_attempt_failed(db, row.id, &e.to_string(), retry_at).await?;
+            }
+        }
+    }
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_follows_the_schedule_then_repeats_the_last_step() {
+        let settings = WorkerSettings {
+            from: "a@b.nl".into(),
+            retry_delays_secs: vec![10, 30, 3600],
+            max_attempts: 10,
+            poll_interval: Duration::from_secs(1),
+            batch_size: 10,
+        };
+        assert_eq!(settings.delay_after(1), Duration::from_secs(10));
+        assert_eq!(settings.delay_after(2), Duration::from_secs(30));
+        assert_eq!(settings.delay_after(3), Duration::from_secs(3600));
+        assert_eq!(settings.delay_after(9), Duration::from_secs(3600));
+    }
+}

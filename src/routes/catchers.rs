@@ -1,0 +1,44 @@
+//! Errors Rocket raises before a handler runs (unknown route, body too
+//! large, unparsable form) get the same JSON or page shape as ours.
+use rocket::http::Status;
+use rocket::response::{self, Responder};
+use rocket::serde::json::Json;
+use rocket::{Catcher, Request};
+
+use crate::error::{render_error_page, ErrorBody};
+use crate::i18n::text;
+
+struct CaughtError(Status);
+
+impl<'r> Responder<'r, 'static> for CaughtError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let lang = super::lang::detect(req);
+        let (kind, key) = match self.0.code {
+            400 => ("bad_request", "error-bad-request"),
+            404 => ("not_found", "error-not-found"),
+            413 => ("payload_too_large", "error-payload-too-large"),
+            422 => ("validation", "error-validation"),
+            503 => ("unavailable", "error-unavailable"),
+            _ => ("internal", "error-internal"),
+        };
+        let message = text(lang, key);
+        if req.uri().path().starts_with("/api/") {
+            let body = ErrorBody {
+                error: kind,
+                message,
+                fields: Default::default(),
+            };
+            return (self.0, Json(body)).respond_to(req);
+        }
+        render_error_page(req, self.0, lang, &message)
+    }
+}
+
+#[rocket::catch(default)]
+fn any(status: Status, _req: &Request<'_>) -> CaughtError {
+    CaughtError(status)
+}
+
+pub fn catchers() -> Vec<Catcher> {
+    rocket::catchers![any]
+}

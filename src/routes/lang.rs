@@ -1,0 +1,41 @@
+//! Which language a request is answered in: `?lang=` (remembered in a
+//! cookie), then the cookie, then Accept-Language, then Dutch.
+use rocket::http::{Cookie, SameSite};
+use rocket::request::{FromRequest, Outcome};
+use rocket::Request;
+
+use crate::domain::Lang;
+
+pub fn detect(req: &Request<'_>) -> Lang {
+    let from_query = req
+        .query_value::<&str>("lang")
+        .and_then(Result::ok)
+        .and_then(Lang::parse);
+    let from_cookie = || req.cookies().get("lang").and_then(|c| Lang::parse(c.value()));
+    let from_header = || {
+        req.headers()
+            .get_one("Accept-Language")
+            .and_then(Lang::from_accept_language)
+    };
+    from_query
+        .or_else(from_cookie)
+        .or_else(from_header)
+        .unwrap_or_default()
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Lang {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let lang = detect(req);
+        if req.query_value::<&str>("lang").is_some() {
+            let cookie = Cookie::build(("lang", lang.code()))
+                .path("/")
+                .same_site(SameSite::Lax)
+                .http_only(true);
+            req.cookies().add(cookie);
+        }
+        Outcome::Success(lang)
+    }
+}

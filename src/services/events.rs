@@ -1,0 +1,172 @@
+//! Reading events with their live seat counts.
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Europe::Amsterdam;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::Lang;
+use crate::entities::event::{self, Eligibility, EventStatus};
+use crate::entities::registration::{self, RegistrationStatus};
+use crate::error::AppError;
+
+/// Where an event's registration stands right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    NotYetOpen,
+    Open,
+    /// No seats left, but the waiting list takes sign-ups.
+    WaitlistOnly,
+    Full,
+    Closed,
+}
+
+impl RegistrationState {
+    pub fn of(event: &event::Model, confirmed: u64, now: DateTime<Utc>) -> Self {
+        let closes_at = event.registration_closes_at.unwrap_or(event.starts_at);
+        if event.status != EventStatus::Published || now >= closes_at {
+            return RegistrationState::Closed;
+        }
+        if event.registration_opens_at.is_some_and(|opens| now < opens) {
+            return RegistrationState::NotYetOpen;
+        }
+        let seats_left = u64::try_from(event.capacity).unwrap_or(0).saturating_sub(confirmed);
+        match (seats_left, event.waitlist_enabled) {
+            (0, true) => RegistrationState::WaitlistOnly,
+            (0, false) => RegistrationState::Full,
+            _ => RegistrationState::Open,
+        }
+    }
+
+    pub fn accepts_sign_ups(self) -> bool {
+        matches!(self, RegistrationState::Open | RegistrationState::WaitlistOnly)
+    }
+}
+
+/// An event as pages and the API show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    #[serde(skip)]
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub location: String,
+    pub capacity: i32,
+    pub seats_left: i64,
+    pub waitlist: bool,
+    pub waitlisted: i64,
+    pub eligibility: &'static str,
+    pub registration_open: bool,
+    pub registration_state: RegistrationState,
+}
+
+pub fn amsterdam(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&Amsterdam).fixed_offset()
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct SeatCounts {
+    pub confirmed: i64,
+    pub waitlisted: i64,
+}
+
+fn view(event: event::Model, counts: SeatCounts, lang: Lang, now: DateTime<Utc>) -> EventView {
+    let state = RegistrationState::of(&event, u64::try_from(counts.confirmed).unwrap_or(0), now);
+    let (title, description) = match lang {
+        Lang::Nl => (event.title_nl, event.description_nl),
+        Lang::En => (event.title_en, event.description_en),
+    };
+    EventView {
+        id: event.id,
+        slug: event.slug,
+        title,
+        description,
+        starts_at: amsterdam(event.starts_at),
+        ends_at: amsterdam(event.ends_at),
+        location: event.location,
+        capacity: event.capacity,
+        seats_left: (i64::from(event.capacity) - counts.confirmed).max(0),
+        waitlist: event.waitlist_enabled,
+        waitlisted: counts.waitlisted,
+        eligibility: match event.eligibility {
+            Eligibility::Open => "open",
+            Eligibility::PublicSector => "public_sector",
+        },
+        registration_open: state.accepts_sign_ups(),
+        registration_state: state,
+    }
+}
+
+/// Confirmed and waitlisted counts for the given events, in one query.
+pub async fn seat_counts(
+    db: &impl ConnectionTrait,
+    event_ids: &[Uuid],
+) -> Result<HashMap<Uuid, SeatCounts>, DbErr> {
+    let rows: Vec<(Uuid, RegistrationStatus, i64)> = registration::Entity::find()
+        .select_only()
+        .column(registration::Column::EventId)
+        .column(registration::Column::Status)
+        .column_as(registration::Column::Id.count(), "n")
+        .filter(registration::Column::EventId.is_in(event_ids.iter().copied()))
+        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
+        .group_by(registration::Column::EventId)
+        .group_by(registration::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts: HashMap<Uuid, SeatCounts> = HashMap::new();
+    for (event_id, status, n) in rows {
+        let entry = counts.entry(event_id).or_default();
+        match status {
+            RegistrationStatus::Confirmed => entry.confirmed = n,
+            RegistrationStatus::Waitlisted => entry.waitlisted = n,
+            RegistrationStatus::Cancelled => {}
+        }
+    }
+    Ok(counts)
+}
+
+/// Published events that have not ended, soonest first.
+pub async fn upcoming(db: &impl ConnectionTrait, lang: Lang) -> Result<Vec<EventView>, AppError> {
+    let now = Utc::now();
+    let events = event::Entity::find()
+        .filter(event::Column::Status.eq(EventStatus::Published))
+        .filter(event::Column::EndsAt.gt(now))
+        .order_by_asc(event::Column::StartsAt)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let counts = seat_counts(db, &ids).await?;
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let c = counts.get(&e.id).copied().unwrap_or_default();
+            view(e, c, lang, now)
+        })
+        .collect())
+}
+
+/// A published (or cancelled, so links keep working) event by its slug.
+pub async fn by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    lang: Lang,
+) -> Result<EventView, AppError> {
+    let event = event::Entity::find()
+        .filter(event::Column::Slug.eq(slug))
+        .filter(event::Column::Status.ne(EventStatus::Draft))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let counts = seat_counts(db, &[event.id]).await?;
+    let c = counts.get(&event.id).copied().unwrap_or_default();
+    Ok(view(event, c, lang, Utc::now()))
+}

@@ -1,0 +1,121 @@
+//! Demonstration data for a fresh database, so `cargo run` shows something
+//! real: the 14 December partnership meeting and one past event.
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::Amsterdam;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait};
+use uuid::Uuid;
+
+use crate::entities::event::{self, Eligibility, EventStatus};
+
+/// Inserts the seed events when there are no events at all.
+pub async fn seed_if_empty(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    if event::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let meeting_day = next_fourteenth_of_december(now);
+    let meeting = event_row(
+        "partnerships-voor-meer-banen",
+        ("Partnerships voor meer banen", "Partnerships for more jobs"),
+        (
+            "Overheid en onderwijs zoeken samen met marktpartijen ruimte in hun inkoopcontracten \
+             (schoonmaak, catering, facilitaire dienstverlening) om banen te creëren voor mensen \
+             met een arbeidsbeperking. In deze bijeenkomst leert u hoe u een partnership opzet \
+             en hoort u over de proeftuinen. Het doel: dit jaar 15 partnerships van start.",
+            "Public employers and market suppliers look for room in procurement contracts \
+             (cleaning, catering, facility services) to create jobs for people with a work \
+             disability. Learn how to set up a partnership and hear about the pilots. The goal: \
+             15 partnerships starting this year.",
+        ),
+        "Den Haag",
+        amsterdam_time(meeting_day, 13),
+        amsterdam_time(meeting_day, 17),
+        80,
+    );
+    let past_day = (now - Duration::days(90)).with_timezone(&Amsterdam).date_naive();
+    let past = event_row(
+        "kennismaking-banenafspraak",
+        ("Kennismaking banenafspraak", "Introduction to the jobs agreement"),
+        (
+            "Een eerdere bijeenkomst over de banenafspraak in de publieke sector.",
+            "An earlier meeting about the jobs agreement in the public sector.",
+        ),
+        "Utrecht",
+        amsterdam_time(past_day, 10),
+        amsterdam_time(past_day, 12),
+        40,
+    );
+    event::Entity::insert_many([meeting, past])
+        .exec_without_returning(db)
+        .await?;
+    Ok(true)
+}
+
+/// The next 14 December that is still ahead of `now`.
+pub fn next_fourteenth_of_december(now: DateTime<Utc>) -> NaiveDate {
+    let today = now.with_timezone(&Amsterdam).date_naive();
+    let this_year = NaiveDate::from_ymd_opt(today.year(), 12, 14).unwrap_or(today);
+    if this_year > today {
+        this_year
+    } else {
+        NaiveDate::from_ymd_opt(today.year() + 1, 12, 14).unwrap_or(today)
+    }
+}
+
+fn amsterdam_time(day: NaiveDate, hour: u32) -> DateTime<Utc> {
+    let local = day.and_hms_opt(hour, 0, 0).unwrap_or_default();
+    Amsterdam
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+}
+
+fn event_row(
+    slug: &str,
+    (title_nl, title_en): (&str, &str),
+    (description_nl, description_en): (&str, &str),
+    location: &str,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    capacity: i32,
+) -> event::ActiveModel {
+    let now = Utc::now();
+    event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        slug: Set(slug.into()),
+        title_nl: Set(title_nl.into()),
+        title_en: Set(title_en.into()),
+        description_nl: Set(description_nl.into()),
+        description_en: Set(description_en.into()),
+        location: Set(location.into()),
+        starts_at: Set(starts_at),
+        ends_at: Set(ends_at),
+        capacity: Set(capacity),
+        waitlist_enabled: Set(true),
+        eligibility: Set(Eligibility::Open),
+        status: Set(EventStatus::Published),
+        registration_opens_at: Set(None),
+        registration_closes_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_meeting_is_the_coming_fourteenth_of_december() {
+        let nov = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+        assert_eq!(next_fourteenth_of_december(nov), NaiveDate::from_ymd_opt(2026, 12, 14).unwrap());
+        let after = Utc.with_ymd_and_hms(2026, 12, 20, 12, 0, 0).unwrap();
+        assert_eq!(next_fourteenth_of_december(after), NaiveDate::from_ymd_opt(2027, 12, 14).unwrap());
+    }
+
+    #[test]
+    fn the_meeting_starts_at_one_in_amsterdam() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 14).unwrap();
+        assert_eq!(amsterdam_time(day, 13), Utc.with_ymd_and_hms(2026, 12, 14, 12, 0, 0).unwrap());
+    }
+}
