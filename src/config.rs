@@ -28,6 +28,10 @@ pub struct AppConfig {
     pub mail_max_attempts: i32,
     #[serde(default = "default_poll_ms")]
     pub mail_poll_interval_ms: u64,
+    /// Run the mail worker inside this app instance. Off for a web-only
+    /// instance when another process sends the mail.
+    #[serde(default = "default_true")]
+    pub mail_worker: bool,
     /// Insert the demonstration events when the database has none.
     #[serde(default = "default_true")]
     pub seed: bool,

@@ -5,8 +5,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, QuerySelect, Statement,
+    ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -61,12 +61,22 @@ pub enum EventKey<'a> {
     Slug(&'a str),
 }
 
-/// Reads an event and holds it until the transaction ends, so the seat count
-/// that follows cannot change under us. PostgreSQL locks the row with
-/// `SELECT ... FOR UPDATE`; SQLite has no row locks, so a no-op write takes
-/// the database write lock up front (a deferred read-then-write transaction
-/// could not be upgraded safely).
-pub async fn lock_event(
+/// Begins a transaction whose first act is to lock the event, and holds it
+/// until the transaction ends, so seat counts cannot change under us.
+/// PostgreSQL locks the row with `SELECT ... FOR UPDATE`; SQLite has no row
+/// locks, so a no-op write takes the database write lock. It must come
+/// first: a SQLite transaction that read before it writes cannot be upgraded
+/// once another connection has committed (SQLITE_BUSY_SNAPSHOT).
+pub async fn begin_locked(
+    db: &DatabaseConnection,
+    key: EventKey<'_>,
+) -> Result<(DatabaseTransaction, Option<event::Model>), DbErr> {
+    let txn = db.begin().await?;
+    let event = lock_event(&txn, key).await?;
+    Ok((txn, event))
+}
+
+async fn lock_event(
     txn: &DatabaseTransaction,
     key: EventKey<'_>,
 ) -> Result<Option<event::Model>, DbErr> {
@@ -91,7 +101,6 @@ pub async fn lock_event(
     }
 }
 
-use sea_orm::ColumnTrait;
 
 /// Whether a database error means the database is unreachable rather than
 /// that our statement was wrong.

@@ -114,7 +114,9 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
 }
 
 async fn start_mail_worker(rocket: &Rocket<Orbit>) {
-    let (Some(services), Some(mailer), Some(settings)) = (
+    let enabled = rocket.state::<AppConfig>().is_some_and(|c| c.mail_worker);
+    let (true, Some(services), Some(mailer), Some(settings)) = (
+        enabled,
         rocket.state::<Services>(),
         rocket.state::<Mailer>(),
         rocket.state::<WorkerSettings>(),

@@ -4,14 +4,14 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::{seat_counts, RegistrationState};
 use super::{tokens, Services};
-use crate::db::{lock_event, EventKey};
+use crate::db::{begin_locked, EventKey};
 use crate::domain::{Lang, NewRegistration};
 use crate::entities::event::{self, Eligibility};
 use crate::entities::registration::{self, RegistrationStatus};
@@ -32,9 +32,8 @@ pub async fn register(
     slug: &str,
     new: NewRegistration,
 ) -> Result<Registered, AppError> {
-    let txn = services.db.begin().await?;
-    let event = lock_event(&txn, EventKey::Slug(slug))
-        .await?
+    let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
+    let event = event
         .filter(|e| e.status != event::EventStatus::Draft)
         .ok_or(AppError::NotFound)?;
     let counts = seat_counts(&txn, &[event.id]).await?;
@@ -203,15 +202,13 @@ pub async fn cancel(services: &Services, token: &str) -> Result<CancelOutcome, A
     let id = tokens::resolve(&services.db, tokens::MANAGE_REGISTRATION, token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = services.db.begin().await?;
     let event_id = registration::Entity::find_by_id(id)
-        .one(&txn)
+        .one(&services.db)
         .await?
         .ok_or(AppError::NotFound)?
         .event_id;
-    let event = lock_event(&txn, EventKey::Id(event_id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (txn, event) = begin_locked(&services.db, EventKey::Id(event_id)).await?;
+    let event = event.ok_or(AppError::NotFound)?;
     // Re-read under the lock: a concurrent cancel may have won.
     let reg = registration::Entity::find_by_id(id)
         .one(&txn)

@@ -1,0 +1,290 @@
+//! `spawn_app()`: the real app on a fresh database per test, mail captured
+//! in memory. SQLite in a temporary folder by default; a fresh PostgreSQL
+//! database when `DATABASE_URL` points at a server.
+use std::time::Duration;
+
+use aanmeldpunt::entities::event::{self, Eligibility, EventStatus};
+use aanmeldpunt::entities::{outbox, registration};
+use aanmeldpunt::mail::mailer::MemoryMailbox;
+use aanmeldpunt::mail::{Mailer, SentMail};
+use aanmeldpunt::services::Services;
+use chrono::{DateTime, Duration as Days, Utc};
+use rocket::figment::Figment;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub client: Client,
+    pub db: DatabaseConnection,
+    _database: TestDatabase,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|figment| figment).await
+}
+
+pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestApp {
+    let database = TestDatabase::create().await;
+    let figment = customise(test_figment(&database.url));
+    let client = Client::tracked(aanmeldpunt::rocket(figment))
+        .await
+        .expect("the app launches");
+    let db = client
+        .rocket()
+        .state::<Services>()
+        .expect("services are managed")
+        .db
+        .clone();
+    TestApp {
+        client,
+        db,
+        _database: database,
+    }
+}
+
+pub fn test_figment(database_url: &str) -> Figment {
+    aanmeldpunt::figment()
+        .merge(("database_url", database_url))
+        .merge(("mail_transport", "memory"))
+        .merge(("seed", false))
+        .merge(("base_url", "https://aanmeldpunt.test"))
+        .merge(("mail_retry_delays_secs", vec![0]))
+        .merge(("mail_poll_interval_ms", 20))
+        .merge(("log_level", "off"))
+        // Tests send hundreds of requests at once from one client.
+        .merge(("database_max_connections", 10))
+}
+
+/// One fresh database; PostgreSQL ones are dropped again afterwards.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        match std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(admin_url) => {
+                let name = format!("aanmeldpunt_test_{}", Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(&admin_url)
+                    .await
+                    .expect("DATABASE_URL answers");
+                use sea_orm::ConnectionTrait;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                let _ = admin.close().await;
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                TestDatabase {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    postgres: Some((admin_url.clone(), name)),
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+                TestDatabase {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside async; a short-lived runtime of its own does it.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                use sea_orm::ConnectionTrait;
+                if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    let _ = admin.execute_unprepared(&sql).await;
+                    let _ = admin.close().await;
+                }
+            });
+            Ok::<_, std::io::Error>(())
+        })
+        .join();
+    }
+}
+
+/// An event to create directly in the database (there is no back office yet).
+pub struct EventSpec {
+    pub slug: String,
+    pub capacity: i32,
+    pub waitlist: bool,
+    pub eligibility: Eligibility,
+    pub status: EventStatus,
+    pub starts_at: DateTime<Utc>,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+}
+
+impl Default for EventSpec {
+    fn default() -> Self {
+        EventSpec {
+            slug: "partnerships-voor-meer-banen".into(),
+            capacity: 80,
+            waitlist: true,
+            eligibility: Eligibility::Open,
+            status: EventStatus::Published,
+            starts_at: Utc::now() + Days::days(20),
+            registration_opens_at: None,
+            registration_closes_at: None,
+        }
+    }
+}
+
+impl TestApp {
+    pub fn mailbox(&self) -> MemoryMailbox {
+        match self.client.rocket().state::<Mailer>() {
+            Some(Mailer::Memory(mailbox)) => mailbox.clone(),
+            _ => panic!("tests run with the memory mailer"),
+        }
+    }
+
+    pub async fn create_event(&self, spec: EventSpec) -> event::Model {
+        let now = Utc::now();
+        event::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            slug: Set(spec.slug.clone()),
+            title_nl: Set(format!("Bijeenkomst {}", spec.slug)),
+            title_en: Set(format!("Meeting {}", spec.slug)),
+            description_nl: Set("Een bijeenkomst over partnerships.".into()),
+            description_en: Set("A meeting about partnerships.".into()),
+            location: Set("Den Haag".into()),
+            starts_at: Set(spec.starts_at),
+            ends_at: Set(spec.starts_at + Days::hours(4)),
+            capacity: Set(spec.capacity),
+            waitlist_enabled: Set(spec.waitlist),
+            eligibility: Set(spec.eligibility),
+            status: Set(spec.status),
+            registration_opens_at: Set(spec.registration_opens_at),
+            registration_closes_at: Set(spec.registration_closes_at),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert event")
+    }
+
+    pub async fn get(&self, uri: &str) -> LocalResponse<'_> {
+        self.client.get(uri.to_owned()).dispatch().await
+    }
+
+    pub async fn post_json(&self, uri: &str, body: &Value) -> (Status, Value) {
+        let response = self
+            .client
+            .post(uri.to_owned())
+            .header(ContentType::JSON)
+            .body(body.to_string())
+            .dispatch()
+            .await;
+        let status = response.status();
+        let text = response.into_string().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, json)
+    }
+
+    pub async fn sign_up_api(&self, slug: &str, email: &str) -> (Status, Value) {
+        self.post_json(&format!("/api/v1/events/{slug}/registrations"), &sign_up_body(email))
+            .await
+    }
+
+    pub async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.client
+            .post(uri.to_owned())
+            .header(ContentType::Form)
+            .header(Header::new("Accept-Language", "nl"))
+            .body(body)
+            .dispatch()
+            .await
+    }
+
+    /// Waits until at least `count` mails went out, then returns them all.
+    pub async fn wait_for_mails(&self, count: usize) -> Vec<SentMail> {
+        let mailbox = self.mailbox();
+        for _ in 0..500 {
+            let sent = mailbox.sent();
+            if sent.len() >= count {
+                return sent;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("expected {count} mails, got {}", mailbox.sent().len());
+    }
+
+    pub async fn mails_to(&self, address: &str, count: usize) -> Vec<SentMail> {
+        for _ in 0..500 {
+            let mine: Vec<_> = self.mailbox().sent().into_iter().filter(|m| m.to == address).collect();
+            if mine.len() >= count {
+                return mine;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("expected {count} mails to {address}");
+    }
+
+    pub async fn registrations(&self) -> Vec<registration::Model> {
+        registration::Entity::find()
+            .order_by_asc(registration::Column::QueueNumber)
+            .all(&self.db)
+            .await
+            .expect("read registrations")
+    }
+
+    pub async fn outbox(&self) -> Vec<outbox::Model> {
+        outbox::Entity::find()
+            .order_by_asc(outbox::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("read outbox")
+    }
+}
+
+pub fn sign_up_body(email: &str) -> Value {
+    serde_json::json!({
+        "name": "Anna de Vries",
+        "email": email,
+        "organisation": "Gemeente Utrecht",
+        "sector": "GEM",
+    })
+}
+
+pub fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The path of the personal manage link in a mail.
+pub fn manage_path(mail: &SentMail) -> String {
+    let re = regex::Regex::new(r"https://aanmeldpunt\.test(/manage/[A-Za-z0-9_-]{43})").unwrap();
+    re.captures(&mail.text)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("no manage link in: {}", mail.text))
+}

@@ -1,0 +1,170 @@
+use std::collections::HashSet;
+
+use aanmeldpunt::entities::access_token;
+use aanmeldpunt::entities::outbox::OutboxStatus;
+use aanmeldpunt::mail::mailer::MemoryMailbox;
+use aanmeldpunt::mail::worker::{send_due, WorkerSettings};
+use aanmeldpunt::mail::Mailer;
+use icalendar::{Calendar, Component};
+use rocket::http::Status;
+use sea_orm::EntityTrait;
+use serde_json::json;
+
+use crate::helpers::{manage_path, sign_up_body, spawn_app, spawn_app_with, EventSpec};
+
+const SLUG: &str = "partnerships-voor-meer-banen";
+
+#[rocket::async_test]
+async fn the_confirmation_has_text_html_an_invite_and_a_manage_link() {
+    let app = spawn_app().await;
+    let event = app.create_event(EventSpec::default()).await;
+    let (_, body) = app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let id = body["id"].as_str().unwrap();
+
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert_eq!(mail.subject, format!("Bevestiging: Bijeenkomst {SLUG}"));
+    assert!(mail.text.contains("Beste Anna de Vries,"));
+    assert!(mail.html.contains("<p>Beste Anna de Vries,</p>"));
+    assert!(mail.raw.contains("multipart/alternative"));
+    assert!(mail.raw.contains("text/calendar; charset=utf-8; method=REQUEST"));
+    assert!(mail.raw.contains("filename=\"invite.ics\""));
+    manage_path(&mail);
+
+    let ics = mail.ics.expect("an invite");
+    let calendar: Calendar = ics.parse().expect("valid iCalendar");
+    let invite = calendar.events().next().expect("one VEVENT");
+    assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
+    assert_eq!(invite.get_uid(), Some(format!("registration-{id}@aanmeldpunt.test").as_str()));
+    let expected_start = event.starts_at.format("DTSTART:%Y%m%dT%H%M%SZ").to_string();
+    assert!(ics.contains(&expected_start), "{expected_start} in {ics}");
+    assert!(invite.get_start().is_some());
+    assert!(ics.contains("ATTENDEE;CN=Anna de Vries"), "{ics}");
+}
+
+#[rocket::async_test]
+async fn english_sign_ups_get_english_mail() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let mut body = sign_up_body("anna@utrecht.nl");
+    body["lang"] = json!("en");
+    app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body).await;
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert_eq!(mail.subject, format!("Confirmation: Meeting {SLUG}"));
+    assert!(mail.text.contains("Dear Anna de Vries,"));
+}
+
+#[rocket::async_test]
+async fn the_waiting_list_mail_has_a_position_and_no_invite() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+    app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    let mail = app.mails_to("b@utrecht.nl", 1).await.remove(0);
+    assert!(mail.subject.starts_with("Wachtlijst"));
+    assert!(mail.text.contains("op plaats 1"), "{}", mail.text);
+    assert!(mail.ics.is_none());
+    manage_path(&mail);
+}
+
+#[rocket::async_test]
+async fn names_are_escaped_in_html_mail() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let mut body = sign_up_body("x@utrecht.nl");
+    body["name"] = json!("\"><img src=x onerror=alert(1)>");
+    app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body).await;
+    let mail = app.mails_to("x@utrecht.nl", 1).await.remove(0);
+    assert!(!mail.html.contains("<img"), "{}", mail.html);
+    assert!(mail.html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+#[rocket::async_test]
+async fn manage_tokens_are_stored_only_as_hashes() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    let token = manage_path(&mail).trim_start_matches("/manage/").to_owned();
+    assert!(token.len() >= 22, "at least 128 bits");
+    let stored = access_token::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0].token_hash, token);
+    assert!(!stored[0].token_hash.contains(&token));
+}
+
+#[rocket::async_test]
+async fn when_mail_is_down_sign_ups_succeed_and_every_mail_arrives_once_later() {
+    let app = spawn_app_with(|f| f.merge(("mail_retry_delays_secs", vec![1]))).await;
+    app.create_event(EventSpec::default()).await;
+    let mailbox = app.mailbox();
+    mailbox.set_failing(true);
+    for i in 0..5 {
+        let (status, _) = app.sign_up_api(SLUG, &format!("p{i}@utrecht.nl")).await;
+        assert_eq!(status, Status::Created);
+    }
+    // Let the worker fail a few rounds.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(mailbox.sent().is_empty());
+    let outbox = app.outbox().await;
+    assert_eq!(outbox.len(), 5);
+    assert!(outbox.iter().all(|row| row.attempts >= 1 && row.last_error.is_some()));
+
+    mailbox.set_failing(false);
+    let sent = app.wait_for_mails(5).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let sent_again = mailbox.sent();
+    assert_eq!(sent_again.len(), 5, "each mail exactly once");
+    let ids: HashSet<i64> = sent.iter().map(|m| m.outbox_id).collect();
+    assert_eq!(ids.len(), 5);
+    assert!(app.outbox().await.iter().all(|r| r.status == OutboxStatus::Sent && r.sent_at.is_some()));
+}
+
+#[rocket::async_test]
+async fn a_mail_that_keeps_failing_ends_as_failed_with_its_error() {
+    let app = spawn_app_with(|f| f.merge(("mail_max_attempts", 3))).await;
+    app.create_event(EventSpec::default()).await;
+    app.mailbox().set_failing(true);
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let mut row = None;
+    for _ in 0..200 {
+        let outbox = app.outbox().await;
+        if outbox[0].status == OutboxStatus::Failed {
+            row = Some(outbox[0].clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let row = row.expect("the row ends as failed");
+    assert_eq!(row.attempts, 3);
+    assert!(row.last_error.unwrap().contains("unavailable"));
+}
+
+#[rocket::async_test]
+async fn two_workers_never_send_the_same_mail_twice() {
+    let app = spawn_app_with(|f| f.merge(("mail_worker", false))).await;
+    app.create_event(EventSpec::default()).await;
+    for i in 0..40 {
+        app.sign_up_api(SLUG, &format!("p{i}@utrecht.nl")).await;
+    }
+    let settings = WorkerSettings {
+        from: "Aanmeldpunt <a@aanmeldpunt.test>".into(),
+        retry_delays_secs: vec![0],
+        max_attempts: 3,
+        poll_interval: std::time::Duration::from_millis(10),
+        batch_size: 3,
+    };
+    let (first, second) = (MemoryMailbox::default(), MemoryMailbox::default());
+    let (a, b) = (Mailer::Memory(first.clone()), Mailer::Memory(second.clone()));
+    let drain = |mailer: Mailer| {
+        let (db, settings) = (app.db.clone(), settings.clone());
+        async move {
+            while send_due(&db, &mailer, &settings).await.expect("claim") > 0 {}
+        }
+    };
+    tokio::join!(drain(a), drain(b));
+    let mut ids: Vec<i64> = first.sent().iter().chain(second.sent().iter()).map(|m| m.outbox_id).collect();
+    ids.sort();
+    let unique: HashSet<i64> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), 40, "every mail sent");
+    assert_eq!(unique.len(), 40, "none twice");
+}

@@ -1,0 +1,11 @@
+//! The one integration test binary: every test spawns the app on a fresh
+//! database (see `helpers`).
+mod helpers;
+
+mod browse;
+mod cancel;
+mod concurrency;
+mod launch;
+mod mail;
+mod sign_up_api;
+mod sign_up_form;

@@ -1,0 +1,183 @@
+use chrono::{Duration, Utc};
+use rocket::http::{ContentType, Status};
+use serde_json::json;
+
+use crate::helpers::{sign_up_body, spawn_app, EventSpec};
+use aanmeldpunt::entities::event::{Eligibility, EventStatus};
+
+const URI: &str = "/api/v1/events/partnerships-voor-meer-banen/registrations";
+const SLUG: &str = "partnerships-voor-meer-banen";
+
+#[rocket::async_test]
+async fn a_valid_sign_up_is_confirmed_with_201() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+
+    let (status, body) = app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    assert_eq!(status, Status::Created);
+    assert_eq!(body["status"], "confirmed");
+    assert!(body.get("waitlist_position").is_none());
+    let stored = app.registrations().await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].id.to_string(), body["id"].as_str().unwrap());
+    assert_eq!(stored[0].organisation, "Gemeente Utrecht");
+}
+
+#[rocket::async_test]
+async fn sign_ups_beyond_capacity_join_the_waiting_list_in_order() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+
+    let (_, first) = app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    let (_, second) = app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    let (status, third) = app.sign_up_api(SLUG, "c@utrecht.nl").await;
+    assert_eq!(first["status"], "confirmed");
+    assert_eq!(second["status"], "waitlisted");
+    assert_eq!(second["waitlist_position"], 1);
+    assert_eq!(status, Status::Created);
+    assert_eq!(third["waitlist_position"], 2);
+
+    let event: serde_json::Value = app.get("/api/v1/events/partnerships-voor-meer-banen").await.into_json().await.unwrap();
+    assert_eq!(event["seats_left"], 0);
+}
+
+#[rocket::async_test]
+async fn invalid_fields_are_reported_per_field_with_422() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+
+    let (status, body) = app
+        .post_json(URI, &json!({"name": " ", "email": "anna@", "sector": "BANK"}))
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(body["error"], "validation");
+    for field in ["name", "email", "organisation", "sector"] {
+        assert!(body["fields"][field].is_string(), "no message for {field}: {body}");
+    }
+    assert!(app.registrations().await.is_empty(), "nothing half-written");
+    assert!(app.outbox().await.is_empty());
+}
+
+#[rocket::async_test]
+async fn unknown_json_fields_are_refused_with_422() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let mut body = sign_up_body("anna@utrecht.nl");
+    body["is_admin"] = json!(true);
+    let (status, answer) = app.post_json(URI, &body).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(answer["error"], "validation");
+    assert!(answer["message"].as_str().unwrap().contains("is_admin"));
+}
+
+#[rocket::async_test]
+async fn malformed_json_is_a_400_and_oversized_bodies_a_413() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let response = app.client.post(URI).header(ContentType::JSON).body("{\"name\":").dispatch().await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let body: serde_json::Value = response.into_json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+
+    let mut huge = sign_up_body("anna@utrecht.nl");
+    huge["remarks"] = json!("x".repeat(100_000));
+    let (status, body) = app.post_json(URI, &huge).await;
+    assert_eq!(status, Status::PayloadTooLarge);
+    assert_eq!(body["error"], "payload_too_large");
+}
+
+#[rocket::async_test]
+async fn the_same_address_cannot_take_a_second_seat_but_gets_its_mail_again() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+
+    let (status, body) = app.sign_up_api(SLUG, "  Anna@Utrecht.NL ").await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(body["error"], "duplicate");
+    assert_eq!(app.registrations().await.len(), 1);
+    let mails = app.mails_to("anna@utrecht.nl", 2).await;
+    assert!(mails[1].ics.is_some(), "the fresh copy carries the invite again");
+    assert!(mails[1].text.contains("opnieuw"), "{}", mails[1].text);
+}
+
+#[rocket::async_test]
+async fn a_full_event_without_waiting_list_refuses_with_409_full() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec { capacity: 1, waitlist: false, ..Default::default() }).await;
+    app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    let (status, body) = app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(body["error"], "full");
+    assert_eq!(app.registrations().await.len(), 1);
+}
+
+#[rocket::async_test]
+async fn outside_the_registration_window_sign_ups_are_closed() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        slug: "later".into(),
+        registration_opens_at: Some(Utc::now() + Duration::days(2)),
+        ..Default::default()
+    })
+    .await;
+    app.create_event(EventSpec {
+        slug: "gesloten".into(),
+        registration_closes_at: Some(Utc::now() - Duration::hours(1)),
+        ..Default::default()
+    })
+    .await;
+    app.create_event(EventSpec {
+        slug: "afgelast".into(),
+        status: EventStatus::Cancelled,
+        ..Default::default()
+    })
+    .await;
+    for slug in ["later", "gesloten", "afgelast"] {
+        let (status, body) = app.sign_up_api(slug, "a@utrecht.nl").await;
+        assert_eq!(status, Status::Conflict, "{slug}");
+        assert_eq!(body["error"], "closed", "{slug}");
+    }
+    let html = app.get("/events/gesloten").await.into_string().await.unwrap();
+    assert!(html.contains("is gesloten"), "{html}");
+    assert!(!html.contains("<form"), "no form on a closed event");
+}
+
+#[rocket::async_test]
+async fn public_sector_events_refuse_market_companies_with_403() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec { eligibility: Eligibility::PublicSector, ..Default::default() }).await;
+    let mut body = sign_up_body("info@schoonmaakbedrijf.nl");
+    body["sector"] = json!("OVERIG");
+    let (status, answer) = app.post_json(URI, &body).await;
+    assert_eq!(status, Status::Forbidden);
+    assert_eq!(answer["error"], "ineligible");
+    assert!(answer["message"].as_str().unwrap().contains("Overheid en Onderwijs"));
+
+    let (status, _) = app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    assert_eq!(status, Status::Created, "a municipality is welcome");
+}
+
+#[rocket::async_test]
+async fn signing_up_for_an_unknown_event_is_404() {
+    let app = spawn_app().await;
+    let (status, body) = app.sign_up_api("bestaat-niet", "a@utrecht.nl").await;
+    assert_eq!(status, Status::NotFound);
+    assert_eq!(body["error"], "not_found");
+}
+
+#[rocket::async_test]
+async fn api_messages_follow_accept_language() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let response = app
+        .client
+        .post(URI)
+        .header(ContentType::JSON)
+        .header(rocket::http::Header::new("Accept-Language", "en"))
+        .body(json!({"name": "A"}).to_string())
+        .dispatch()
+        .await;
+    let body: serde_json::Value = response.into_json().await.unwrap();
+    assert_eq!(body["fields"]["email"], "Please fill in this field.");
+}
