@@ -5,8 +5,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -87,20 +87,26 @@ async fn lock_event(
     match txn.get_database_backend() {
         DatabaseBackend::Sqlite => {
             let (sql, value) = match key {
-                EventKey::Id(id) => ("UPDATE events SET capacity = capacity WHERE id = ?", id.into()),
+                EventKey::Id(id) => (
+                    "UPDATE events SET capacity = capacity WHERE id = ?",
+                    id.into(),
+                ),
                 EventKey::Slug(slug) => (
                     "UPDATE events SET capacity = capacity WHERE slug = ?",
                     slug.into(),
                 ),
             };
-            txn.execute_raw(Statement::from_sql_and_values(DatabaseBackend::Sqlite, sql, [value]))
-                .await?;
+            txn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Sqlite,
+                sql,
+                [value],
+            ))
+            .await?;
             query.one(txn).await
         }
         _ => query.lock_exclusive().one(txn).await,
     }
 }
-
 
 /// Whether a database error means the database is unreachable rather than
 /// that our statement was wrong.

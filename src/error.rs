@@ -99,7 +99,9 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             AppError::Ineligible(reason) => text(lang, reason),
-            AppError::InvalidBody(detail) => format!("{}: {detail}", text(lang, "error-invalid-body")),
+            AppError::InvalidBody(detail) => {
+                format!("{}: {detail}", text(lang, "error-invalid-body"))
+            }
             _ => text(lang, &format!("error-{}", self.kind().replace('_', "-"))),
         }
     }

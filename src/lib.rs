@@ -59,7 +59,10 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
     let db = match db::connect(&config.database_url, config.database_max_connections).await {
         Ok(db) => db,
         Err(e) => {
-            tracing::error!("cannot open database {}: {e}", redact_url(&config.database_url));
+            tracing::error!(
+                "cannot open database {}: {e}",
+                redact_url(&config.database_url)
+            );
             return Err(rocket);
         }
     };

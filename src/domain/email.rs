@@ -57,7 +57,15 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for raw in ["", "  ", "jan", "jan@", "@utrecht.nl", "jan@localhost", "a b@c.nl"] {
+        for raw in [
+            "",
+            "  ",
+            "jan",
+            "jan@",
+            "@utrecht.nl",
+            "jan@localhost",
+            "a b@c.nl",
+        ] {
             assert!(Email::parse(raw).is_err(), "{raw:?} was accepted");
         }
     }

@@ -53,7 +53,10 @@ mod tests {
 
     #[test]
     fn accept_language_honours_quality() {
-        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.8,nl;q=0.9"), Some(Lang::Nl));
+        assert_eq!(
+            Lang::from_accept_language("de-DE,en;q=0.8,nl;q=0.9"),
+            Some(Lang::Nl)
+        );
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr,de"), None);
     }

@@ -43,7 +43,10 @@ impl NewRegistration {
         let email = Email::parse(&input.email);
         field("email", email.as_ref().map(drop).map_err(|e| *e));
         let organisation = BoundedText::parse(&input.organisation);
-        field("organisation", organisation.as_ref().map(drop).map_err(|e| *e));
+        field(
+            "organisation",
+            organisation.as_ref().map(drop).map_err(|e| *e),
+        );
         let sector = SectorCode::parse(&input.sector);
         field("sector", sector.map(drop));
         let job_title = OptionalText::parse(&input.job_title);

@@ -48,21 +48,61 @@ const fn sector(
 use SectorGroup::{Onderwijs, Other, Overheid};
 
 static SECTORS: [SectorInfo; 15] = [
-    sector("RIJK", "Rijk (ministeries, agentschappen, zbo's)", "Central government (ministries, agencies, ZBOs)", Overheid),
+    sector(
+        "RIJK",
+        "Rijk (ministeries, agentschappen, zbo's)",
+        "Central government (ministries, agencies, ZBOs)",
+        Overheid,
+    ),
     sector("RM", "Rechterlijke macht", "Judiciary", Overheid),
     sector("POL", "Politie", "Police", Overheid),
     sector("DEF", "Defensie", "Defence", Overheid),
     sector("GEM", "Gemeenten", "Municipalities", Overheid),
     sector("PROV", "Provincies", "Provinces", Overheid),
     sector("WS", "Waterschappen", "Water authorities", Overheid),
-    sector("PO", "Primair onderwijs (incl. speciaal onderwijs)", "Primary education (incl. special education)", Onderwijs),
-    sector("VO", "Voortgezet onderwijs", "Secondary education", Onderwijs),
-    sector("MBO", "Middelbaar beroepsonderwijs", "Vocational education (MBO)", Onderwijs),
-    sector("HBO", "Hoger beroepsonderwijs", "Universities of applied sciences", Onderwijs),
+    sector(
+        "PO",
+        "Primair onderwijs (incl. speciaal onderwijs)",
+        "Primary education (incl. special education)",
+        Onderwijs,
+    ),
+    sector(
+        "VO",
+        "Voortgezet onderwijs",
+        "Secondary education",
+        Onderwijs,
+    ),
+    sector(
+        "MBO",
+        "Middelbaar beroepsonderwijs",
+        "Vocational education (MBO)",
+        Onderwijs,
+    ),
+    sector(
+        "HBO",
+        "Hoger beroepsonderwijs",
+        "Universities of applied sciences",
+        Onderwijs,
+    ),
     sector("WO", "Universiteiten", "Research universities", Onderwijs),
-    sector("UMC", "Universitair medische centra", "University medical centres", Onderwijs),
-    sector("OI", "Onderzoeksinstellingen", "Research institutes", Onderwijs),
-    sector("OVERIG", "Overig / marktpartij", "Other / market company", Other),
+    sector(
+        "UMC",
+        "Universitair medische centra",
+        "University medical centres",
+        Onderwijs,
+    ),
+    sector(
+        "OI",
+        "Onderzoeksinstellingen",
+        "Research institutes",
+        Onderwijs,
+    ),
+    sector(
+        "OVERIG",
+        "Overig / marktpartij",
+        "Other / market company",
+        Other,
+    ),
 ];
 
 impl SectorCode {
@@ -112,8 +152,14 @@ mod tests {
     #[test]
     fn codes_parse_case_insensitively() {
         assert_eq!(SectorCode::parse(" gem ").unwrap().code(), "GEM");
-        assert_eq!(SectorCode::parse("UMC").unwrap().group(), SectorGroup::Onderwijs);
-        assert_eq!(SectorCode::parse("OVERIG").unwrap().group(), SectorGroup::Other);
+        assert_eq!(
+            SectorCode::parse("UMC").unwrap().group(),
+            SectorGroup::Onderwijs
+        );
+        assert_eq!(
+            SectorCode::parse("OVERIG").unwrap().group(),
+            SectorGroup::Other
+        );
         assert_eq!(SectorCode::parse("BANK"), Err(ParseError("sector-unknown")));
     }
 }

@@ -58,15 +58,23 @@ mod tests {
     fn required_text_is_trimmed_and_bounded() {
         assert_eq!(BoundedText::<5>::parse("  Anna ").unwrap().as_str(), "Anna");
         assert_eq!(BoundedText::<5>::parse("   "), Err(ParseError("required")));
-        assert_eq!(BoundedText::<5>::parse("Annabel"), Err(ParseError("too-long")));
-        assert_eq!(BoundedText::<5>::parse("a\u{0}b"), Err(ParseError("control-characters")));
+        assert_eq!(
+            BoundedText::<5>::parse("Annabel"),
+            Err(ParseError("too-long"))
+        );
+        assert_eq!(
+            BoundedText::<5>::parse("a\u{0}b"),
+            Err(ParseError("control-characters"))
+        );
     }
 
     #[test]
     fn optional_text_treats_blank_as_absent() {
         assert_eq!(OptionalText::<10>::parse(" ").unwrap().into_inner(), None);
         assert_eq!(
-            OptionalText::<10>::parse("rolstoel\n").unwrap().into_inner(),
+            OptionalText::<10>::parse("rolstoel\n")
+                .unwrap()
+                .into_inner(),
             Some("rolstoel".to_owned())
         );
     }

@@ -4,9 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::OutgoingEmail;
 use crate::config::{AppConfig, MailTransport};
@@ -74,10 +72,9 @@ impl Mailer {
                 Ok(Mailer::Files(AsyncFileTransport::new(&config.mail_dir)))
             }
             MailTransport::Smtp => {
-                let url = config
-                    .smtp_url
-                    .as_deref()
-                    .ok_or_else(|| MailError::Config("mail_transport = \"smtp\" needs smtp_url".into()))?;
+                let url = config.smtp_url.as_deref().ok_or_else(|| {
+                    MailError::Config("mail_transport = \"smtp\" needs smtp_url".into())
+                })?;
                 // from_url understands smtp:// (STARTTLS with ?tls=required),
                 // smtps:// (TLS) and user:password@ credentials.
                 let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?;
@@ -137,10 +134,9 @@ pub fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, MailEr
                 .unwrap_or("PUBLISH")
                 .trim()
                 .to_owned();
-            let calendar_type = ContentType::parse(&format!(
-                "text/calendar; charset=utf-8; method={method}"
-            ))
-            .map_err(|e| MailError::Config(e.to_string()))?;
+            let calendar_type =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .map_err(|e| MailError::Config(e.to_string()))?;
             let with_calendar = alternatives.singlepart(
                 SinglePart::builder()
                     .header(calendar_type.clone())

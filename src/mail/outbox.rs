@@ -40,7 +40,8 @@ pub async fn enqueue<C: Serialize>(
     views: &Views,
     mail: NewMail<'_, C>,
 ) -> Result<(), crate::error::AppError> {
-    let render = |part: &str| views.render(&format!("mail/{}.{part}.tera", mail.kind), mail.context);
+    let render =
+        |part: &str| views.render(&format!("mail/{}.{part}.tera", mail.kind), mail.context);
     let subject = render("subject")?.trim().to_owned();
     let body_text = render("txt")?;
     let body_html = render("html")?;
@@ -100,7 +101,10 @@ pub async fn claim_due(
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sending))
         .col_expr(outbox::Column::LockedUntil, Expr::value(now + LEASE))
-        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
         .filter(outbox::Column::Id.in_subquery(pick))
         .exec_with_returning(db)
         .await
@@ -110,8 +114,14 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> 
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
         .filter(outbox::Column::Id.eq(id))
         .exec(db)
         .await
@@ -133,8 +143,14 @@ pub async fn mark_attempt_failed(
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(status))
         .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(outbox::Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(error.chars().take(2000).collect::<String>()),
+        )
         .filter(outbox::Column::Id.eq(id))
         .exec(db)
         .await

@@ -52,7 +52,10 @@ async fn index(services: &State<Services>, lang: Lang) -> Result<Page, AppError>
         lang: lang.code(),
         events: events.into_iter().map(|e| card(e, lang)).collect(),
     };
-    Ok(page(Status::Ok, services.views.render("index.html.tera", &context)?))
+    Ok(page(
+        Status::Ok,
+        services.views.render("index.html.tera", &context)?,
+    ))
 }
 
 /// The sign-up form's fields as posted; empty when absent so that every
@@ -102,12 +105,24 @@ async fn render_event(
         errors: field_messages(errors, lang),
         notice,
     };
-    Ok(page(status, services.views.render("event.html.tera", &context)?))
+    Ok(page(
+        status,
+        services.views.render("event.html.tera", &context)?,
+    ))
 }
 
 #[rocket::get("/events/<slug>")]
 async fn show(services: &State<Services>, slug: &str, lang: Lang) -> Result<Page, AppError> {
-    render_event(services, slug, lang, Status::Ok, &RegistrationForm::default(), &FieldErrors::new(), None).await
+    render_event(
+        services,
+        slug,
+        lang,
+        Status::Ok,
+        &RegistrationForm::default(),
+        &FieldErrors::new(),
+        None,
+    )
+    .await
 }
 
 #[rocket::post("/events/<slug>/registrations", data = "<form>")]
@@ -129,7 +144,15 @@ async fn register(
         Ok(new) => new,
         Err(errors) => {
             let notice = Some(crate::i18n::text(lang, "form-has-errors"));
-            let page = render_event(services, slug, lang, Status::UnprocessableEntity, &form, &errors, notice);
+            let page = render_event(
+                services,
+                slug,
+                lang,
+                Status::UnprocessableEntity,
+                &form,
+                &errors,
+                notice,
+            );
             return page.await.map(Err);
         }
     };
@@ -139,11 +162,21 @@ async fn register(
             done.id,
             lang.code()
         )))),
-        Err(e @ (AppError::Duplicate | AppError::Full | AppError::Closed | AppError::Ineligible(_))) => {
+        Err(
+            e @ (AppError::Duplicate | AppError::Full | AppError::Closed | AppError::Ineligible(_)),
+        ) => {
             let notice = Some(e.message(lang));
-            render_event(services, slug, lang, e.status(), &form, &FieldErrors::new(), notice)
-                .await
-                .map(Err)
+            render_event(
+                services,
+                slug,
+                lang,
+                e.status(),
+                &form,
+                &FieldErrors::new(),
+                notice,
+            )
+            .await
+            .map(Err)
         }
         Err(e) => Err(e),
     }
@@ -173,7 +206,10 @@ async fn thanks(
         status: registered.status.as_str(),
         waitlist_position: registered.waitlist_position,
     };
-    Ok(page(Status::Ok, services.views.render("thanks.html.tera", &context)?))
+    Ok(page(
+        Status::Ok,
+        services.views.render("thanks.html.tera", &context)?,
+    ))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -11,7 +11,11 @@ pub fn detect(req: &Request<'_>) -> Lang {
         .query_value::<&str>("lang")
         .and_then(Result::ok)
         .and_then(Lang::parse);
-    let from_cookie = || req.cookies().get("lang").and_then(|c| Lang::parse(c.value()));
+    let from_cookie = || {
+        req.cookies()
+            .get("lang")
+            .and_then(|c| Lang::parse(c.value()))
+    };
     let from_header = || {
         req.headers()
             .get_one("Accept-Language")

@@ -46,13 +46,19 @@ async fn show(services: &State<Services>, token: &str, lang: Lang) -> Result<Pag
         can_cancel: status != "cancelled" && starts > chrono::Utc::now(),
         registration,
     };
-    Ok(page(Status::Ok, services.views.render("manage.html.tera", &context)?))
+    Ok(page(
+        Status::Ok,
+        services.views.render("manage.html.tera", &context)?,
+    ))
 }
 
 #[rocket::post("/manage/<token>/cancel")]
 async fn cancel(services: &State<Services>, token: &str, lang: Lang) -> Result<Redirect, AppError> {
     registrations::cancel(services, token).await?;
-    Ok(Redirect::to(format!("/manage/{token}?lang={}", lang.code())))
+    Ok(Redirect::to(format!(
+        "/manage/{token}?lang={}",
+        lang.code()
+    )))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -28,8 +28,8 @@ pub fn api() -> Vec<rocket::Route> {
 pub(crate) fn json_body<T>(
     body: Result<rocket::serde::json::Json<T>, rocket::serde::json::Error<'_>>,
 ) -> Result<T, crate::error::AppError> {
-    use rocket::serde::json::Error;
     use crate::error::AppError;
+    use rocket::serde::json::Error;
     match body {
         Ok(json) => Ok(json.into_inner()),
         Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {

@@ -35,7 +35,9 @@ impl RegistrationState {
         if event.registration_opens_at.is_some_and(|opens| now < opens) {
             return RegistrationState::NotYetOpen;
         }
-        let seats_left = u64::try_from(event.capacity).unwrap_or(0).saturating_sub(confirmed);
+        let seats_left = u64::try_from(event.capacity)
+            .unwrap_or(0)
+            .saturating_sub(confirmed);
         match (seats_left, event.waitlist_enabled) {
             (0, true) => RegistrationState::WaitlistOnly,
             (0, false) => RegistrationState::Full,
@@ -44,7 +46,10 @@ impl RegistrationState {
     }
 
     pub fn accepts_sign_ups(self) -> bool {
-        matches!(self, RegistrationState::Open | RegistrationState::WaitlistOnly)
+        matches!(
+            self,
+            RegistrationState::Open | RegistrationState::WaitlistOnly
+        )
     }
 }
 

@@ -35,7 +35,10 @@ impl Services {
     /// Host part for calendar UIDs, taken from the base URL.
     pub fn mail_host(&self) -> &str {
         let without_scheme = self.base_url.split("://").nth(1).unwrap_or(&self.base_url);
-        without_scheme.split(['/', ':']).next().unwrap_or("aanmeldpunt")
+        without_scheme
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("aanmeldpunt")
     }
 
     /// The bare address of `mail_from`, which may read `Name <addr>`.

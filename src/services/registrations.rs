@@ -38,8 +38,15 @@ pub async fn register(
         .ok_or(AppError::NotFound)?;
     let counts = seat_counts(&txn, &[event.id]).await?;
     let counts = counts.get(&event.id).copied().unwrap_or_default();
-    let state = RegistrationState::of(&event, u64::try_from(counts.confirmed).unwrap_or(0), Utc::now());
-    if matches!(state, RegistrationState::Closed | RegistrationState::NotYetOpen) {
+    let state = RegistrationState::of(
+        &event,
+        u64::try_from(counts.confirmed).unwrap_or(0),
+        Utc::now(),
+    );
+    if matches!(
+        state,
+        RegistrationState::Closed | RegistrationState::NotYetOpen
+    ) {
         return Err(AppError::Closed);
     }
 
@@ -230,8 +237,20 @@ pub async fn cancel(services: &Services, token: &str) -> Result<CancelOutcome, A
         active.ics_sequence = Set(active.ics_sequence.as_ref() + 1);
     }
     let cancelled = active.update(&txn).await?;
-    let flags = if was_confirmed { MailFlags::WITH_CANCEL_INVITE } else { MailFlags::NONE };
-    queue_mail(&txn, services, &event, &cancelled, MailKind::Cancelled, flags).await?;
+    let flags = if was_confirmed {
+        MailFlags::WITH_CANCEL_INVITE
+    } else {
+        MailFlags::NONE
+    };
+    queue_mail(
+        &txn,
+        services,
+        &event,
+        &cancelled,
+        MailKind::Cancelled,
+        flags,
+    )
+    .await?;
     if was_confirmed {
         promote_from_waitlist(&txn, services, &event).await?;
     }
@@ -255,7 +274,9 @@ pub async fn promote_from_waitlist(
         .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
         .count(txn)
         .await?;
-    let free = u64::try_from(event.capacity).unwrap_or(0).saturating_sub(confirmed);
+    let free = u64::try_from(event.capacity)
+        .unwrap_or(0)
+        .saturating_sub(confirmed);
     if free == 0 {
         return Ok(0);
     }
@@ -273,7 +294,15 @@ pub async fn promote_from_waitlist(
         active.confirmed_at = Set(Some(now));
         active.updated_at = Set(now);
         let promoted = active.update(txn).await?;
-        queue_mail(txn, services, event, &promoted, MailKind::Confirmed, MailFlags::PROMOTED).await?;
+        queue_mail(
+            txn,
+            services,
+            event,
+            &promoted,
+            MailKind::Confirmed,
+            MailFlags::PROMOTED,
+        )
+        .await?;
     }
     Ok(next_in_line.len())
 }
@@ -293,10 +322,23 @@ struct MailFlags {
 }
 
 impl MailFlags {
-    const NONE: Self = Self { resent: false, promoted: false, cancel_invite: false };
-    const RESENT: Self = Self { resent: true, ..Self::NONE };
-    const PROMOTED: Self = Self { promoted: true, ..Self::NONE };
-    const WITH_CANCEL_INVITE: Self = Self { cancel_invite: true, ..Self::NONE };
+    const NONE: Self = Self {
+        resent: false,
+        promoted: false,
+        cancel_invite: false,
+    };
+    const RESENT: Self = Self {
+        resent: true,
+        ..Self::NONE
+    };
+    const PROMOTED: Self = Self {
+        promoted: true,
+        ..Self::NONE
+    };
+    const WITH_CANCEL_INVITE: Self = Self {
+        cancel_invite: true,
+        ..Self::NONE
+    };
 }
 
 #[derive(Serialize)]
@@ -350,11 +392,16 @@ async fn queue_mail(
         url: &event_url,
     };
     let (template, ics) = match kind {
-        MailKind::Confirmed => ("registration_confirmed", Some(ics::render(&invite, ics::Method::Request))),
+        MailKind::Confirmed => (
+            "registration_confirmed",
+            Some(ics::render(&invite, ics::Method::Request)),
+        ),
         MailKind::Waitlisted => ("registration_waitlisted", None),
         MailKind::Cancelled => (
             "registration_cancelled",
-            flags.cancel_invite.then(|| ics::render(&invite, ics::Method::Cancel)),
+            flags
+                .cancel_invite
+                .then(|| ics::render(&invite, ics::Method::Cancel)),
         ),
     };
     let context = RegistrationMail {

@@ -31,10 +31,15 @@ pub async fn seed_if_empty(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Res
         amsterdam_time(meeting_day, 17),
         80,
     );
-    let past_day = (now - Duration::days(90)).with_timezone(&Amsterdam).date_naive();
+    let past_day = (now - Duration::days(90))
+        .with_timezone(&Amsterdam)
+        .date_naive();
     let past = event_row(
         "kennismaking-banenafspraak",
-        ("Kennismaking banenafspraak", "Introduction to the jobs agreement"),
+        (
+            "Kennismaking banenafspraak",
+            "Introduction to the jobs agreement",
+        ),
         (
             "Een eerdere bijeenkomst over de banenafspraak in de publieke sector.",
             "An earlier meeting about the jobs agreement in the public sector.",
@@ -108,14 +113,23 @@ mod tests {
     #[test]
     fn the_meeting_is_the_coming_fourteenth_of_december() {
         let nov = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
-        assert_eq!(next_fourteenth_of_december(nov), NaiveDate::from_ymd_opt(2026, 12, 14).unwrap());
+        assert_eq!(
+            next_fourteenth_of_december(nov),
+            NaiveDate::from_ymd_opt(2026, 12, 14).unwrap()
+        );
         let after = Utc.with_ymd_and_hms(2026, 12, 20, 12, 0, 0).unwrap();
-        assert_eq!(next_fourteenth_of_december(after), NaiveDate::from_ymd_opt(2027, 12, 14).unwrap());
+        assert_eq!(
+            next_fourteenth_of_december(after),
+            NaiveDate::from_ymd_opt(2027, 12, 14).unwrap()
+        );
     }
 
     #[test]
     fn the_meeting_starts_at_one_in_amsterdam() {
         let day = NaiveDate::from_ymd_opt(2026, 12, 14).unwrap();
-        assert_eq!(amsterdam_time(day, 13), Utc.with_ymd_and_hms(2026, 12, 14, 12, 0, 0).unwrap());
+        assert_eq!(
+            amsterdam_time(day, 13),
+            Utc.with_ymd_and_hms(2026, 12, 14, 12, 0, 0).unwrap()
+        );
     }
 }

@@ -52,7 +52,9 @@ pub async fn resolve(
     if token.len() != 43 {
         return Ok(None);
     }
-    let found = access_token::Entity::find_by_id(hash(token)).one(db).await?;
+    let found = access_token::Entity::find_by_id(hash(token))
+        .one(db)
+        .await?;
     Ok(found
         .filter(|t| t.purpose == purpose)
         .filter(|t| t.expires_at.is_none_or(|at| at > Utc::now()))

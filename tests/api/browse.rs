@@ -65,7 +65,10 @@ async fn the_event_page_shows_details_and_the_sign_up_form() {
     assert!(html.contains("nog 80 plaatsen vrij"));
     assert!(html.contains(r#"action="/events/partnerships-voor-meer-banen/registrations?lang=nl""#));
     for sector in ["GEM", "UMC", "OVERIG"] {
-        assert!(html.contains(&format!(r#"value="{sector}""#)), "sector {sector} missing");
+        assert!(
+            html.contains(&format!(r#"value="{sector}""#)),
+            "sector {sector} missing"
+        );
     }
 }
 
@@ -87,7 +90,8 @@ async fn the_api_lists_events_with_seats_and_amsterdam_offsets() {
         ..Default::default()
     })
     .await;
-    app.sign_up_api("partnerships-voor-meer-banen", "a@utrecht.nl").await;
+    app.sign_up_api("partnerships-voor-meer-banen", "a@utrecht.nl")
+        .await;
 
     let response = app.get("/api/v1/events").await;
     assert_eq!(response.status(), Status::Ok);
@@ -102,7 +106,10 @@ async fn the_api_lists_events_with_seats_and_amsterdam_offsets() {
     let starts_at = event["starts_at"].as_str().unwrap();
     let parsed = chrono::DateTime::parse_from_rfc3339(starts_at).expect("RFC 3339");
     let offset = parsed.offset().local_minus_utc();
-    assert!(offset == 3600 || offset == 7200, "Amsterdam offset, got {starts_at}");
+    assert!(
+        offset == 3600 || offset == 7200,
+        "Amsterdam offset, got {starts_at}"
+    );
 
     let one = app.get("/api/v1/events/partnerships-voor-meer-banen").await;
     assert_eq!(one.status(), Status::Ok);
@@ -123,5 +130,7 @@ async fn the_api_lists_fourteen_public_sectors_and_other() {
     assert_eq!(group("overheid"), 7);
     assert_eq!(group("onderwijs"), 7);
     assert_eq!(group("other"), 1);
-    assert!(sectors.iter().any(|s| s["code"] == "GEM" && s["name"] == "Gemeenten"));
+    assert!(sectors
+        .iter()
+        .any(|s| s["code"] == "GEM" && s["name"] == "Gemeenten"));
 }

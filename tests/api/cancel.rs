@@ -24,7 +24,11 @@ async fn the_manage_link_shows_the_sign_up() {
 #[rocket::async_test]
 async fn cancelling_frees_the_seat_and_promotes_the_first_on_the_waiting_list() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
     app.sign_up_api(SLUG, "first@utrecht.nl").await;
     app.sign_up_api(SLUG, "second@utrecht.nl").await;
     app.sign_up_api(SLUG, "third@utrecht.nl").await;
@@ -37,35 +41,63 @@ async fn cancelling_frees_the_seat_and_promotes_the_first_on_the_waiting_list() 
         regs.iter().find(|r| r.email == email).unwrap().status
     };
     let regs = app.registrations().await;
-    assert_eq!(by_email(&regs, "first@utrecht.nl"), RegistrationStatus::Cancelled);
-    assert_eq!(by_email(&regs, "second@utrecht.nl"), RegistrationStatus::Confirmed);
-    assert_eq!(by_email(&regs, "third@utrecht.nl"), RegistrationStatus::Waitlisted);
+    assert_eq!(
+        by_email(&regs, "first@utrecht.nl"),
+        RegistrationStatus::Cancelled
+    );
+    assert_eq!(
+        by_email(&regs, "second@utrecht.nl"),
+        RegistrationStatus::Confirmed
+    );
+    assert_eq!(
+        by_email(&regs, "third@utrecht.nl"),
+        RegistrationStatus::Waitlisted
+    );
 
     let cancel_mail = &app.mails_to("first@utrecht.nl", 2).await[1];
     let ics = cancel_mail.ics.as_ref().expect("a cancel invite");
     assert!(ics.contains("METHOD:CANCEL"));
     assert!(ics.contains("SEQUENCE:1"));
-    let first_id = regs.iter().find(|r| r.email == "first@utrecht.nl").unwrap().id;
-    assert!(ics.contains(&format!("UID:registration-{first_id}@aanmeldpunt.test")), "same UID as the invite");
+    let first_id = regs
+        .iter()
+        .find(|r| r.email == "first@utrecht.nl")
+        .unwrap()
+        .id;
+    assert!(
+        ics.contains(&format!("UID:registration-{first_id}@aanmeldpunt.test")),
+        "same UID as the invite"
+    );
 
     let promoted = &app.mails_to("second@utrecht.nl", 2).await[1];
     assert!(promoted.subject.starts_with("Bevestiging"));
     assert!(promoted.text.contains("plaats vrijgekomen"));
     assert!(promoted.ics.as_ref().unwrap().contains("METHOD:REQUEST"));
 
-    let third_page = app.get(&manage_path(&app.mails_to("third@utrecht.nl", 1).await[0])).await;
+    let third_page = app
+        .get(&manage_path(&app.mails_to("third@utrecht.nl", 1).await[0]))
+        .await;
     let html = third_page.into_string().await.unwrap();
-    assert!(html.contains("<dd>1</dd>"), "third moved up to position 1: {html}");
+    assert!(
+        html.contains("<dd>1</dd>"),
+        "third moved up to position 1: {html}"
+    );
 
     let page = app.get(&path).await.into_string().await.unwrap();
     assert!(page.contains("Geannuleerd"));
-    assert!(!page.contains("/cancel"), "no cancel button on a cancelled sign-up");
+    assert!(
+        !page.contains("/cancel"),
+        "no cancel button on a cancelled sign-up"
+    );
 }
 
 #[rocket::async_test]
 async fn cancelling_twice_changes_nothing_the_second_time() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
     app.sign_up_api(SLUG, "first@utrecht.nl").await;
     let path = manage_path(&app.mails_to("first@utrecht.nl", 1).await[0]);
     app.client.post(format!("{path}/cancel")).dispatch().await;
@@ -78,7 +110,11 @@ async fn cancelling_twice_changes_nothing_the_second_time() {
 #[rocket::async_test]
 async fn cancelling_a_waitlisted_sign_up_promotes_nobody_and_sends_no_calendar_cancel() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
     app.sign_up_api(SLUG, "first@utrecht.nl").await;
     app.sign_up_api(SLUG, "second@utrecht.nl").await;
     let path = manage_path(&app.mails_to("second@utrecht.nl", 1).await[0]);
@@ -99,4 +135,3 @@ async fn an_unknown_manage_token_is_404() {
     let response = app.client.post(format!("{forged}/cancel")).dispatch().await;
     assert_eq!(response.status(), Status::NotFound);
 }
-

@@ -67,7 +67,10 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create() -> Self {
-        match std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        match std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        {
             Some(admin_url) => {
                 let name = format!("aanmeldpunt_test_{}", Uuid::new_v4().simple());
                 let admin = sea_orm::Database::connect(&admin_url)
@@ -79,7 +82,10 @@ impl TestDatabase {
                     .await
                     .expect("create test database");
                 let _ = admin.close().await;
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
                 TestDatabase {
                     url: format!("{base}/{name}"),
                     _dir: None,
@@ -106,7 +112,9 @@ impl Drop for TestDatabase {
         };
         // Drop runs outside async; a short-lived runtime of its own does it.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(async {
                 use sea_orm::ConnectionTrait;
                 if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
@@ -201,8 +209,11 @@ impl TestApp {
     }
 
     pub async fn sign_up_api(&self, slug: &str, email: &str) -> (Status, Value) {
-        self.post_json(&format!("/api/v1/events/{slug}/registrations"), &sign_up_body(email))
-            .await
+        self.post_json(
+            &format!("/api/v1/events/{slug}/registrations"),
+            &sign_up_body(email),
+        )
+        .await
     }
 
     pub async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
@@ -235,7 +246,12 @@ impl TestApp {
 
     pub async fn mails_to(&self, address: &str, count: usize) -> Vec<SentMail> {
         for _ in 0..500 {
-            let mine: Vec<_> = self.mailbox().sent().into_iter().filter(|m| m.to == address).collect();
+            let mine: Vec<_> = self
+                .mailbox()
+                .sent()
+                .into_iter()
+                .filter(|m| m.to == address)
+                .collect();
             if mine.len() >= count {
                 return mine;
             }
@@ -274,7 +290,9 @@ pub fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".into(),
             _ => format!("%{b:02X}"),
         })

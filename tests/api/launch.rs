@@ -23,7 +23,10 @@ async fn a_fresh_database_is_seeded_with_the_fourteen_december_meeting() {
     assert_eq!(meeting.capacity, 80);
     assert!(meeting.waitlist_enabled);
     assert_eq!(meeting.location, "Den Haag");
-    assert!(events.iter().any(|e| e.ends_at < chrono::Utc::now()), "one past event");
+    assert!(
+        events.iter().any(|e| e.ends_at < chrono::Utc::now()),
+        "one past event"
+    );
 }
 
 #[rocket::async_test]
@@ -49,9 +52,13 @@ async fn a_failed_migration_stops_the_launch() {
     db.execute_unprepared("CREATE TABLE seaql_migrations (version INTEGER)")
         .await
         .unwrap();
-    db.execute_unprepared("INSERT INTO seaql_migrations VALUES (1)").await.unwrap();
+    db.execute_unprepared("INSERT INTO seaql_migrations VALUES (1)")
+        .await
+        .unwrap();
     let launched = Client::tracked(aanmeldpunt::rocket(test_figment(&database.url))).await;
-    let error = launched.err().expect("the app must not start on a broken schema");
+    let Err(error) = launched else {
+        panic!("the app must not start on a broken schema");
+    };
     assert!(
         matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
         "{error:?}"

@@ -26,7 +26,9 @@ async fn the_confirmation_has_text_html_an_invite_and_a_manage_link() {
     assert!(mail.text.contains("Beste Anna de Vries,"));
     assert!(mail.html.contains("<p>Beste Anna de Vries,</p>"));
     assert!(mail.raw.contains("multipart/alternative"));
-    assert!(mail.raw.contains("text/calendar; charset=utf-8; method=REQUEST"));
+    assert!(mail
+        .raw
+        .contains("text/calendar; charset=utf-8; method=REQUEST"));
     assert!(mail.raw.contains("filename=\"invite.ics\""));
     manage_path(&mail);
 
@@ -34,7 +36,10 @@ async fn the_confirmation_has_text_html_an_invite_and_a_manage_link() {
     let calendar: Calendar = ics.parse().expect("valid iCalendar");
     let invite = calendar.events().next().expect("one VEVENT");
     assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
-    assert_eq!(invite.get_uid(), Some(format!("registration-{id}@aanmeldpunt.test").as_str()));
+    assert_eq!(
+        invite.get_uid(),
+        Some(format!("registration-{id}@aanmeldpunt.test").as_str())
+    );
     let expected_start = event.starts_at.format("DTSTART:%Y%m%dT%H%M%SZ").to_string();
     assert!(ics.contains(&expected_start), "{expected_start} in {ics}");
     assert!(invite.get_start().is_some());
@@ -47,7 +52,8 @@ async fn english_sign_ups_get_english_mail() {
     app.create_event(EventSpec::default()).await;
     let mut body = sign_up_body("anna@utrecht.nl");
     body["lang"] = json!("en");
-    app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body).await;
+    app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body)
+        .await;
     let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
     assert_eq!(mail.subject, format!("Confirmation: Meeting {SLUG}"));
     assert!(mail.text.contains("Dear Anna de Vries,"));
@@ -56,7 +62,11 @@ async fn english_sign_ups_get_english_mail() {
 #[rocket::async_test]
 async fn the_waiting_list_mail_has_a_position_and_no_invite() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
     app.sign_up_api(SLUG, "a@utrecht.nl").await;
     app.sign_up_api(SLUG, "b@utrecht.nl").await;
     let mail = app.mails_to("b@utrecht.nl", 1).await.remove(0);
@@ -72,7 +82,8 @@ async fn names_are_escaped_in_html_mail() {
     app.create_event(EventSpec::default()).await;
     let mut body = sign_up_body("x@utrecht.nl");
     body["name"] = json!("\"><img src=x onerror=alert(1)>");
-    app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body).await;
+    app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body)
+        .await;
     let mail = app.mails_to("x@utrecht.nl", 1).await.remove(0);
     assert!(!mail.html.contains("<img"), "{}", mail.html);
     assert!(mail.html.contains("&lt;img src=x onerror=alert(1)&gt;"));
@@ -107,7 +118,9 @@ async fn when_mail_is_down_sign_ups_succeed_and_every_mail_arrives_once_later() 
     assert!(mailbox.sent().is_empty());
     let outbox = app.outbox().await;
     assert_eq!(outbox.len(), 5);
-    assert!(outbox.iter().all(|row| row.attempts >= 1 && row.last_error.is_some()));
+    assert!(outbox
+        .iter()
+        .all(|row| row.attempts >= 1 && row.last_error.is_some()));
 
     mailbox.set_failing(false);
     let sent = app.wait_for_mails(5).await;
@@ -116,7 +129,11 @@ async fn when_mail_is_down_sign_ups_succeed_and_every_mail_arrives_once_later() 
     assert_eq!(sent_again.len(), 5, "each mail exactly once");
     let ids: HashSet<i64> = sent.iter().map(|m| m.outbox_id).collect();
     assert_eq!(ids.len(), 5);
-    assert!(app.outbox().await.iter().all(|r| r.status == OutboxStatus::Sent && r.sent_at.is_some()));
+    assert!(app
+        .outbox()
+        .await
+        .iter()
+        .all(|r| r.status == OutboxStatus::Sent && r.sent_at.is_some()));
 }
 
 #[rocket::async_test]
@@ -154,15 +171,21 @@ async fn two_workers_never_send_the_same_mail_twice() {
         batch_size: 3,
     };
     let (first, second) = (MemoryMailbox::default(), MemoryMailbox::default());
-    let (a, b) = (Mailer::Memory(first.clone()), Mailer::Memory(second.clone()));
+    let (a, b) = (
+        Mailer::Memory(first.clone()),
+        Mailer::Memory(second.clone()),
+    );
     let drain = |mailer: Mailer| {
         let (db, settings) = (app.db.clone(), settings.clone());
-        async move {
-            while send_due(&db, &mailer, &settings).await.expect("claim") > 0 {}
-        }
+        async move { while send_due(&db, &mailer, &settings).await.expect("claim") > 0 {} }
     };
     tokio::join!(drain(a), drain(b));
-    let mut ids: Vec<i64> = first.sent().iter().chain(second.sent().iter()).map(|m| m.outbox_id).collect();
+    let mut ids: Vec<i64> = first
+        .sent()
+        .iter()
+        .chain(second.sent().iter())
+        .map(|m| m.outbox_id)
+        .collect();
     ids.sort();
     let unique: HashSet<i64> = ids.iter().copied().collect();
     assert_eq!(ids.len(), 40, "every mail sent");

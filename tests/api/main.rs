@@ -9,3 +9,4 @@ mod launch;
 mod mail;
 mod sign_up_api;
 mod sign_up_form;
+mod smtp;

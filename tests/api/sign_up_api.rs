@@ -26,7 +26,11 @@ async fn a_valid_sign_up_is_confirmed_with_201() {
 #[rocket::async_test]
 async fn sign_ups_beyond_capacity_join_the_waiting_list_in_order() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
 
     let (_, first) = app.sign_up_api(SLUG, "a@utrecht.nl").await;
     let (_, second) = app.sign_up_api(SLUG, "b@utrecht.nl").await;
@@ -37,7 +41,12 @@ async fn sign_ups_beyond_capacity_join_the_waiting_list_in_order() {
     assert_eq!(status, Status::Created);
     assert_eq!(third["waitlist_position"], 2);
 
-    let event: serde_json::Value = app.get("/api/v1/events/partnerships-voor-meer-banen").await.into_json().await.unwrap();
+    let event: serde_json::Value = app
+        .get("/api/v1/events/partnerships-voor-meer-banen")
+        .await
+        .into_json()
+        .await
+        .unwrap();
     assert_eq!(event["seats_left"], 0);
 }
 
@@ -47,12 +56,18 @@ async fn invalid_fields_are_reported_per_field_with_422() {
     app.create_event(EventSpec::default()).await;
 
     let (status, body) = app
-        .post_json(URI, &json!({"name": " ", "email": "anna@", "sector": "BANK"}))
+        .post_json(
+            URI,
+            &json!({"name": " ", "email": "anna@", "sector": "BANK"}),
+        )
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert_eq!(body["error"], "validation");
     for field in ["name", "email", "organisation", "sector"] {
-        assert!(body["fields"][field].is_string(), "no message for {field}: {body}");
+        assert!(
+            body["fields"][field].is_string(),
+            "no message for {field}: {body}"
+        );
     }
     assert!(app.registrations().await.is_empty(), "nothing half-written");
     assert!(app.outbox().await.is_empty());
@@ -74,7 +89,13 @@ async fn unknown_json_fields_are_refused_with_422() {
 async fn malformed_json_is_a_400_and_oversized_bodies_a_413() {
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
-    let response = app.client.post(URI).header(ContentType::JSON).body("{\"name\":").dispatch().await;
+    let response = app
+        .client
+        .post(URI)
+        .header(ContentType::JSON)
+        .body("{\"name\":")
+        .dispatch()
+        .await;
     assert_eq!(response.status(), Status::BadRequest);
     let body: serde_json::Value = response.into_json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
@@ -97,14 +118,22 @@ async fn the_same_address_cannot_take_a_second_seat_but_gets_its_mail_again() {
     assert_eq!(body["error"], "duplicate");
     assert_eq!(app.registrations().await.len(), 1);
     let mails = app.mails_to("anna@utrecht.nl", 2).await;
-    assert!(mails[1].ics.is_some(), "the fresh copy carries the invite again");
+    assert!(
+        mails[1].ics.is_some(),
+        "the fresh copy carries the invite again"
+    );
     assert!(mails[1].text.contains("opnieuw"), "{}", mails[1].text);
 }
 
 #[rocket::async_test]
 async fn a_full_event_without_waiting_list_refuses_with_409_full() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, waitlist: false, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        waitlist: false,
+        ..Default::default()
+    })
+    .await;
     app.sign_up_api(SLUG, "a@utrecht.nl").await;
     let (status, body) = app.sign_up_api(SLUG, "b@utrecht.nl").await;
     assert_eq!(status, Status::Conflict);
@@ -138,7 +167,12 @@ async fn outside_the_registration_window_sign_ups_are_closed() {
         assert_eq!(status, Status::Conflict, "{slug}");
         assert_eq!(body["error"], "closed", "{slug}");
     }
-    let html = app.get("/events/gesloten").await.into_string().await.unwrap();
+    let html = app
+        .get("/events/gesloten")
+        .await
+        .into_string()
+        .await
+        .unwrap();
     assert!(html.contains("is gesloten"), "{html}");
     assert!(!html.contains("<form"), "no form on a closed event");
 }
@@ -146,13 +180,20 @@ async fn outside_the_registration_window_sign_ups_are_closed() {
 #[rocket::async_test]
 async fn public_sector_events_refuse_market_companies_with_403() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { eligibility: Eligibility::PublicSector, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        eligibility: Eligibility::PublicSector,
+        ..Default::default()
+    })
+    .await;
     let mut body = sign_up_body("info@schoonmaakbedrijf.nl");
     body["sector"] = json!("OVERIG");
     let (status, answer) = app.post_json(URI, &body).await;
     assert_eq!(status, Status::Forbidden);
     assert_eq!(answer["error"], "ineligible");
-    assert!(answer["message"].as_str().unwrap().contains("Overheid en Onderwijs"));
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .contains("Overheid en Onderwijs"));
 
     let (status, _) = app.sign_up_api(SLUG, "anna@utrecht.nl").await;
     assert_eq!(status, Status::Created, "a municipality is welcome");

@@ -4,7 +4,7 @@ use crate::helpers::{spawn_app, EventSpec};
 
 const ACTION: &str = "/events/partnerships-voor-meer-banen/registrations?lang=nl";
 
-fn valid_form<'a>(email: &'a str) -> Vec<(&'static str, &'a str)> {
+fn valid_form(email: &str) -> Vec<(&'static str, &str)> {
     vec![
         ("name", "Anna de Vries"),
         ("email", email),
@@ -34,7 +34,11 @@ async fn a_valid_form_redirects_to_a_thank_you_page_that_says_confirmed() {
 #[rocket::async_test]
 async fn the_thank_you_page_gives_the_waiting_list_position() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
     app.post_form(ACTION, &valid_form("a@utrecht.nl")).await;
     app.post_form(ACTION, &valid_form("b@utrecht.nl")).await;
     let response = app.post_form(ACTION, &valid_form("c@utrecht.nl")).await;
@@ -50,7 +54,12 @@ async fn invalid_input_re_renders_the_form_with_dutch_messages_and_kept_values()
     let response = app
         .post_form(
             ACTION,
-            &[("name", "Anna <b>de Vries</b>"), ("email", "anna-at-utrecht"), ("organisation", ""), ("sector", "GEM")],
+            &[
+                ("name", "Anna <b>de Vries</b>"),
+                ("email", "anna-at-utrecht"),
+                ("organisation", ""),
+                ("sector", "GEM"),
+            ],
         )
         .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
@@ -58,8 +67,14 @@ async fn invalid_input_re_renders_the_form_with_dutch_messages_and_kept_values()
     assert!(html.contains("Vul een geldig e-mailadres in"), "{html}");
     assert!(html.contains(r#"id="organisation-error""#));
     assert!(html.contains(r#"aria-describedby="organisation-error""#));
-    assert!(html.contains(r#"value="anna-at-utrecht""#), "values are kept");
-    assert!(html.contains("Anna &lt;b&gt;de Vries&lt;/b&gt;"), "input is escaped");
+    assert!(
+        html.contains(r#"value="anna-at-utrecht""#),
+        "values are kept"
+    );
+    assert!(
+        html.contains("Anna &lt;b&gt;de Vries&lt;/b&gt;"),
+        "input is escaped"
+    );
     assert!(html.contains(r#"<option value="GEM" selected>"#));
     assert!(app.registrations().await.is_empty());
 }
@@ -79,10 +94,20 @@ async fn a_second_sign_up_with_the_same_address_is_explained_on_the_form() {
 #[rocket::async_test]
 async fn a_full_event_without_waiting_list_shows_no_form_and_refuses_posts() {
     let app = spawn_app().await;
-    app.create_event(EventSpec { capacity: 1, waitlist: false, ..Default::default() }).await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        waitlist: false,
+        ..Default::default()
+    })
+    .await;
     app.post_form(ACTION, &valid_form("a@utrecht.nl")).await;
 
-    let html = app.get("/events/partnerships-voor-meer-banen").await.into_string().await.unwrap();
+    let html = app
+        .get("/events/partnerships-voor-meer-banen")
+        .await
+        .into_string()
+        .await
+        .unwrap();
     assert!(html.contains("geen wachtlijst"), "{html}");
     assert!(!html.contains("<form"));
     let response = app.post_form(ACTION, &valid_form("b@utrecht.nl")).await;

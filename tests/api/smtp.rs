@@ -1,0 +1,115 @@
+//! Mail through the real lettre SMTP transport to an SMTP server this test
+//! starts on 127.0.0.1; the received MIME message is parsed, not grepped.
+use std::io;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use icalendar::{Calendar, Component};
+use mail_parser::{MessageParser, MimeHeaders};
+use mailin_embedded::{response, Handler, Response, Server};
+
+use crate::helpers::{spawn_app_with, EventSpec};
+
+#[derive(Clone, Default)]
+struct Inbox {
+    current: Vec<u8>,
+    received: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl Handler for Inbox {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
+        self.current.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let message = std::mem::take(&mut self.current);
+        self.received.lock().expect("inbox").push(message);
+        response::OK
+    }
+}
+
+/// Starts an SMTP server on a free local port; it lives as long as the test process.
+fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = listener.local_addr().expect("address").port();
+    let inbox = Inbox::default();
+    let received = inbox.received.clone();
+    let mut server = Server::new(inbox);
+    server.with_name("smtp.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, received)
+}
+
+#[rocket::async_test]
+async fn the_confirmation_arrives_over_smtp_as_a_complete_mime_message() {
+    let (port, received) = start_smtp_server();
+    let app = spawn_app_with(|f| {
+        f.merge(("mail_transport", "smtp"))
+            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
+    })
+    .await;
+    app.create_event(EventSpec::default()).await;
+    let (_, body) = app
+        .sign_up_api("partnerships-voor-meer-banen", "anna@utrecht.nl")
+        .await;
+    let id = body["id"].as_str().unwrap().to_owned();
+
+    let mut raw = None;
+    for _ in 0..250 {
+        if let Some(first) = received.lock().unwrap().first() {
+            raw = Some(first.clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let raw = raw.expect("the SMTP server received the mail");
+    let message = MessageParser::default()
+        .parse(&raw)
+        .expect("a MIME message");
+
+    assert_eq!(
+        message.subject(),
+        Some("Bevestiging: Bijeenkomst partnerships-voor-meer-banen")
+    );
+    let text = message.body_text(0).expect("a text body");
+    assert!(text.contains("Beste Anna de Vries,"), "{text}");
+    assert!(text.contains("https://aanmeldpunt.test/manage/"));
+    let html = message.body_html(0).expect("an HTML body");
+    assert!(html.contains("<p>Beste Anna de Vries,</p>"), "{html}");
+
+    let invite = message
+        .attachments()
+        .find(|part| part.attachment_name() == Some("invite.ics"))
+        .expect("an invite.ics attachment");
+    let ics = std::str::from_utf8(invite.contents()).expect("UTF-8 calendar");
+    let calendar: Calendar = ics.parse().expect("a valid iCalendar");
+    assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
+    let event = calendar.events().next().expect("a VEVENT");
+    assert_eq!(
+        event.get_uid(),
+        Some(format!("registration-{id}@aanmeldpunt.test").as_str())
+    );
+    assert_eq!(event.property_value("LOCATION"), Some("Den Haag"));
+    assert!(event.get_start().is_some() && event.get_end().is_some());
+
+    let outbox = app.outbox().await;
+    assert_eq!(
+        outbox[0].status,
+        aanmeldpunt::entities::outbox::OutboxStatus::Sent
+    );
+}
