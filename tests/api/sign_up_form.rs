@@ -113,3 +113,17 @@ async fn a_full_event_without_waiting_list_shows_no_form_and_refuses_posts() {
     let response = app.post_form(ACTION, &valid_form("b@utrecht.nl")).await;
     assert_eq!(response.status(), Status::Conflict);
 }
+
+#[rocket::async_test]
+async fn an_oversized_form_is_refused_with_a_413_page_and_nothing_stored() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let remarks = "x".repeat(100_000);
+    let mut form = valid_form("anna@utrecht.nl");
+    form.push(("remarks", remarks.as_str()));
+    let response = app.post_form(ACTION, &form).await;
+    assert_eq!(response.status(), Status::PayloadTooLarge);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("te groot"), "{html}");
+    assert!(app.registrations().await.is_empty());
+}
