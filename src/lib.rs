@@ -1,6 +1,7 @@
 //! Aanmeldpunt: sign-ups for the partnership events and pilots of Dutch
 //! public employers. [`rocket`] builds the whole app from a figment; `main`
 //! and the tests share it.
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -6,6 +6,8 @@ mod m20261124_000001_create_events;
 mod m20261124_000002_create_registrations;
 mod m20261124_000003_create_access_tokens;
 mod m20261124_000004_create_outbox;
+mod m20261124_000005_create_organisations;
+mod m20261124_000006_create_pilots;
 
 pub struct Migrator;
 
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_registrations::Migration),
             Box::new(m20261124_000003_create_access_tokens::Migration),
             Box::new(m20261124_000004_create_outbox::Migration),
+            Box::new(m20261124_000005_create_organisations::Migration),
+            Box::new(m20261124_000006_create_pilots::Migration),
         ]
     }
 }

@@ -1,5 +1,10 @@
 //! sea-orm entities: the rows as stored. They are not form or API types.
 pub mod access_token;
+pub mod application_transition;
 pub mod event;
+pub mod organisation;
+pub mod organisation_domain;
 pub mod outbox;
+pub mod pilot;
+pub mod pilot_application;
 pub mod registration;

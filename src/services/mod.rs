@@ -1,6 +1,7 @@
 //! Use cases. Each owns its transaction and writes the outbox rows its
 //! change causes inside that same transaction.
 pub mod events;
+pub mod register;
 pub mod registrations;
 pub mod sectors;
 pub mod seed;

@@ -1,0 +1,49 @@
+use sea_orm::entity::prelude::*;
+
+/// A public (or, after review, other) organisation from the register.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "organisations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub abbreviation: Option<String>,
+    /// The register's kind (`gemeenten`, `rwt`, ...) or `staff`/`self_declared`.
+    pub kind: String,
+    /// Sector code, `None` where the kind gives no automatic sector (`rwt`).
+    pub sector: Option<String>,
+    pub oin: Option<String>,
+    pub kvk: Option<String>,
+    pub organisation_code: Option<String>,
+    pub register_id: Option<String>,
+    pub website_domain: Option<String>,
+    pub source: OrganisationSource,
+    pub active: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum OrganisationSource {
+    #[sea_orm(string_value = "register")]
+    Register,
+    #[sea_orm(string_value = "staff")]
+    Staff,
+    #[sea_orm(string_value = "self_declared")]
+    SelfDeclared,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::organisation_domain::Entity")]
+    Domains,
+}
+
+impl Related<super::organisation_domain::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Domains.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
