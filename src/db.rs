@@ -6,7 +6,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -55,57 +56,42 @@ fn create_sqlite_parent_dir(url: &str) {
     }
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`): a transaction that reads first and writes
+/// later cannot be upgraded once another connection has committed, and
+/// fails with SQLITE_BUSY instead of waiting. PostgreSQL ignores the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 /// Which event row to lock.
 pub enum EventKey<'a> {
     Id(Uuid),
     Slug(&'a str),
 }
 
-/// Begins a transaction whose first act is to lock the event, and holds it
-/// until the transaction ends, so seat counts cannot change under us.
-/// PostgreSQL locks the row with `SELECT ... FOR UPDATE`; SQLite has no row
-/// locks, so a no-op write takes the database write lock. It must come
-/// first: a SQLite transaction that read before it writes cannot be upgraded
-/// once another connection has committed (SQLITE_BUSY_SNAPSHOT).
+/// Begins a write transaction holding the event until it ends, so seat
+/// counts cannot change under us: PostgreSQL locks the row with
+/// `SELECT ... FOR UPDATE`; on SQLite the transaction's write lock already
+/// keeps every other writer out.
 pub async fn begin_locked(
     db: &DatabaseConnection,
     key: EventKey<'_>,
 ) -> Result<(DatabaseTransaction, Option<event::Model>), DbErr> {
-    let txn = db.begin().await?;
-    let event = lock_event(&txn, key).await?;
-    Ok((txn, event))
-}
-
-async fn lock_event(
-    txn: &DatabaseTransaction,
-    key: EventKey<'_>,
-) -> Result<Option<event::Model>, DbErr> {
+    let txn = begin_write(db).await?;
     let query = match key {
         EventKey::Id(id) => event::Entity::find_by_id(id),
         EventKey::Slug(slug) => event::Entity::find().filter(event::Column::Slug.eq(slug)),
     };
-    match txn.get_database_backend() {
-        DatabaseBackend::Sqlite => {
-            let (sql, value) = match key {
-                EventKey::Id(id) => (
-                    "UPDATE events SET capacity = capacity WHERE id = ?",
-                    id.into(),
-                ),
-                EventKey::Slug(slug) => (
-                    "UPDATE events SET capacity = capacity WHERE slug = ?",
-                    slug.into(),
-                ),
-            };
-            txn.execute_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Sqlite,
-                sql,
-                [value],
-            ))
-            .await?;
-            query.one(txn).await
-        }
-        _ => query.lock_exclusive().one(txn).await,
-    }
+    let event = match txn.get_database_backend() {
+        DatabaseBackend::Sqlite => query.one(&txn).await?,
+        _ => query.lock_exclusive().one(&txn).await?,
+    };
+    Ok((txn, event))
 }
 
 /// Whether a database error means the database is unreachable rather than

@@ -33,6 +33,19 @@ pub enum AppError {
     /// Carries the translation key of the reason.
     #[error("not eligible: {0}")]
     Ineligible(&'static str),
+    /// Not eligible, with the reason already in the reader's language.
+    #[error("not eligible: {0}")]
+    IneligibleBecause(String),
+    #[error("{contact_name} already applied for {organisation}")]
+    AlreadyApplied {
+        contact_name: String,
+        organisation: String,
+    },
+    /// A state conflict, with the translation key that explains it.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("the link is unknown or has expired")]
+    LinkExpiredOrUnknown,
     /// Well-formed JSON of the wrong shape (unknown field, wrong type).
     #[error("invalid request body: {0}")]
     InvalidBody(String),
@@ -71,8 +84,13 @@ impl AppError {
         match self {
             AppError::Validation(_) | AppError::InvalidBody(_) => Status::UnprocessableEntity,
             AppError::NotFound => Status::NotFound,
-            AppError::Duplicate | AppError::Full | AppError::Closed => Status::Conflict,
-            AppError::Ineligible(_) => Status::Forbidden,
+            AppError::Duplicate
+            | AppError::AlreadyApplied { .. }
+            | AppError::Full
+            | AppError::Closed
+            | AppError::Conflict(_) => Status::Conflict,
+            AppError::Ineligible(_) | AppError::IneligibleBecause(_) => Status::Forbidden,
+            AppError::LinkExpiredOrUnknown => Status::NotFound,
             AppError::PayloadTooLarge => Status::PayloadTooLarge,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::Unavailable(_) => Status::ServiceUnavailable,
@@ -85,10 +103,12 @@ impl AppError {
         match self {
             AppError::Validation(_) | AppError::InvalidBody(_) => "validation",
             AppError::NotFound => "not_found",
-            AppError::Duplicate => "duplicate",
+            AppError::Duplicate | AppError::AlreadyApplied { .. } => "duplicate",
+            AppError::Conflict(_) => "conflict",
+            AppError::LinkExpiredOrUnknown => "not_found",
             AppError::Full => "full",
             AppError::Closed => "closed",
-            AppError::Ineligible(_) => "ineligible",
+            AppError::Ineligible(_) | AppError::IneligibleBecause(_) => "ineligible",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::BadRequest(_) => "bad_request",
             AppError::Unavailable(_) => "unavailable",
@@ -99,6 +119,20 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             AppError::Ineligible(reason) => text(lang, reason),
+            AppError::IneligibleBecause(reason) => reason.clone(),
+            AppError::AlreadyApplied {
+                contact_name,
+                organisation,
+            } => crate::i18n::text_with(
+                lang,
+                "error-already-applied",
+                &[
+                    ("contact", contact_name.clone()),
+                    ("organisation", organisation.clone()),
+                ],
+            ),
+            AppError::Conflict(key) => text(lang, key),
+            AppError::LinkExpiredOrUnknown => text(lang, "error-link-expired"),
             AppError::InvalidBody(detail) => {
                 format!("{}: {detail}", text(lang, "error-invalid-body"))
             }

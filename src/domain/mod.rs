@@ -1,11 +1,13 @@
 //! Types that parse, not validate: once a value has one of these types it is
 //! known to be well formed. No Rocket or database imports live here.
+mod application;
 mod email;
 mod lang;
 mod registration;
 mod sector;
 mod text;
 
+pub use application::{ApplicationInput, NewApplication};
 pub use email::Email;
 pub use lang::Lang;
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};

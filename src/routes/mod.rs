@@ -1,18 +1,21 @@
 //! Thin adapters from HTTP to the services: pages under `/`, JSON under
 //! `/api/v1`. No SQL here.
 mod api_events;
+mod api_pilots;
 mod api_sectors;
 mod catchers;
 mod events;
 mod health;
 pub mod lang;
 mod manage;
+mod pilots;
 
 pub use catchers::catchers;
 
 pub fn pages() -> Vec<rocket::Route> {
     let mut routes = events::routes();
     routes.extend(manage::routes());
+    routes.extend(pilots::routes());
     routes.extend(health::routes());
     routes
 }
@@ -20,6 +23,7 @@ pub fn pages() -> Vec<rocket::Route> {
 pub fn api() -> Vec<rocket::Route> {
     let mut routes = api_events::routes();
     routes.extend(api_sectors::routes());
+    routes.extend(api_pilots::routes());
     routes
 }
 

@@ -1,6 +1,9 @@
 //! Use cases. Each owns its transaction and writes the outbox rows its
 //! change causes inside that same transaction.
+pub mod applications;
+pub mod eligibility;
 pub mod events;
+pub mod pilots;
 pub mod register;
 pub mod registrations;
 pub mod sectors;

@@ -7,7 +7,7 @@ use std::io::Read;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 use uuid::Uuid;
 
@@ -128,6 +128,7 @@ fn domains(raw: Option<&str>, warnings: &mut Vec<String>) -> Vec<String> {
             continue;
         }
         let valid = domain.contains('.')
+            && domain.chars().count() <= 200
             && !domain.starts_with(['.', '-'])
             && !domain.ends_with(['.', '-'])
             && !domain.contains("..")
@@ -143,15 +144,34 @@ fn domains(raw: Option<&str>, warnings: &mut Vec<String>) -> Vec<String> {
     list
 }
 
+/// Column sizes of the organisations table; a longer value rejects the row
+/// instead of failing the whole import in the database.
+const LIMITS: [(&str, usize); 7] = [
+    ("name", 300),
+    ("abbr", 200),
+    ("folder", 60),
+    ("organisatiecode", 60),
+    ("polder_id", 300),
+    ("website_domain", 200),
+    ("email_domains", 200 * 20),
+];
+
+fn check_lengths(get: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
+    for (column, max) in LIMITS {
+        if get(column).is_some_and(|v| v.chars().count() > max) {
+            return Err(format!("{column} is longer than {max} characters"));
+        }
+    }
+    Ok(())
+}
+
 fn read_entry(
     format: RegisterFormat,
     get: &dyn Fn(&str) -> Option<String>,
     warnings: &mut Vec<String>,
 ) -> Result<Entry, String> {
+    check_lengths(get)?;
     let name = get("name").ok_or("the name is empty")?;
-    if name.chars().count() > 300 {
-        return Err("the name is longer than 300 characters".into());
-    }
     let kvk = digits(get("kvk"), 8, "the KvK number")?;
     match format {
         RegisterFormat::Roo => {
@@ -275,7 +295,7 @@ pub async fn import(
         warnings,
         ..Default::default()
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = organisation::Entity::find().all(&txn).await?;
     let mut index = KeyIndex::default();
     for org in &existing {

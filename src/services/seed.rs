@@ -6,11 +6,13 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, PaginatorTr
 use uuid::Uuid;
 
 use crate::entities::event::{self, Eligibility, EventStatus};
+use crate::entities::pilot;
 
-/// Inserts the seed events when there are no events at all.
+/// Inserts the seed events and pilot where there are none yet.
 pub async fn seed_if_empty(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let pilot_seeded = seed_pilot_if_none(db, now).await?;
     if event::Entity::find().count(db).await? > 0 {
-        return Ok(false);
+        return Ok(pilot_seeded);
     }
     let meeting_day = next_fourteenth_of_december(now);
     let meeting = event_row(
@@ -52,6 +54,42 @@ pub async fn seed_if_empty(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Res
     event::Entity::insert_many([meeting, past])
         .exec_without_returning(db)
         .await?;
+    Ok(true)
+}
+
+async fn seed_pilot_if_none(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    if pilot::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    pilot::Entity::insert(pilot::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        slug: Set("proeftuin-partnerships-voor-meer-banen".into()),
+        title_nl: Set("Proeftuin partnerships voor meer banen".into()),
+        title_en: Set("Pilot: partnerships for more jobs".into()),
+        description_nl: Set(
+            "Werkgevers uit de sectoren Overheid en Onderwijs gaan samen met hun leveranciers \
+             (schoonmaak, catering, groenonderhoud, facilitaire dienstverlening) aan de slag om via \
+             hun inkoopcontracten banen te creëren voor mensen met een arbeidsbeperking. \
+             Deelname staat alleen open voor werkgevers uit Overheid en Onderwijs."
+                .into(),
+        ),
+        description_en: Set(
+            "Employers in the Government and Education sectors work with their suppliers \
+             (cleaning, catering, green maintenance, facility services) to create jobs for people \
+             with a work disability through their procurement contracts. Only employers in \
+             Government and Education can take part."
+                .into(),
+        ),
+        category: Set("facility_services".into()),
+        opens_at: Set(now),
+        closes_at: Set(now + Duration::days(120)),
+        max_participants: Set(15),
+        status: Set(pilot::PilotStatus::Open),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
     Ok(true)
 }
 

@@ -306,3 +306,84 @@ pub fn manage_path(mail: &SentMail) -> String {
         .map(|c| c[1].to_owned())
         .unwrap_or_else(|| panic!("no manage link in: {}", mail.text))
 }
+
+/// A small ROO extract in the real column layout, written by the tests.
+pub const ROO_FIXTURE: &str = "\
+roo_retrieved,polder_id,folder,name,abbr,tooi,organisatiecode,oin,kvk,website_domain,email_domains,overheidswerkgever,cao,current_guess
+2026-05-16,org:gemeente-utrecht,gemeenten,Gemeente Utrecht,Utrecht,,gm0344,00000001002220647000,30280353,utrecht.nl,utrecht.nl,ja,CAO Gemeenten,ja
+2026-05-16,org:gemeente-utrechtse-heuvelrug,gemeenten,Gemeente Utrechtse Heuvelrug,Utrechtse Heuvelrug,,gm1581,00000001814994386000,50092812,heuvelrug.nl,heuvelrug.nl,ja,CAO Gemeenten,ja
+2026-05-16,org:provincie-utrecht,provincies,Provincie Utrecht,,,pv26,00000001002220647111,,provincie-utrecht.nl,provincie-utrecht.nl,ja,,ja
+2026-05-16,org:ministerie-bzk,ministeries,Ministerie van Binnenlandse Zaken en Koninkrijksrelaties,BZK,,,00000001003214345000,,rijksoverheid.nl,minbzk.nl;rijksoverheid.nl,ja,CAO Rijk,ja
+2026-05-16,org:stichting-inburgering,rwt,Stichting Publieke Taak,,,,,41234567,publieketaak.nl,publieketaak.nl,,,ja
+2026-05-16,org:gemeente-oud,gemeenten,Gemeente Opgeheven,,,gm9999,,,opgeheven.nl,opgeheven.nl,,,
+";
+
+impl TestApp {
+    pub async fn import_register(
+        &self,
+        csv: &str,
+        format: aanmeldpunt::services::register::RegisterFormat,
+    ) -> Result<
+        aanmeldpunt::services::register::ImportReport,
+        aanmeldpunt::services::register::ImportError,
+    > {
+        aanmeldpunt::services::register::import(&self.db, csv.as_bytes(), format, &mut |_, _| {})
+            .await
+    }
+
+    pub async fn create_pilot(
+        &self,
+        slug: &str,
+        max_participants: i32,
+        open: bool,
+    ) -> aanmeldpunt::entities::pilot::Model {
+        use aanmeldpunt::entities::pilot;
+        let now = Utc::now();
+        pilot::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            slug: Set(slug.into()),
+            title_nl: Set("Proeftuin partnerships voor meer banen".into()),
+            title_en: Set("Pilot partnerships for more jobs".into()),
+            description_nl: Set("Alleen voor Overheid en Onderwijs.".into()),
+            description_en: Set("Only for Government and Education.".into()),
+            category: Set("cleaning".into()),
+            opens_at: Set(now - Days::days(1)),
+            closes_at: Set(if open {
+                now + Days::days(30)
+            } else {
+                now - Days::hours(1)
+            }),
+            max_participants: Set(max_participants),
+            status: Set(pilot::PilotStatus::Open),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert pilot")
+    }
+}
+
+pub fn application_body(organisation: &str, sector: &str, email: &str) -> Value {
+    serde_json::json!({
+        "organisation": organisation,
+        "sector": sector,
+        "contact_name": "Anna de Vries",
+        "email": email,
+        "current_suppliers": "Schoonmaakbedrijf Glans, contract tot 2027",
+        "motivation": "Wij willen via ons schoonmaakcontract banen creëren.",
+        "expected_jobs": 4,
+    })
+}
+
+/// The first link in a mail's text that starts with `prefix` (a path).
+pub fn link_path(mail: &SentMail, prefix: &str) -> String {
+    let pattern = format!(
+        r"https://aanmeldpunt\.test({}[A-Za-z0-9_-]{{43}})",
+        regex::escape(prefix)
+    );
+    let re = regex::Regex::new(&pattern).unwrap();
+    re.captures(&mail.text)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("no {prefix} link in: {}", mail.text))
+}

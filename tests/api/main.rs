@@ -7,6 +7,8 @@ mod cancel;
 mod concurrency;
 mod launch;
 mod mail;
+mod pilots;
+mod register;
 mod sign_up_api;
 mod sign_up_form;
 mod smtp;

@@ -1,0 +1,418 @@
+//! Applying for a pilot: the eligibility decision, e-mail verification and
+//! the status workflow `unverified -> submitted -> accepted | rejected |
+//! withdrawn`. Every transition is recorded and mailed through the outbox.
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::eligibility::{self, Claim, Decision};
+use super::pilots::is_open;
+use super::{tokens, Services};
+use crate::domain::{Lang, NewApplication};
+use crate::entities::application_transition;
+use crate::entities::pilot::{self, PilotStatus};
+use crate::entities::pilot_application::{self, ApplicationStatus, EligibilityDecision};
+use crate::error::AppError;
+use crate::mail::outbox::{enqueue, NewMail};
+
+pub const VERIFY_APPLICATION: &str = "verify_application";
+pub const MANAGE_APPLICATION: &str = "manage_application";
+const VERIFICATION_VALID_FOR: Duration = Duration::hours(72);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    pub id: Uuid,
+    pub status: ApplicationStatus,
+    pub eligibility: EligibilityView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EligibilityView {
+    pub decision: EligibilityDecision,
+    pub reason: String,
+}
+
+fn organisation_key(decision: &Decision, typed_name: &str) -> String {
+    match &decision.organisation {
+        Some(org) => format!("org:{}", org.id),
+        None => {
+            let normalised: String = typed_name
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!("name:{normalised}")
+        }
+    }
+}
+
+pub async fn apply(
+    services: &Services,
+    slug: &str,
+    new: NewApplication,
+) -> Result<Applied, AppError> {
+    let pilot = pilot::Entity::find()
+        .filter(pilot::Column::Slug.eq(slug))
+        .filter(pilot::Column::Status.ne(PilotStatus::Draft))
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !is_open(&pilot, Utc::now()) {
+        return Err(AppError::Closed);
+    }
+    let decision = eligibility::decide(
+        &services.db,
+        Claim {
+            organisation_id: new.organisation_id,
+            organisation_name: new.organisation.as_str(),
+            sector: new.sector,
+            email: &new.email,
+        },
+    )
+    .await?;
+    if decision.decision == EligibilityDecision::Ineligible {
+        // Nothing of an ineligible applicant is stored.
+        return Err(AppError::IneligibleBecause(decision.reason(new.lang)));
+    }
+    let key = organisation_key(&decision, new.organisation.as_str());
+    let organisation_name = decision
+        .organisation
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| new.organisation.as_str().to_owned());
+
+    let txn = crate::db::begin_write(&services.db).await?;
+    let earlier = pilot_application::Entity::find()
+        .filter(pilot_application::Column::PilotId.eq(pilot.id))
+        .filter(pilot_application::Column::OrganisationKey.eq(&key))
+        .filter(pilot_application::Column::Status.ne(ApplicationStatus::Withdrawn))
+        .one(&txn)
+        .await?;
+    if let Some(earlier) = earlier {
+        return Err(AppError::AlreadyApplied {
+            contact_name: earlier.contact_name,
+            organisation: earlier.organisation_name,
+        });
+    }
+    let now = Utc::now();
+    let application = pilot_application::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        pilot_id: Set(pilot.id),
+        organisation_id: Set(decision.organisation.as_ref().map(|o| o.id)),
+        organisation_name: Set(organisation_name),
+        organisation_key: Set(key),
+        sector: Set(new.sector.code().to_owned()),
+        contact_name: Set(new.contact_name.into_inner()),
+        email: Set(new.email.as_str().to_owned()),
+        phone: Set(new.phone),
+        current_suppliers: Set(new.current_suppliers.into_inner()),
+        market_partner: Set(new.market_partner.into_inner()),
+        motivation: Set(new.motivation.into_inner()),
+        expected_jobs: Set(i32::from(new.expected_jobs)),
+        lang: Set(new.lang.code().to_owned()),
+        status: Set(ApplicationStatus::Unverified),
+        eligibility_decision: Set(decision.decision),
+        // Staff read the reason in Dutch.
+        eligibility_reason: Set(decision.reason(Lang::Nl)),
+        created_at: Set(now),
+        verified_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Two colleagues submitting at the same moment.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Duplicate,
+        _ => AppError::from(e),
+    })?;
+    record(&txn, &application, None, "applicant", None).await?;
+    queue_verification(&txn, services, &pilot, &application).await?;
+    txn.commit().await?;
+    services.mail_queued.notify_one();
+    Ok(Applied {
+        id: application.id,
+        status: application.status,
+        eligibility: EligibilityView {
+            decision: decision.decision,
+            reason: decision.reason(new.lang),
+        },
+    })
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    application: &pilot_application::Model,
+    from: Option<ApplicationStatus>,
+    actor: &str,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    application_transition::ActiveModel {
+        application_id: Set(application.id),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(application.status.as_str().to_owned()),
+        actor: Set(actor.to_owned()),
+        reason: Set(reason.map(str::to_owned)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ApplicationMail<'a> {
+    lang: &'a str,
+    name: &'a str,
+    organisation: &'a str,
+    pilot_title: &'a str,
+    status: &'static str,
+    needs_review: bool,
+    message: Option<&'a str>,
+    verify_url: Option<String>,
+    manage_url: Option<String>,
+}
+
+fn pilot_title(pilot: &pilot::Model, lang: Lang) -> &str {
+    match lang {
+        Lang::Nl => &pilot.title_nl,
+        Lang::En => &pilot.title_en,
+    }
+}
+
+async fn queue_verification(
+    txn: &DatabaseTransaction,
+    services: &Services,
+    pilot: &pilot::Model,
+    application: &pilot_application::Model,
+) -> Result<(), AppError> {
+    let lang = Lang::parse(&application.lang).unwrap_or_default();
+    let verify = tokens::issue(
+        txn,
+        VERIFY_APPLICATION,
+        application.id,
+        Some(Utc::now() + VERIFICATION_VALID_FOR),
+    )
+    .await?;
+    let manage = tokens::issue(txn, MANAGE_APPLICATION, application.id, None).await?;
+    let context = ApplicationMail {
+        lang: lang.code(),
+        name: &application.contact_name,
+        organisation: &application.organisation_name,
+        pilot_title: pilot_title(pilot, lang),
+        status: application.status.as_str(),
+        needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
+        message: None,
+        verify_url: Some(services.link(&format!("/applications/verify/{verify}"))),
+        manage_url: Some(services.link(&format!("/applications/{manage}"))),
+    };
+    queue(txn, services, "application_verify", application, &context).await
+}
+
+async fn queue_status_mail(
+    txn: &DatabaseTransaction,
+    services: &Services,
+    application: &pilot_application::Model,
+    message: Option<&str>,
+) -> Result<(), AppError> {
+    let pilot = pilot::Entity::find_by_id(application.pilot_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = Lang::parse(&application.lang).unwrap_or_default();
+    let context = ApplicationMail {
+        lang: lang.code(),
+        name: &application.contact_name,
+        organisation: &application.organisation_name,
+        pilot_title: pilot_title(&pilot, lang),
+        status: application.status.as_str(),
+        needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
+        message,
+        verify_url: None,
+        manage_url: None,
+    };
+    queue(txn, services, "application_status", application, &context).await
+}
+
+async fn queue(
+    txn: &DatabaseTransaction,
+    services: &Services,
+    kind: &'static str,
+    application: &pilot_application::Model,
+    context: &ApplicationMail<'_>,
+) -> Result<(), AppError> {
+    enqueue(
+        txn,
+        &services.views,
+        NewMail {
+            kind,
+            recipient: &application.email,
+            context,
+            ics: None,
+            event_id: None,
+            registration_id: Some(application.id),
+        },
+    )
+    .await
+}
+
+/// Moves an application to `to`, if `allowed_from` holds its status now.
+async fn transition(
+    services: &Services,
+    id: Uuid,
+    allowed_from: &[ApplicationStatus],
+    to: ApplicationStatus,
+    actor: &str,
+    reason: Option<&str>,
+) -> Result<pilot_application::Model, AppError> {
+    let txn = crate::db::begin_write(&services.db).await?;
+    let application = pilot_application::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if application.status == to {
+        return Ok(application);
+    }
+    if !allowed_from.contains(&application.status) {
+        return Err(AppError::Conflict("error-application-state"));
+    }
+    if to == ApplicationStatus::Accepted {
+        let pilot = pilot::Entity::find_by_id(application.pilot_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let accepted = pilot_application::Entity::find()
+            .filter(pilot_application::Column::PilotId.eq(pilot.id))
+            .filter(pilot_application::Column::Status.eq(ApplicationStatus::Accepted))
+            .count(&txn)
+            .await?;
+        if accepted >= u64::try_from(pilot.max_participants).unwrap_or(0) {
+            return Err(AppError::Full);
+        }
+    }
+    let from = application.status;
+    let now = Utc::now();
+    let mut active: pilot_application::ActiveModel = application.into();
+    active.status = Set(to);
+    active.updated_at = Set(now);
+    if from == ApplicationStatus::Unverified && to == ApplicationStatus::Submitted {
+        active.verified_at = Set(Some(now));
+    }
+    let updated = active.update(&txn).await?;
+    record(&txn, &updated, Some(from), actor, reason).await?;
+    queue_status_mail(&txn, services, &updated, reason).await?;
+    txn.commit().await?;
+    services.mail_queued.notify_one();
+    Ok(updated)
+}
+
+/// The contact clicked the link in the verification mail.
+pub async fn verify(
+    services: &Services,
+    token: &str,
+) -> Result<pilot_application::Model, AppError> {
+    let id = tokens::resolve(&services.db, VERIFY_APPLICATION, token)
+        .await?
+        .ok_or(AppError::LinkExpiredOrUnknown)?;
+    transition(
+        services,
+        id,
+        &[ApplicationStatus::Unverified],
+        ApplicationStatus::Submitted,
+        "applicant",
+        None,
+    )
+    .await
+}
+
+/// Staff accept or reject a submitted application, with a message.
+pub async fn decide(
+    services: &Services,
+    id: Uuid,
+    accept: bool,
+    staff: &str,
+    message: &str,
+) -> Result<pilot_application::Model, AppError> {
+    let to = if accept {
+        ApplicationStatus::Accepted
+    } else {
+        ApplicationStatus::Rejected
+    };
+    transition(
+        services,
+        id,
+        &[ApplicationStatus::Submitted],
+        to,
+        staff,
+        Some(message),
+    )
+    .await
+}
+
+pub async fn by_manage_token(
+    services: &Services,
+    token: &str,
+) -> Result<pilot_application::Model, AppError> {
+    let id = tokens::resolve(&services.db, MANAGE_APPLICATION, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    pilot_application::Entity::find_by_id(id)
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The applicant withdraws through their personal link.
+pub async fn withdraw(
+    services: &Services,
+    token: &str,
+) -> Result<pilot_application::Model, AppError> {
+    let application = by_manage_token(services, token).await?;
+    use ApplicationStatus::*;
+    transition(
+        services,
+        application.id,
+        &[Unverified, Submitted, Accepted],
+        Withdrawn,
+        "applicant",
+        None,
+    )
+    .await
+}
+
+/// Sends a fresh verification mail while the application is unverified.
+pub async fn resend_verification(services: &Services, id: Uuid) -> Result<(), AppError> {
+    let txn = crate::db::begin_write(&services.db).await?;
+    let application = pilot_application::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if application.status != ApplicationStatus::Unverified {
+        return Err(AppError::Conflict("error-application-state"));
+    }
+    let pilot = pilot::Entity::find_by_id(application.pilot_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    queue_verification(&txn, services, &pilot, &application).await?;
+    txn.commit().await?;
+    services.mail_queued.notify_one();
+    Ok(())
+}
+
+/// Transitions of one application, oldest first: who, when, why.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Vec<application_transition::Model>, AppError> {
+    use sea_orm::QueryOrder;
+    Ok(application_transition::Entity::find()
+        .filter(application_transition::Column::ApplicationId.eq(id))
+        .order_by_asc(application_transition::Column::Id)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,487 @@
+use aanmeldpunt::entities::access_token;
+use aanmeldpunt::entities::pilot_application::{self, ApplicationStatus, EligibilityDecision};
+use aanmeldpunt::services::{applications, register::RegisterFormat, Services};
+use chrono::{Duration, Utc};
+use rocket::http::Status;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{application_body, link_path, spawn_app, TestApp, ROO_FIXTURE};
+
+const SLUG: &str = "proeftuin";
+const URI: &str = "/api/v1/pilots/proeftuin/applications";
+
+async fn app_with_register() -> TestApp {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    app.create_pilot(SLUG, 15, true).await;
+    app
+}
+
+fn services(app: &TestApp) -> &Services {
+    app.client.rocket().state::<Services>().unwrap()
+}
+
+async fn applications_stored(app: &TestApp) -> u64 {
+    pilot_application::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap()
+}
+
+#[rocket::async_test]
+async fn a_municipality_with_its_own_domain_is_eligible_after_verification() {
+    let app = app_with_register().await;
+    let (status, body) = app
+        .post_json(
+            URI,
+            &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(body["status"], "unverified");
+    assert_eq!(body["eligibility"]["decision"], "eligible");
+    assert!(body["eligibility"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Gemeente Utrecht"));
+
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(mail.subject.starts_with("Bevestig uw aanmelding"));
+    let verify = link_path(&mail, "/applications/verify/");
+    let response = app.get(&verify).await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(response
+        .into_string()
+        .await
+        .unwrap()
+        .contains("e-mailadres is bevestigd"));
+
+    let id = Uuid::parse_str(body["id"].as_str().unwrap()).unwrap();
+    let stored = pilot_application::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, ApplicationStatus::Submitted);
+    assert_eq!(stored.eligibility_decision, EligibilityDecision::Eligible);
+    assert!(stored.verified_at.is_some());
+    let received = &app.mails_to("anna@utrecht.nl", 2).await[1];
+    assert!(
+        received.subject.starts_with("Aanmelding ontvangen"),
+        "{}",
+        received.subject
+    );
+
+    let history = applications::history(&app.db, id).await.unwrap();
+    let steps: Vec<_> = history
+        .iter()
+        .map(|t| (t.from_status.clone(), t.to_status.clone(), t.actor.clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (None, "unverified".into(), "applicant".into()),
+            (
+                Some("unverified".into()),
+                "submitted".into(),
+                "applicant".into()
+            )
+        ]
+    );
+}
+
+#[rocket::async_test]
+async fn a_cleaning_company_is_refused_with_a_reason_and_nothing_is_stored() {
+    let app = app_with_register().await;
+    let (status, body) = app
+        .post_json(
+            URI,
+            &application_body("Schoonmaakbedrijf Glans BV", "OVERIG", "info@glans.nl"),
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+    assert_eq!(body["error"], "ineligible");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Overheid of Onderwijs"),
+        "{body}"
+    );
+    assert_eq!(applications_stored(&app).await, 0);
+    assert!(
+        app.outbox().await.is_empty(),
+        "no mail to ineligible applicants"
+    );
+}
+
+#[rocket::async_test]
+async fn a_register_match_of_a_market_kind_is_ineligible_whatever_sector_is_claimed() {
+    let app = app_with_register().await;
+    app.import_register(
+        "name,sector,kvk,domains\nGlans Schoonmaak BV,OVERIG,87654321,glans.nl\n",
+        RegisterFormat::Simple,
+    )
+    .await
+    .unwrap();
+    let (status, body) = app
+        .post_json(
+            URI,
+            &application_body("Glans Schoonmaak BV", "GEM", "info@glans.nl"),
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden, "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("buiten de sectoren"));
+}
+
+#[rocket::async_test]
+async fn a_school_board_outside_the_register_needs_review() {
+    let app = app_with_register().await;
+    let (status, body) = app
+        .post_json(
+            URI,
+            &application_body(
+                "Stichting Openbaar Onderwijs Zuid",
+                "PO",
+                "directie@soozuid.nl",
+            ),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(body["eligibility"]["decision"], "needs_review");
+    assert!(body["eligibility"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("niet in ons register"));
+    let stored = pilot_application::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.eligibility_decision,
+        EligibilityDecision::NeedsReview
+    );
+    assert!(stored
+        .eligibility_reason
+        .contains("Stichting Openbaar Onderwijs Zuid"));
+}
+
+#[rocket::async_test]
+async fn a_registered_organisation_with_a_foreign_mail_domain_needs_review() {
+    let app = app_with_register().await;
+    let (_, body) = app
+        .post_json(
+            URI,
+            &application_body("Gemeente Utrecht", "GEM", "anna.utrecht@gmail.com"),
+        )
+        .await;
+    assert_eq!(body["eligibility"]["decision"], "needs_review");
+    assert!(body["eligibility"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("gmail.com"));
+}
+
+#[rocket::async_test]
+async fn a_legal_entity_with_a_public_task_needs_review() {
+    let app = app_with_register().await;
+    let (_, body) = app
+        .post_json(
+            URI,
+            &application_body("Stichting Publieke Taak", "RIJK", "a@publieketaak.nl"),
+        )
+        .await;
+    assert_eq!(body["eligibility"]["decision"], "needs_review");
+}
+
+#[rocket::async_test]
+async fn a_subdomain_of_the_organisation_counts_as_its_own() {
+    let app = app_with_register().await;
+    let mut body = application_body("BZK", "RIJK", "p.jansen@dgo.minbzk.nl");
+    body["organisation"] = json!("bzk");
+    let (_, answer) = app.post_json(URI, &body).await;
+    assert_eq!(answer["eligibility"]["decision"], "eligible", "{answer}");
+}
+
+#[rocket::async_test]
+async fn a_second_contact_of_the_same_organisation_is_told_who_applied() {
+    let app = app_with_register().await;
+    app.post_json(
+        URI,
+        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+    )
+    .await;
+    let mut second = application_body("gemeente utrecht", "GEM", "bert@utrecht.nl");
+    second["contact_name"] = json!("Bert Bos");
+    let (status, body) = app.post_json(URI, &second).await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(body["error"], "duplicate");
+    assert!(
+        body["message"].as_str().unwrap().contains("Anna de Vries"),
+        "{body}"
+    );
+    assert_eq!(applications_stored(&app).await, 1);
+}
+
+#[rocket::async_test]
+async fn a_closed_pilot_refuses_with_409_and_bad_input_with_422() {
+    let app = app_with_register().await;
+    app.create_pilot("gesloten", 15, false).await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/pilots/gesloten/applications",
+            &application_body("Gemeente Utrecht", "GEM", "a@utrecht.nl"),
+        )
+        .await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(body["error"], "closed");
+
+    let (status, body) = app
+        .post_json(
+            URI,
+            &json!({"organisation": "Gemeente Utrecht", "expected_jobs": 5000}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    for field in [
+        "sector",
+        "contact_name",
+        "email",
+        "current_suppliers",
+        "motivation",
+        "expected_jobs",
+    ] {
+        assert!(body["fields"][field].is_string(), "{field}: {body}");
+    }
+    assert_eq!(applications_stored(&app).await, 0);
+}
+
+#[rocket::async_test]
+async fn an_expired_verification_link_is_refused_and_a_new_one_can_be_sent() {
+    let app = app_with_register().await;
+    let (_, body) = app
+        .post_json(
+            URI,
+            &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+        )
+        .await;
+    let id = body["id"].as_str().unwrap().to_owned();
+    let verify = link_path(
+        &app.mails_to("anna@utrecht.nl", 1).await[0],
+        "/applications/verify/",
+    );
+    for token in access_token::Entity::find().all(&app.db).await.unwrap() {
+        if token.purpose == applications::VERIFY_APPLICATION {
+            let mut expired: access_token::ActiveModel = token.into();
+            expired.expires_at = Set(Some(Utc::now() - Duration::minutes(1)));
+            expired.update(&app.db).await.unwrap();
+        }
+    }
+    let response = app.get(&verify).await;
+    assert_eq!(response.status(), Status::NotFound);
+    assert!(response.into_string().await.unwrap().contains("verlopen"));
+
+    let resend = app
+        .client
+        .post(format!("/pilots/{SLUG}/applied/{id}/resend"))
+        .dispatch()
+        .await;
+    assert_eq!(resend.status(), Status::SeeOther);
+    let fresh = link_path(
+        &app.mails_to("anna@utrecht.nl", 2).await[1],
+        "/applications/verify/",
+    );
+    assert_eq!(app.get(&fresh).await.status(), Status::Ok);
+}
+
+#[rocket::async_test]
+async fn staff_decisions_are_recorded_and_mailed_and_respect_the_maximum() {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    app.create_pilot(SLUG, 1, true).await;
+    let mut ids = Vec::new();
+    for (org, email) in [
+        ("Gemeente Utrecht", "anna@utrecht.nl"),
+        ("Provincie Utrecht", "piet@provincie-utrecht.nl"),
+    ] {
+        let (_, body) = app
+            .post_json(URI, &application_body(org, "GEM", email))
+            .await;
+        let verify = link_path(&app.mails_to(email, 1).await[0], "/applications/verify/");
+        app.get(&verify).await;
+        ids.push(Uuid::parse_str(body["id"].as_str().unwrap()).unwrap());
+    }
+    let accepted = applications::decide(services(&app), ids[0], true, "staf@dnz.nl", "Welkom!")
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, ApplicationStatus::Accepted);
+    let mail = &app.mails_to("anna@utrecht.nl", 3).await[2];
+    assert!(mail.subject.starts_with("Toegelaten"));
+    assert!(mail.text.contains("Welkom!"));
+    let last = applications::history(&app.db, ids[0])
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.reason.as_deref()),
+        ("staf@dnz.nl", Some("Welkom!"))
+    );
+
+    let full = applications::decide(services(&app), ids[1], true, "staf@dnz.nl", "ok").await;
+    assert!(matches!(full, Err(aanmeldpunt::error::AppError::Full)));
+    let rejected = applications::decide(
+        services(&app),
+        ids[1],
+        false,
+        "staf@dnz.nl",
+        "Geen plaats meer.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(rejected.status, ApplicationStatus::Rejected);
+}
+
+#[rocket::async_test]
+async fn the_applicant_can_withdraw_through_the_personal_link() {
+    let app = app_with_register().await;
+    app.post_json(
+        URI,
+        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+    )
+    .await;
+    let manage = link_path(
+        &app.mails_to("anna@utrecht.nl", 1).await[0],
+        "/applications/",
+    );
+    let page = app.get(&manage).await.into_string().await.unwrap();
+    assert!(page.contains("Wacht op bevestiging"));
+    let response = app
+        .client
+        .post(format!("{manage}/withdraw"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let stored = pilot_application::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, ApplicationStatus::Withdrawn);
+    assert!(app.mails_to("anna@utrecht.nl", 2).await[1]
+        .subject
+        .starts_with("Aanmelding ingetrokken"));
+    // Withdrawn frees the organisation to apply again.
+    let (status, _) = app
+        .post_json(
+            URI,
+            &application_body("Gemeente Utrecht", "GEM", "bert@utrecht.nl"),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+}
+
+#[rocket::async_test]
+async fn without_javascript_an_ambiguous_name_offers_register_entries_to_choose() {
+    let app = app_with_register().await;
+    let mut form = vec![
+        ("organisation", "utr".to_owned()),
+        ("sector", "GEM".into()),
+        ("contact_name", "Anna de Vries".into()),
+        ("email", "anna@utrecht.nl".into()),
+        ("current_suppliers", "Glans".into()),
+        ("motivation", "Meer banen".into()),
+        ("expected_jobs", "3".into()),
+    ];
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app
+        .post_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("Gemeente Utrecht</label>"), "{html}");
+    assert!(html.contains("Provincie Utrecht</label>"));
+    assert_eq!(applications_stored(&app).await, 0);
+
+    let orgs = aanmeldpunt::entities::organisation::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    let utrecht = orgs
+        .iter()
+        .find(|o| o.name == "Gemeente Utrecht")
+        .unwrap()
+        .id
+        .to_string();
+    form.push(("organisation_id", utrecht));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app
+        .post_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let stored = pilot_application::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.organisation_name, "Gemeente Utrecht");
+    assert_eq!(stored.eligibility_decision, EligibilityDecision::Eligible);
+}
+
+#[rocket::async_test]
+async fn the_ineligible_page_explains_and_points_to_open_events() {
+    let app = app_with_register().await;
+    let fields = [
+        ("organisation", "Glans BV"),
+        ("organisation_id", "none"),
+        ("sector", "OVERIG"),
+        ("contact_name", "Karel"),
+        ("email", "karel@glans.nl"),
+        ("current_suppliers", "-"),
+        ("motivation", "Wij willen meedoen"),
+        ("expected_jobs", "2"),
+    ];
+    let response = app
+        .post_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("alleen voor werkgevers uit de sectoren Overheid en Onderwijs"));
+    assert!(html.contains(r#"href="/?lang=nl""#));
+    assert_eq!(applications_stored(&app).await, 0);
+}
+
+#[rocket::async_test]
+async fn the_register_can_be_searched_as_you_type() {
+    let app = app_with_register().await;
+    let hits: serde_json::Value = app
+        .get("/api/v1/organisations?q=utrecht")
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names[0], "Gemeente Utrecht",
+        "shortest match first: {names:?}"
+    );
+    assert!(names.contains(&"Provincie Utrecht"));
+    let pilots: serde_json::Value = app.get("/api/v1/pilots").await.into_json().await.unwrap();
+    assert_eq!(pilots[0]["slug"], SLUG);
+    assert_eq!(pilots[0]["applications_open"], true);
+}
