@@ -78,20 +78,8 @@ pub async fn import_register(file: PathBuf, format: RegisterFormat) -> ExitCode 
     bar.finish_and_clear();
     match result {
         Ok(report) => {
-            println!(
-                "added {}, updated {}, unchanged {}, skipped (not current) {}, rejected {}",
-                report.added,
-                report.updated,
-                report.unchanged,
-                report.skipped,
-                report.rejected.len()
-            );
-            for (line, reason) in &report.rejected {
-                println!("  rejected, line {line}: {reason}");
-            }
-            for (line, note) in &report.warnings {
-                println!("  note, line {line}: {note}");
-            }
+            // The import is committed; a closed pipe (`| head`) is no error.
+            let _ = print_report(&report);
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -99,4 +87,25 @@ pub async fn import_register(file: PathBuf, format: RegisterFormat) -> ExitCode 
             ExitCode::FAILURE
         }
     }
+}
+
+fn print_report(report: &register::ImportReport) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "added {}, updated {}, unchanged {}, skipped (not current) {}, rejected {}",
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+        report.rejected.len()
+    )?;
+    for (line, reason) in &report.rejected {
+        writeln!(out, "  rejected, line {line}: {reason}")?;
+    }
+    for (line, note) in &report.warnings {
+        writeln!(out, "  note, line {line}: {note}")?;
+    }
+    Ok(())
 }

@@ -9,11 +9,13 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::eligibility::{self, Claim};
 use super::events::{seat_counts, RegistrationState};
 use super::{tokens, Services};
 use crate::db::{begin_locked, EventKey};
 use crate::domain::{Lang, NewRegistration};
 use crate::entities::event::{self, Eligibility};
+use crate::entities::pilot_application::EligibilityDecision;
 use crate::entities::registration::{self, RegistrationStatus};
 use crate::error::AppError;
 use crate::format;
@@ -68,8 +70,22 @@ pub async fn register(
         return Err(AppError::Duplicate);
     }
 
-    if event.eligibility == Eligibility::PublicSector && !new.sector.group().is_public() {
-        return Err(AppError::Ineligible("ineligible-public-sector-event"));
+    if event.eligibility == Eligibility::PublicSector {
+        let claim = Claim {
+            organisation_id: None,
+            organisation_name: new.organisation.as_str(),
+            sector: new.sector,
+            email: &new.email,
+        };
+        // Meetings admit "needs review" cases; only a clear no refuses.
+        let decision = eligibility::decide(&txn, claim).await?;
+        if decision.decision == EligibilityDecision::Ineligible {
+            return Err(AppError::IneligibleBecause(format!(
+                "{} {}",
+                decision.reason(new.lang),
+                crate::i18n::text(new.lang, "ineligible-public-sector-event")
+            )));
+        }
     }
     let status = match state {
         RegistrationState::Open => RegistrationStatus::Confirmed,

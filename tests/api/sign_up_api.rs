@@ -200,6 +200,31 @@ async fn public_sector_events_refuse_market_companies_with_403() {
 }
 
 #[rocket::async_test]
+async fn public_sector_events_check_the_register_not_just_the_claimed_sector() {
+    use aanmeldpunt::services::register::RegisterFormat;
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        eligibility: Eligibility::PublicSector,
+        ..Default::default()
+    })
+    .await;
+    let list = "name,sector,kvk,domains\nGlans Schoonmaak BV,OVERIG,87654321,glans.nl\n";
+    app.import_register(list, RegisterFormat::Simple)
+        .await
+        .unwrap();
+    let mut body = sign_up_body("karel@glans.nl");
+    body["organisation"] = json!("Glans Schoonmaak BV");
+    body["sector"] = json!("GEM");
+    let (status, answer) = app.post_json(URI, &body).await;
+    assert_eq!(status, Status::Forbidden, "{answer}");
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .contains("Glans Schoonmaak BV"));
+    assert!(app.registrations().await.is_empty());
+}
+
+#[rocket::async_test]
 async fn signing_up_for_an_unknown_event_is_404() {
     let app = spawn_app().await;
     let (status, body) = app.sign_up_api("bestaat-niet", "a@utrecht.nl").await;
