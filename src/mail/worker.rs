@@ -60,7 +60,10 @@ pub async fn send_due(
     mailer: &Mailer,
     settings: &WorkerSettings,
 ) -> Result<usize, sea_orm::DbErr> {
-    let rows = outbox::claim_due(db, Utc::now(), settings.batch_size).await?;
+    let mut rows = outbox::claim_due(db, Utc::now(), settings.batch_size).await?;
+    // UPDATE ... RETURNING gives no order; mail to one person must leave in
+    // the order it was written (waiting list before "you moved up").
+    rows.sort_by_key(|row| row.id);
     for row in &rows {
         match mailer.send(&settings.from, &OutgoingEmail::from(row)).await {
             Ok(()) => outbox::mark_sent(db, row.id).await?,
