@@ -27,6 +27,26 @@ pub enum Command {
         #[command(subcommand)]
         action: RegisterAction,
     },
+    /// Staff accounts for the back office.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StaffAction {
+    /// Create an account. The password is asked for, or read from stdin
+    /// when that is not a terminal.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, organiser, programme or viewer.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -40,14 +60,71 @@ pub enum RegisterAction {
     },
 }
 
-pub async fn import_register(file: PathBuf, format: RegisterFormat) -> ExitCode {
-    let config: AppConfig = match crate::figment().extract() {
-        Ok(config) => config,
+async fn connect_and_migrate() -> Result<sea_orm::DatabaseConnection, String> {
+    let config: AppConfig = crate::figment()
+        .extract()
+        .map_err(|e| format!("configuration: {e}"))?;
+    let db = crate::db::connect(&config.database_url, None)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    crate::db::migrate(&db)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    Ok(db)
+}
+
+fn read_password() -> std::io::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Again: ")?;
+        if first != second {
+            return Err(std::io::Error::other("the passwords differ"));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+pub async fn create_staff(email: String, name: String, role: String) -> ExitCode {
+    let Some(role) = crate::auth::Role::parse(&role) else {
+        eprintln!("unknown role {role:?}: use admin, organiser, programme or viewer");
+        return ExitCode::FAILURE;
+    };
+    let password = match read_password() {
+        Ok(p) => p,
         Err(e) => {
-            eprintln!("configuration: {e}");
+            eprintln!("password: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let db = match connect_and_migrate().await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match crate::services::staff::create(&db, &email, &name, role, &password).await {
+        Ok(_) => {
+            println!(
+                "created {} ({})",
+                email.trim().to_lowercase(),
+                role.as_str()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn import_register(file: PathBuf, format: RegisterFormat) -> ExitCode {
     let reader = match std::fs::File::open(&file) {
         Ok(f) => std::io::BufReader::new(f),
         Err(e) => {
@@ -55,17 +132,13 @@ pub async fn import_register(file: PathBuf, format: RegisterFormat) -> ExitCode 
             return ExitCode::FAILURE;
         }
     };
-    let db = match crate::db::connect(&config.database_url, None).await {
+    let db = match connect_and_migrate().await {
         Ok(db) => db,
         Err(e) => {
-            eprintln!("database: {e}");
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = crate::db::migrate(&db).await {
-        eprintln!("database migration failed: {e}");
-        return ExitCode::FAILURE;
-    }
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} organisations")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

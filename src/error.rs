@@ -46,6 +46,9 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("the link is unknown or has expired")]
     LinkExpiredOrUnknown,
+    /// Signed in, but the role does not allow this (or the CSRF token is off).
+    #[error("forbidden")]
+    Forbidden,
     /// Well-formed JSON of the wrong shape (unknown field, wrong type).
     #[error("invalid request body: {0}")]
     InvalidBody(String),
@@ -91,6 +94,7 @@ impl AppError {
             | AppError::Conflict(_) => Status::Conflict,
             AppError::Ineligible(_) | AppError::IneligibleBecause(_) => Status::Forbidden,
             AppError::LinkExpiredOrUnknown => Status::NotFound,
+            AppError::Forbidden => Status::Forbidden,
             AppError::PayloadTooLarge => Status::PayloadTooLarge,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::Unavailable(_) => Status::ServiceUnavailable,
@@ -106,6 +110,7 @@ impl AppError {
             AppError::Duplicate | AppError::AlreadyApplied { .. } => "duplicate",
             AppError::Conflict(_) => "conflict",
             AppError::LinkExpiredOrUnknown => "not_found",
+            AppError::Forbidden => "forbidden",
             AppError::Full => "full",
             AppError::Closed => "closed",
             AppError::Ineligible(_) | AppError::IneligibleBecause(_) => "ineligible",

@@ -1,12 +1,14 @@
 //! Aanmeldpunt: sign-ups for the partnership events and pilots of Dutch
 //! public employers. [`rocket`] builds the whole app from a figment; `main`
 //! and the tests share it.
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod i18n;
 pub mod mail;

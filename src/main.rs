@@ -1,7 +1,7 @@
 //! Starts the web app (pages, JSON API, mail worker) or runs an admin command.
 use std::process::ExitCode;
 
-use aanmeldpunt::cli::{Cli, Command, RegisterAction};
+use aanmeldpunt::cli::{Cli, Command, RegisterAction, StaffAction};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -21,5 +21,8 @@ async fn main() -> ExitCode {
         Command::Register {
             action: RegisterAction::Import { file, format },
         } => aanmeldpunt::cli::import_register(file, format).await,
+        Command::Staff {
+            action: StaffAction::Create { email, name, role },
+        } => aanmeldpunt::cli::create_staff(email, name, role).await,
     }
 }

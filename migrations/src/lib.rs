@@ -8,6 +8,7 @@ mod m20261124_000003_create_access_tokens;
 mod m20261124_000004_create_outbox;
 mod m20261124_000005_create_organisations;
 mod m20261124_000006_create_pilots;
+mod m20261124_000007_create_staff_and_audit;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_create_outbox::Migration),
             Box::new(m20261124_000005_create_organisations::Migration),
             Box::new(m20261124_000006_create_pilots::Migration),
+            Box::new(m20261124_000007_create_staff_and_audit::Migration),
         ]
     }
 }

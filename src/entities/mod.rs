@@ -1,6 +1,7 @@
 //! sea-orm entities: the rows as stored. They are not form or API types.
 pub mod access_token;
 pub mod application_transition;
+pub mod audit_log;
 pub mod event;
 pub mod organisation;
 pub mod organisation_domain;
@@ -8,3 +9,4 @@ pub mod outbox;
 pub mod pilot;
 pub mod pilot_application;
 pub mod registration;
+pub mod staff_user;

@@ -12,9 +12,13 @@ struct CaughtError(Status);
 
 impl<'r> Responder<'r, 'static> for CaughtError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        if self.0 == Status::Unauthorized && req.uri().path().starts_with("/admin") {
+            return rocket::response::Redirect::to("/admin/login").respond_to(req);
+        }
         let lang = super::lang::detect(req);
         let (kind, key) = match self.0.code {
             400 => ("bad_request", "error-bad-request"),
+            403 => ("forbidden", "error-forbidden"),
             404 => ("not_found", "error-not-found"),
             413 => ("payload_too_large", "error-payload-too-large"),
             422 => ("validation", "error-validation"),

@@ -1,5 +1,6 @@
 //! Thin adapters from HTTP to the services: pages under `/`, JSON under
 //! `/api/v1`. No SQL here.
+mod admin;
 mod api_events;
 mod api_pilots;
 mod api_sectors;
@@ -16,6 +17,7 @@ pub fn pages() -> Vec<rocket::Route> {
     let mut routes = events::routes();
     routes.extend(manage::routes());
     routes.extend(pilots::routes());
+    routes.extend(admin::routes());
     routes.extend(health::routes());
     routes
 }

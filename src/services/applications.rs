@@ -416,3 +416,110 @@ pub async fn history(
         .all(db)
         .await?)
 }
+
+/// An application as staff review it.
+#[derive(Debug, Serialize)]
+pub struct ReviewRow {
+    pub id: Uuid,
+    pub pilot: String,
+    pub organisation: String,
+    pub sector: String,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub current_suppliers: String,
+    pub market_partner: Option<String>,
+    pub motivation: String,
+    pub expected_jobs: i32,
+    pub status: &'static str,
+    pub decision: EligibilityDecision,
+    pub reason: String,
+    pub created_at: String,
+}
+
+/// All applications, newest first, with their pilot's title.
+pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, AppError> {
+    use sea_orm::QueryOrder;
+    let pilots: std::collections::HashMap<Uuid, String> = pilot::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.title_nl))
+        .collect();
+    let rows = pilot_application::Entity::find()
+        .order_by_desc(pilot_application::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| ReviewRow {
+            id: a.id,
+            pilot: pilots.get(&a.pilot_id).cloned().unwrap_or_default(),
+            status: a.status.as_str(),
+            decision: a.eligibility_decision,
+            created_at: super::events::amsterdam(a.created_at)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            organisation: a.organisation_name,
+            sector: a.sector,
+            contact_name: a.contact_name,
+            email: a.email,
+            phone: a.phone,
+            current_suppliers: a.current_suppliers,
+            market_partner: a.market_partner,
+            motivation: a.motivation,
+            expected_jobs: a.expected_jobs,
+            reason: a.eligibility_reason,
+        })
+        .collect())
+}
+
+pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
+    let decision = |d: EligibilityDecision| match d {
+        EligibilityDecision::Eligible => "eligible",
+        EligibilityDecision::NeedsReview => "needs_review",
+        EligibilityDecision::Ineligible => "ineligible",
+    };
+    crate::export::Table {
+        sheet_name: "Aanmeldingen proeftuinen".into(),
+        headers: [
+            "Proeftuin",
+            "Organisatie",
+            "Sector",
+            "Contactpersoon",
+            "E-mail",
+            "Telefoon",
+            "Huidige leveranciers",
+            "Marktpartij",
+            "Motivatie",
+            "Verwachte banen",
+            "Status",
+            "Beoordeling",
+            "Reden",
+            "Ontvangen",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.pilot.clone(),
+                    r.organisation.clone(),
+                    r.sector.clone(),
+                    r.contact_name.clone(),
+                    r.email.clone(),
+                    r.phone.clone().unwrap_or_default(),
+                    r.current_suppliers.clone(),
+                    r.market_partner.clone().unwrap_or_default(),
+                    r.motivation.clone(),
+                    r.expected_jobs.to_string(),
+                    r.status.to_owned(),
+                    decision(r.decision).to_owned(),
+                    r.reason.clone(),
+                    r.created_at.clone(),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -1,13 +1,17 @@
 //! Use cases. Each owns its transaction and writes the outbox rows its
 //! change causes inside that same transaction.
 pub mod applications;
+pub mod attendees;
+pub mod audit;
 pub mod eligibility;
 pub mod events;
+pub mod mail_log;
 pub mod pilots;
 pub mod register;
 pub mod registrations;
 pub mod sectors;
 pub mod seed;
+pub mod staff;
 pub mod tokens;
 
 use std::sync::Arc;

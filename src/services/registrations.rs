@@ -119,6 +119,7 @@ pub async fn register(
         confirmed_at: Set((status == RegistrationStatus::Confirmed).then_some(now)),
         cancelled_at: Set(None),
         updated_at: Set(now),
+        checked_in_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -225,6 +226,16 @@ pub async fn cancel(services: &Services, token: &str) -> Result<CancelOutcome, A
     let id = tokens::resolve(&services.db, tokens::MANAGE_REGISTRATION, token)
         .await?
         .ok_or(AppError::NotFound)?;
+    cancel_by_id(services, id, None).await
+}
+
+/// Cancels a registration; `staff` names who did it on the person's behalf
+/// (recorded in the audit log in the same transaction).
+pub async fn cancel_by_id(
+    services: &Services,
+    id: Uuid,
+    staff: Option<&str>,
+) -> Result<CancelOutcome, AppError> {
     let event_id = registration::Entity::find_by_id(id)
         .one(&services.db)
         .await?
@@ -269,6 +280,18 @@ pub async fn cancel(services: &Services, token: &str) -> Result<CancelOutcome, A
     .await?;
     if was_confirmed {
         promote_from_waitlist(&txn, services, &event).await?;
+    }
+    if let Some(staff) = staff {
+        let subject = format!("registration {id}");
+        crate::services::audit::record(
+            &txn,
+            staff,
+            "registration.cancel",
+            &subject,
+            None::<&()>,
+            None::<&()>,
+        )
+        .await?;
     }
     txn.commit().await?;
     services.mail_queued.notify_one();

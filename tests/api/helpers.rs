@@ -387,3 +387,44 @@ pub fn link_path(mail: &SentMail, prefix: &str) -> String {
         .map(|c| c[1].to_owned())
         .unwrap_or_else(|| panic!("no {prefix} link in: {}", mail.text))
 }
+
+impl TestApp {
+    pub async fn create_staff(&self, email: &str, role: aanmeldpunt::auth::Role) {
+        aanmeldpunt::services::staff::create(&self.db, email, "Medewerker", role, STAFF_PASSWORD)
+            .await
+            .expect("create staff");
+    }
+
+    /// The CSRF token the back office puts in its forms for this client.
+    pub async fn csrf_token(&self) -> String {
+        let html = self
+            .get("/admin/login")
+            .await
+            .into_string()
+            .await
+            .unwrap_or_default();
+        let re = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
+        re.captures(&html)
+            .map(|c| c[1].to_owned())
+            .expect("a csrf field")
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> Status {
+        let csrf = self.csrf_token().await;
+        self.post_form(
+            "/admin/login",
+            &[("email", email), ("password", password), ("csrf", &csrf)],
+        )
+        .await
+        .status()
+    }
+
+    pub async fn log_in_as(&self, role: aanmeldpunt::auth::Role) -> String {
+        let email = format!("{}@dnz.nl", role.as_str());
+        self.create_staff(&email, role).await;
+        assert_eq!(self.log_in(&email, STAFF_PASSWORD).await, Status::SeeOther);
+        self.csrf_token().await
+    }
+}
+
+pub const STAFF_PASSWORD: &str = "een lang genoeg wachtwoord";

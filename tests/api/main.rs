@@ -2,6 +2,7 @@
 //! database (see `helpers`).
 mod helpers;
 
+mod admin;
 mod browse;
 mod cancel;
 mod concurrency;

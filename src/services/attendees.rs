@@ -1,0 +1,217 @@
+//! The organiser's view of an event: who comes, filters and counts,
+//! check-in at the door, and changes made on someone's behalf.
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{audit, Services};
+use crate::entities::event;
+use crate::entities::registration::{self, RegistrationStatus};
+use crate::error::AppError;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Filter {
+    pub query: String,
+    /// confirmed, waitlisted, cancelled or checked_in
+    pub status: String,
+    pub sector: String,
+    pub organisation: String,
+}
+
+/// One sign-up as the back office shows and exports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attendee {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub sector: String,
+    pub job_title: Option<String>,
+    pub remarks: Option<String>,
+    pub status: &'static str,
+    pub queue_number: i64,
+    pub signed_up_at: String,
+    pub checked_in: bool,
+}
+
+impl From<registration::Model> for Attendee {
+    fn from(reg: registration::Model) -> Self {
+        Attendee {
+            id: reg.id,
+            status: reg.status.as_str(),
+            signed_up_at: super::events::amsterdam(reg.created_at)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            checked_in: reg.checked_in_at.is_some(),
+            name: reg.name,
+            email: reg.email,
+            organisation: reg.organisation,
+            sector: reg.sector,
+            job_title: reg.job_title,
+            remarks: reg.remarks,
+            queue_number: reg.queue_number,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttendeeList {
+    pub rows: Vec<Attendee>,
+    /// Over the whole event, not just the filtered rows.
+    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_sector: BTreeMap<String, usize>,
+}
+
+pub async fn event_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<event::Model, AppError> {
+    event::Entity::find()
+        .filter(event::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn contains(column: registration::Column, needle: &str) -> Expr {
+    let lower: Expr = Func::lower(Expr::col((registration::Entity, column))).into();
+    lower.like(format!(
+        "%{}%",
+        needle.to_lowercase().replace(['%', '_'], "")
+    ))
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    filter: &Filter,
+) -> Result<AttendeeList, AppError> {
+    let all = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .order_by_asc(registration::Column::QueueNumber)
+        .all(db)
+        .await?;
+    let mut by_status: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut by_sector: BTreeMap<String, usize> = BTreeMap::new();
+    for reg in &all {
+        *by_status.entry(reg.status.as_str()).or_default() += 1;
+        if reg.checked_in_at.is_some() {
+            *by_status.entry("checked_in").or_default() += 1;
+        }
+        if reg.status != RegistrationStatus::Cancelled {
+            *by_sector.entry(reg.sector.clone()).or_default() += 1;
+        }
+    }
+    let mut query = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .order_by_asc(registration::Column::QueueNumber);
+    let text = filter.query.trim();
+    if !text.is_empty() {
+        query = query.filter(
+            Condition::any()
+                .add(contains(registration::Column::Name, text))
+                .add(contains(registration::Column::Email, text))
+                .add(contains(registration::Column::Organisation, text)),
+        );
+    }
+    query = match filter.status.as_str() {
+        "confirmed" => query.filter(registration::Column::Status.eq(RegistrationStatus::Confirmed)),
+        "waitlisted" => {
+            query.filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
+        }
+        "cancelled" => query.filter(registration::Column::Status.eq(RegistrationStatus::Cancelled)),
+        "checked_in" => query.filter(registration::Column::CheckedInAt.is_not_null()),
+        _ => query,
+    };
+    if !filter.sector.trim().is_empty() {
+        query = query.filter(registration::Column::Sector.eq(filter.sector.trim().to_uppercase()));
+    }
+    if !filter.organisation.trim().is_empty() {
+        query = query.filter(contains(
+            registration::Column::Organisation,
+            filter.organisation.trim(),
+        ));
+    }
+    Ok(AttendeeList {
+        rows: query
+            .all(db)
+            .await?
+            .into_iter()
+            .map(Attendee::from)
+            .collect(),
+        by_status,
+        by_sector,
+    })
+}
+
+/// Marks a confirmed attendee as present; doing it twice changes nothing.
+pub async fn check_in(services: &Services, id: Uuid, actor: &str) -> Result<Attendee, AppError> {
+    let txn = crate::db::begin_write(&services.db).await?;
+    let reg = registration::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if reg.status != RegistrationStatus::Confirmed {
+        return Err(AppError::Conflict("error-check-in-not-confirmed"));
+    }
+    if reg.checked_in_at.is_some() {
+        return Ok(reg.into());
+    }
+    let mut active: registration::ActiveModel = reg.into();
+    active.checked_in_at = Set(Some(Utc::now()));
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        "registration.check_in",
+        &format!("registration {id}"),
+        None::<&()>,
+        None::<&()>,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated.into())
+}
+
+/// The export of an event's sign-ups, in the columns organisers asked for.
+pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
+    crate::export::Table {
+        sheet_name: "Aanmeldingen".into(),
+        headers: [
+            "Naam",
+            "E-mail",
+            "Organisatie",
+            "Sector",
+            "Functie",
+            "Opmerkingen",
+            "Status",
+            "Aangemeld op",
+            "Aanwezig",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|a| {
+                vec![
+                    a.name.clone(),
+                    a.email.clone(),
+                    a.organisation.clone(),
+                    a.sector.clone(),
+                    a.job_title.clone().unwrap_or_default(),
+                    a.remarks.clone().unwrap_or_default(),
+                    a.status.to_owned(),
+                    a.signed_up_at.clone(),
+                    if a.checked_in { "ja" } else { "nee" }.to_owned(),
+                ]
+            })
+            .collect(),
+    }
+}

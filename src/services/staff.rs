@@ -1,0 +1,135 @@
+//! Staff accounts and signing in, with a lock-out after repeated failures.
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::audit;
+use crate::auth::{password, Role, Staff};
+use crate::domain::Email;
+use crate::entities::staff_user;
+use crate::error::AppError;
+
+pub const MAX_FAILED_LOGINS: i32 = 5;
+pub const LOCK_OUT_FOR: Duration = Duration::minutes(15);
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("an account with this e-mail address exists already")]
+    Exists,
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    email: &str,
+    name: &str,
+    role: Role,
+    plain_password: &str,
+) -> Result<Uuid, CreateError> {
+    let email = Email::parse(email)
+        .map_err(|_| CreateError::Invalid("not a valid e-mail address".into()))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(CreateError::Invalid("the name is empty".into()));
+    }
+    let hash = password::hash(plain_password).map_err(CreateError::Invalid)?;
+    let exists = staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?;
+    if exists.is_some() {
+        return Err(CreateError::Exists);
+    }
+    let id = Uuid::new_v4();
+    staff_user::ActiveModel {
+        id: Set(id),
+        email: Set(email.as_str().to_owned()),
+        name: Set(name.to_owned()),
+        role: Set(role.as_str().to_owned()),
+        password_hash: Set(hash),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        active: Set(true),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    let after = serde_json::json!({"email": email.as_str(), "name": name, "role": role.as_str()});
+    audit::record(
+        db,
+        "command line",
+        "staff.create",
+        email.as_str(),
+        None::<&()>,
+        Some(&after),
+    )
+    .await
+    .map_err(|e| CreateError::Invalid(e.to_string()))?;
+    Ok(id)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginError {
+    Wrong,
+    LockedOut,
+}
+
+/// Checks the password. Five failures in a row lock the account for 15
+/// minutes; an unknown address costs the same time as a known one.
+pub async fn login(
+    db: &DatabaseConnection,
+    email: &str,
+    plain_password: &str,
+) -> Result<Result<Staff, LoginError>, AppError> {
+    let email = email.trim().to_lowercase();
+    let user = staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(&email))
+        .filter(staff_user::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    let Some(user) = user else {
+        password::verify(plain_password, password::decoy_hash());
+        return Ok(Err(LoginError::Wrong));
+    };
+    let now = Utc::now();
+    if user.locked_until.is_some_and(|until| until > now) {
+        return Ok(Err(LoginError::LockedOut));
+    }
+    let ok = password::verify(plain_password, &user.password_hash);
+    let failures = if ok { 0 } else { user.failed_logins + 1 };
+    let mut active: staff_user::ActiveModel = user.clone().into();
+    active.failed_logins = Set(if failures >= MAX_FAILED_LOGINS {
+        0
+    } else {
+        failures
+    });
+    active.locked_until = Set((failures >= MAX_FAILED_LOGINS).then(|| now + LOCK_OUT_FOR));
+    active.update(db).await?;
+    if !ok {
+        if failures >= MAX_FAILED_LOGINS {
+            audit::record(
+                db,
+                &email,
+                "staff.locked_out",
+                &email,
+                None::<&()>,
+                None::<&()>,
+            )
+            .await?;
+            return Ok(Err(LoginError::LockedOut));
+        }
+        return Ok(Err(LoginError::Wrong));
+    }
+    let role = Role::parse(&user.role).ok_or(AppError::Forbidden)?;
+    Ok(Ok(Staff {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role,
+    }))
+}
