@@ -9,6 +9,7 @@ mod m20261124_000004_create_outbox;
 mod m20261124_000005_create_organisations;
 mod m20261124_000006_create_pilots;
 mod m20261124_000007_create_staff_and_audit;
+mod m20261124_000008_add_event_reminders;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_organisations::Migration),
             Box::new(m20261124_000006_create_pilots::Migration),
             Box::new(m20261124_000007_create_staff_and_audit::Migration),
+            Box::new(m20261124_000008_add_event_reminders::Migration),
         ]
     }
 }

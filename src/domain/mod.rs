@@ -2,6 +2,7 @@
 //! known to be well formed. No Rocket or database imports live here.
 mod application;
 mod email;
+mod event;
 mod lang;
 mod registration;
 mod sector;
@@ -9,6 +10,7 @@ mod text;
 
 pub use application::{ApplicationInput, NewApplication};
 pub use email::Email;
+pub use event::{Capacity, EventInput, NewEvent, Slug};
 pub use lang::Lang;
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
 pub use sector::{SectorCode, SectorGroup};

@@ -22,6 +22,9 @@ pub struct Model {
     pub registration_closes_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Days before the start that attendees get a reminder; 0 means none.
+    pub reminder_days_before: i32,
+    pub reminder_sent_at: Option<DateTimeUtc>,
 }
 
 /// Who may sign up for an event.

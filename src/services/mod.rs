@@ -4,6 +4,7 @@ pub mod applications;
 pub mod attendees;
 pub mod audit;
 pub mod eligibility;
+pub mod event_admin;
 pub mod events;
 pub mod mail_log;
 pub mod pilots;

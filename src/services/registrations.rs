@@ -298,6 +298,40 @@ pub async fn cancel_by_id(
     Ok(CancelOutcome::Cancelled)
 }
 
+/// Cancels every live sign-up of an event the organiser called off: the
+/// confirmed get a calendar cancellation, everyone a notice. The caller
+/// holds the event lock.
+pub async fn cancel_all_of_event(
+    txn: &DatabaseTransaction,
+    services: &Services,
+    event: &event::Model,
+) -> Result<usize, AppError> {
+    let live = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event.id))
+        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
+        .all(txn)
+        .await?;
+    let now = Utc::now();
+    for reg in &live {
+        let was_confirmed = reg.status == RegistrationStatus::Confirmed;
+        let mut active: registration::ActiveModel = reg.clone().into();
+        active.status = Set(RegistrationStatus::Cancelled);
+        active.cancelled_at = Set(Some(now));
+        active.updated_at = Set(now);
+        if was_confirmed {
+            active.ics_sequence = Set(reg.ics_sequence + 1);
+        }
+        let cancelled = active.update(txn).await?;
+        let flags = MailFlags {
+            cancel_invite: was_confirmed,
+            event_cancelled: true,
+            ..MailFlags::NONE
+        };
+        queue_mail(txn, services, event, &cancelled, MailKind::Cancelled, flags).await?;
+    }
+    Ok(live.len())
+}
+
 /// Fills free seats from the head of the waiting list. The caller holds the
 /// event lock. Returns how many people moved up.
 pub async fn promote_from_waitlist(
@@ -358,6 +392,7 @@ struct MailFlags {
     resent: bool,
     promoted: bool,
     cancel_invite: bool,
+    event_cancelled: bool,
 }
 
 impl MailFlags {
@@ -365,6 +400,7 @@ impl MailFlags {
         resent: false,
         promoted: false,
         cancel_invite: false,
+        event_cancelled: false,
     };
     const RESENT: Self = Self {
         resent: true,
@@ -394,6 +430,7 @@ struct RegistrationMail<'a> {
     resent: bool,
     promoted: bool,
     calendar_attached: bool,
+    event_cancelled: bool,
 }
 
 async fn queue_mail(
@@ -456,6 +493,7 @@ async fn queue_mail(
         resent: flags.resent,
         promoted: flags.promoted,
         calendar_attached: ics.is_some(),
+        event_cancelled: flags.event_cancelled,
     };
     enqueue(
         txn,

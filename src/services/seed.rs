@@ -141,6 +141,8 @@ fn event_row(
         registration_closes_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        reminder_days_before: Set(2),
+        reminder_sent_at: Set(None),
     }
 }
 

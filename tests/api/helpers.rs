@@ -184,6 +184,8 @@ impl TestApp {
             registration_closes_at: Set(spec.registration_closes_at),
             created_at: Set(now),
             updated_at: Set(now),
+            reminder_days_before: Set(2),
+            reminder_sent_at: Set(None),
         }
         .insert(&self.db)
         .await

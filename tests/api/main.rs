@@ -3,6 +3,7 @@
 mod helpers;
 
 mod admin;
+mod admin_events;
 mod browse;
 mod cancel;
 mod concurrency;

@@ -10,6 +10,7 @@ use crate::auth::{csrf, CsrfToken, Role, Staff};
 use crate::domain::{Lang, SectorCode};
 use crate::error::AppError;
 use crate::services::attendees::{self, AttendeeList, Filter};
+use crate::services::event_admin::{self, AdminEventRow};
 use crate::services::events::{self, EventView};
 use crate::services::{registrations, Services};
 
@@ -18,7 +19,7 @@ const ORGANISERS: &[Role] = &[Role::Organiser];
 
 #[derive(Serialize)]
 struct Overview {
-    events: Vec<EventView>,
+    events: Vec<AdminEventRow>,
 }
 
 #[rocket::get("/admin")]
@@ -29,7 +30,7 @@ async fn overview(
     csrf: CsrfToken,
 ) -> Result<Html, AppError> {
     staff.require(READERS)?;
-    let events = events::upcoming(&services.db, lang).await?;
+    let events = event_admin::list_all(services).await?;
     render(
         services,
         "admin/overview.html.tera",

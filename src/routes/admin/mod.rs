@@ -2,6 +2,7 @@
 //! member with a fitting role, and every form a CSRF token.
 mod applications;
 mod audit;
+mod event_edit;
 mod events;
 mod login;
 mod mail;
@@ -17,6 +18,7 @@ use crate::services::Services;
 pub fn routes() -> Vec<rocket::Route> {
     let mut routes = login::routes();
     routes.extend(events::routes());
+    routes.extend(event_edit::routes());
     routes.extend(mail::routes());
     routes.extend(applications::routes());
     routes.extend(audit::routes());

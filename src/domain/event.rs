@@ -1,0 +1,241 @@
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::Amsterdam;
+
+use super::registration::FieldErrors;
+use super::{BoundedText, ParseError};
+
+/// The web address part of an event: lower-case letters, digits and dashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let slug = raw.trim().to_lowercase();
+        if slug.is_empty() {
+            return Err(ParseError("required"));
+        }
+        let well_formed = (3..=120).contains(&slug.len())
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !slug.starts_with('-')
+            && !slug.ends_with('-');
+        well_formed
+            .then_some(Slug(slug))
+            .ok_or(ParseError("slug-invalid"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Seats at an event: at least one, at most what any venue holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity(i32);
+
+impl Capacity {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        match raw.trim().parse::<i32>() {
+            Ok(n) if (1..=100_000).contains(&n) => Ok(Capacity(n)),
+            _ if raw.trim().is_empty() => Err(ParseError("required")),
+            _ => Err(ParseError("capacity-invalid")),
+        }
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// An event form's fields, as typed.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct EventInput {
+    pub slug: String,
+    pub title_nl: String,
+    pub title_en: String,
+    pub description_nl: String,
+    pub description_en: String,
+    pub location: String,
+    /// YYYY-MM-DD, Amsterdam time.
+    pub date: String,
+    /// HH:MM
+    pub start_time: String,
+    pub end_time: String,
+    pub capacity: String,
+    pub waitlist: bool,
+    pub public_sector_only: bool,
+    pub reminder_days: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub slug: Slug,
+    pub title_nl: BoundedText<200>,
+    pub title_en: BoundedText<200>,
+    pub description_nl: BoundedText<5000>,
+    pub description_en: BoundedText<5000>,
+    pub location: BoundedText<300>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: Capacity,
+    pub waitlist: bool,
+    pub public_sector_only: bool,
+    pub reminder_days: i32,
+}
+
+fn amsterdam(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, ParseError> {
+    Amsterdam
+        .from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or(ParseError("time-invalid"))
+}
+
+impl NewEvent {
+    pub fn parse(input: &EventInput) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        macro_rules! field {
+            ($name:literal, $result:expr) => {
+                match $result {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        errors.insert($name, e);
+                        None
+                    }
+                }
+            };
+        }
+        let slug = field!("slug", Slug::parse(&input.slug));
+        let title_nl = field!("title_nl", BoundedText::parse(&input.title_nl));
+        let title_en = field!("title_en", BoundedText::parse(&input.title_en));
+        let description_nl = field!("description_nl", BoundedText::parse(&input.description_nl));
+        let description_en = field!("description_en", BoundedText::parse(&input.description_en));
+        let location = field!("location", BoundedText::parse(&input.location));
+        let date = field!(
+            "date",
+            NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d")
+                .map_err(|_| ParseError("date-invalid"))
+        );
+        let time = |raw: &str| {
+            NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| ParseError("time-invalid"))
+        };
+        let start = field!("start_time", time(&input.start_time));
+        let end = field!("end_time", time(&input.end_time));
+        let capacity = field!("capacity", Capacity::parse(&input.capacity));
+        let reminder_days = field!(
+            "reminder_days",
+            match input.reminder_days.trim() {
+                "" => Ok(2),
+                raw => raw
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|d| (0..=30).contains(d))
+                    .ok_or(ParseError("reminder-invalid")),
+            }
+        );
+        let (starts_at, ends_at) = match (date, start, end) {
+            (Some(date), Some(start), Some(end)) if end > start => (
+                field!("start_time", amsterdam(date, start)),
+                field!("end_time", amsterdam(date, end)),
+            ),
+            (Some(_), Some(_), Some(_)) => {
+                errors.insert("end_time", ParseError("end-before-start"));
+                (None, None)
+            }
+            _ => (None, None),
+        };
+        match (
+            slug,
+            title_nl,
+            title_en,
+            description_nl,
+            description_en,
+            location,
+            starts_at,
+            ends_at,
+            capacity,
+            reminder_days,
+        ) {
+            (
+                Some(slug),
+                Some(title_nl),
+                Some(title_en),
+                Some(description_nl),
+                Some(description_en),
+                Some(location),
+                Some(starts_at),
+                Some(ends_at),
+                Some(capacity),
+                Some(reminder_days),
+            ) if errors.is_empty() => Ok(NewEvent {
+                slug,
+                title_nl,
+                title_en,
+                description_nl,
+                description_en,
+                location,
+                starts_at,
+                ends_at,
+                capacity,
+                waitlist: input.waitlist,
+                public_sector_only: input.public_sector_only,
+                reminder_days,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> EventInput {
+        EventInput {
+            slug: "partnerships-2027".into(),
+            title_nl: "Partnerships".into(),
+            title_en: "Partnerships".into(),
+            description_nl: "Bijeenkomst".into(),
+            description_en: "Meeting".into(),
+            location: "Den Haag".into(),
+            date: "2027-06-14".into(),
+            start_time: "13:00".into(),
+            end_time: "17:00".into(),
+            capacity: "80".into(),
+            waitlist: true,
+            public_sector_only: false,
+            reminder_days: "".into(),
+        }
+    }
+
+    #[test]
+    fn summer_times_are_read_in_amsterdam() {
+        let event = NewEvent::parse(&valid()).unwrap();
+        assert_eq!(
+            event.starts_at,
+            Utc.with_ymd_and_hms(2027, 6, 14, 11, 0, 0).unwrap()
+        );
+        assert_eq!(event.reminder_days, 2, "two days before by default");
+    }
+
+    #[test]
+    fn slugs_capacities_and_times_are_checked() {
+        let input = EventInput {
+            slug: "Met spaties!".into(),
+            capacity: "0".into(),
+            end_time: "12:00".into(),
+            ..valid()
+        };
+        let errors = NewEvent::parse(&input).unwrap_err();
+        assert_eq!(errors.get("slug"), Some(&ParseError("slug-invalid")));
+        assert_eq!(
+            errors.get("capacity"),
+            Some(&ParseError("capacity-invalid"))
+        );
+        assert_eq!(
+            errors.get("end_time"),
+            Some(&ParseError("end-before-start"))
+        );
+    }
+}

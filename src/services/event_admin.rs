@@ -1,0 +1,251 @@
+//! Organisers managing events: create (as a draft), edit, publish, close
+//! registration, and cancel. Every change is audited in its transaction.
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::events::{amsterdam, seat_counts};
+use super::{audit, registrations, Services};
+use crate::db::{begin_locked, begin_write, EventKey};
+use crate::domain::{EventInput, NewEvent};
+use crate::entities::event::{self, Eligibility, EventStatus};
+use crate::error::AppError;
+
+#[derive(Debug, Serialize)]
+pub struct AdminEventRow {
+    pub slug: String,
+    pub title: String,
+    pub status: &'static str,
+    pub starts: String,
+    pub capacity: i32,
+    pub confirmed: i64,
+    pub waitlisted: i64,
+    pub registration_closed: bool,
+}
+
+fn status_name(status: EventStatus) -> &'static str {
+    match status {
+        EventStatus::Draft => "draft",
+        EventStatus::Published => "published",
+        EventStatus::Cancelled => "cancelled",
+    }
+}
+
+/// Every event, drafts and past ones too, newest start first.
+pub async fn list_all(services: &Services) -> Result<Vec<AdminEventRow>, AppError> {
+    let events = event::Entity::find()
+        .order_by_desc(event::Column::StartsAt)
+        .all(&services.db)
+        .await?;
+    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let counts = seat_counts(&services.db, &ids).await?;
+    let now = Utc::now();
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let c = counts.get(&e.id).copied().unwrap_or_default();
+            AdminEventRow {
+                status: status_name(e.status),
+                starts: amsterdam(e.starts_at).format("%Y-%m-%d %H:%M").to_string(),
+                registration_closed: e.registration_closes_at.unwrap_or(e.starts_at) <= now,
+                capacity: e.capacity,
+                confirmed: c.confirmed,
+                waitlisted: c.waitlisted,
+                slug: e.slug,
+                title: e.title_nl,
+            }
+        })
+        .collect())
+}
+
+/// The edit form's fields for an existing event.
+pub fn input_of(event: &event::Model) -> EventInput {
+    let start = amsterdam(event.starts_at);
+    EventInput {
+        slug: event.slug.clone(),
+        title_nl: event.title_nl.clone(),
+        title_en: event.title_en.clone(),
+        description_nl: event.description_nl.clone(),
+        description_en: event.description_en.clone(),
+        location: event.location.clone(),
+        date: start.format("%Y-%m-%d").to_string(),
+        start_time: start.format("%H:%M").to_string(),
+        end_time: amsterdam(event.ends_at).format("%H:%M").to_string(),
+        capacity: event.capacity.to_string(),
+        waitlist: event.waitlist_enabled,
+        public_sector_only: event.eligibility == Eligibility::PublicSector,
+        reminder_days: event.reminder_days_before.to_string(),
+    }
+}
+
+pub async fn find(services: &Services, slug: &str) -> Result<event::Model, AppError> {
+    event::Entity::find()
+        .filter(event::Column::Slug.eq(slug))
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn apply_fields(active: &mut event::ActiveModel, new: &NewEvent) {
+    active.slug = Set(new.slug.as_str().to_owned());
+    active.title_nl = Set(new.title_nl.as_str().to_owned());
+    active.title_en = Set(new.title_en.as_str().to_owned());
+    active.description_nl = Set(new.description_nl.as_str().to_owned());
+    active.description_en = Set(new.description_en.as_str().to_owned());
+    active.location = Set(new.location.as_str().to_owned());
+    active.starts_at = Set(new.starts_at);
+    active.ends_at = Set(new.ends_at);
+    active.capacity = Set(new.capacity.get());
+    active.waitlist_enabled = Set(new.waitlist);
+    active.eligibility = Set(if new.public_sector_only {
+        Eligibility::PublicSector
+    } else {
+        Eligibility::Open
+    });
+    active.reminder_days_before = Set(new.reminder_days);
+    active.updated_at = Set(Utc::now());
+}
+
+async fn slug_taken(
+    txn: &sea_orm::DatabaseTransaction,
+    slug: &str,
+    except: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let found = event::Entity::find()
+        .filter(event::Column::Slug.eq(slug))
+        .one(txn)
+        .await?;
+    Ok(found.is_some_and(|e| Some(e.id) != except))
+}
+
+/// A new event starts as a draft: nobody sees it until it is published.
+pub async fn create(
+    services: &Services,
+    new: NewEvent,
+    actor: &str,
+) -> Result<event::Model, AppError> {
+    let txn = begin_write(&services.db).await?;
+    if slug_taken(&txn, new.slug.as_str(), None).await? {
+        return Err(AppError::Conflict("error-slug-taken"));
+    }
+    let now = Utc::now();
+    let mut active = event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        status: Set(EventStatus::Draft),
+        registration_opens_at: Set(None),
+        registration_closes_at: Set(None),
+        reminder_sent_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    apply_fields(&mut active, &new);
+    let created = active.insert(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        "event.create",
+        &created.slug,
+        None::<&()>,
+        Some(&input_of(&created)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Edits under the event lock. More seats move people up from the waiting
+/// list at once; fewer than already confirmed is refused.
+pub async fn update(
+    services: &Services,
+    slug: &str,
+    new: NewEvent,
+    actor: &str,
+) -> Result<event::Model, AppError> {
+    let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
+    let event = event.ok_or(AppError::NotFound)?;
+    if slug_taken(&txn, new.slug.as_str(), Some(event.id)).await? {
+        return Err(AppError::Conflict("error-slug-taken"));
+    }
+    let counts = seat_counts(&txn, &[event.id]).await?;
+    let confirmed = counts.get(&event.id).map(|c| c.confirmed).unwrap_or(0);
+    if i64::from(new.capacity.get()) < confirmed {
+        return Err(AppError::Conflict("error-capacity-below-confirmed"));
+    }
+    let before = input_of(&event);
+    let mut active: event::ActiveModel = event.into();
+    apply_fields(&mut active, &new);
+    let updated = active.update(&txn).await?;
+    registrations::promote_from_waitlist(&txn, services, &updated).await?;
+    audit::record(
+        &txn,
+        actor,
+        "event.update",
+        &updated.slug,
+        Some(&before),
+        Some(&input_of(&updated)),
+    )
+    .await?;
+    txn.commit().await?;
+    services.mail_queued.notify_one();
+    Ok(updated)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Publish,
+    /// Stop taking sign-ups now; the event still takes place.
+    CloseRegistration,
+    /// Call the event off: every attendee is told, with a calendar cancel.
+    Cancel,
+}
+
+pub async fn change(
+    services: &Services,
+    slug: &str,
+    change: Change,
+    actor: &str,
+) -> Result<event::Model, AppError> {
+    let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
+    let event = event.ok_or(AppError::NotFound)?;
+    if event.status == EventStatus::Cancelled {
+        return Err(AppError::Conflict("error-event-cancelled"));
+    }
+    let now = Utc::now();
+    let mut active: event::ActiveModel = event.clone().into();
+    active.updated_at = Set(now);
+    let action = match change {
+        Change::Publish => {
+            active.status = Set(EventStatus::Published);
+            "event.publish"
+        }
+        Change::CloseRegistration => {
+            active.registration_closes_at = Set(Some(now));
+            "event.close_registration"
+        }
+        Change::Cancel => {
+            active.status = Set(EventStatus::Cancelled);
+            "event.cancel"
+        }
+    };
+    let updated = active.update(&txn).await?;
+    if change == Change::Cancel {
+        registrations::cancel_all_of_event(&txn, services, &updated).await?;
+    }
+    let before = serde_json::json!({"status": status_name(event.status)});
+    let after = serde_json::json!({"status": status_name(updated.status)});
+    audit::record(
+        &txn,
+        actor,
+        action,
+        &updated.slug,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    services.mail_queued.notify_one();
+    Ok(updated)
+}

@@ -1,0 +1,199 @@
+use aanmeldpunt::auth::Role;
+use aanmeldpunt::entities::audit_log;
+use aanmeldpunt::entities::registration::RegistrationStatus;
+use rocket::http::Status;
+use sea_orm::EntityTrait;
+
+use crate::helpers::{spawn_app, EventSpec, TestApp};
+
+const SLUG: &str = "partnerships-voor-meer-banen";
+
+fn event_form<'a>(csrf: &'a str, slug: &'a str, capacity: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("slug", slug),
+        ("title_nl", "Partnerships 2027"),
+        ("title_en", "Partnerships 2027"),
+        ("description_nl", "Bijeenkomst over partnerships."),
+        ("description_en", "Meeting about partnerships."),
+        ("location", "Utrecht"),
+        ("date", "2030-06-14"),
+        ("start_time", "13:00"),
+        ("end_time", "17:00"),
+        ("capacity", capacity),
+        ("waitlist", "true"),
+        ("reminder_days", "2"),
+    ]
+}
+
+async fn organiser(app: &TestApp) -> String {
+    app.log_in_as(Role::Organiser).await
+}
+
+#[rocket::async_test]
+async fn a_new_event_is_a_draft_until_it_is_published() {
+    let app = spawn_app().await;
+    let csrf = organiser(&app).await;
+    let response = app
+        .post_form(
+            "/admin/events/new",
+            &event_form(&csrf, "partnerships-2030", "40"),
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(
+        app.get("/events/partnerships-2030").await.status(),
+        Status::NotFound,
+        "drafts are not public"
+    );
+
+    let response = app
+        .post_form(
+            "/admin/events/partnerships-2030/publish",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let page = app
+        .get("/events/partnerships-2030")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Partnerships 2027") && page.contains("13:00 – 17:00"),
+        "{page}"
+    );
+    let actions: Vec<String> = audit_log::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert!(
+        actions.contains(&"event.create".to_owned())
+            && actions.contains(&"event.publish".to_owned())
+    );
+}
+
+#[rocket::async_test]
+async fn invalid_event_forms_are_shown_again_with_messages() {
+    let app = spawn_app().await;
+    let csrf = organiser(&app).await;
+    let mut form = event_form(&csrf, "Met Spaties", "0");
+    form.retain(|(k, _)| *k != "title_nl");
+    let response = app.post_form("/admin/events/new", &form).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("kleine letters, cijfers en streepjes"));
+    assert!(html.contains("1 tot en met 100.000"));
+    assert!(html.contains(r#"id="title_nl-error""#));
+}
+
+#[rocket::async_test]
+async fn more_seats_move_the_waiting_list_up_and_fewer_than_confirmed_is_refused() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
+    app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    app.sign_up_api(SLUG, "c@utrecht.nl").await;
+    let csrf = organiser(&app).await;
+    let edit = format!("/admin/events/{SLUG}/edit");
+
+    let response = app.post_form(&edit, &event_form(&csrf, SLUG, "2")).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let statuses: Vec<_> = app.registrations().await.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            RegistrationStatus::Confirmed,
+            RegistrationStatus::Confirmed,
+            RegistrationStatus::Waitlisted
+        ]
+    );
+    assert!(app.mails_to("b@utrecht.nl", 2).await[1]
+        .text
+        .contains("plaats vrijgekomen"));
+
+    let response = app.post_form(&edit, &event_form(&csrf, SLUG, "1")).await;
+    assert_eq!(response.status(), Status::Conflict);
+    assert!(response
+        .into_string()
+        .await
+        .unwrap()
+        .contains("meer bevestigde deelnemers"));
+    let update = audit_log::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.action == "event.update")
+        .unwrap();
+    assert!(update.before.unwrap().contains("\"capacity\":\"1\""));
+    assert!(update.after.unwrap().contains("\"capacity\":\"2\""));
+}
+
+#[rocket::async_test]
+async fn calling_off_an_event_tells_every_attendee_with_a_calendar_cancel() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
+    app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    let csrf = organiser(&app).await;
+    let response = app
+        .post_form(&format!("/admin/events/{SLUG}/cancel"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert!(app
+        .registrations()
+        .await
+        .iter()
+        .all(|r| r.status == RegistrationStatus::Cancelled));
+    let confirmed = &app.mails_to("a@utrecht.nl", 2).await[1];
+    assert!(confirmed.text.contains("niet door"), "{}", confirmed.text);
+    assert!(confirmed.ics.as_ref().unwrap().contains("METHOD:CANCEL"));
+    let waiting = &app.mails_to("b@utrecht.nl", 2).await[1];
+    assert!(waiting.text.contains("niet door") && waiting.ics.is_none());
+    let (status, body) = app.sign_up_api(SLUG, "c@utrecht.nl").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (Status::Conflict, Some("closed"))
+    );
+}
+
+#[rocket::async_test]
+async fn closing_registration_refuses_new_sign_ups_but_keeps_the_event() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let csrf = organiser(&app).await;
+    app.post_form(&format!("/admin/events/{SLUG}/close"), &[("csrf", &csrf)])
+        .await;
+    let (status, _) = app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(
+        app.get(&format!("/events/{SLUG}")).await.status(),
+        Status::Ok
+    );
+}
+
+#[rocket::async_test]
+async fn programme_staff_cannot_manage_events() {
+    let app = spawn_app().await;
+    let csrf = app.log_in_as(Role::Programme).await;
+    let response = app
+        .post_form(
+            "/admin/events/new",
+            &event_form(&csrf, "partnerships-2030", "40"),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+}
