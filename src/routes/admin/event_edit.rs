@@ -74,22 +74,30 @@ struct FormPage {
     notice: Option<String>,
 }
 
+impl FormPage {
+    fn new(
+        lang: Lang,
+        editing: Option<String>,
+        form: EventInput,
+        errors: &FieldErrors,
+        notice: Option<String>,
+    ) -> Self {
+        FormPage {
+            editing,
+            form,
+            errors: field_messages(errors, lang),
+            notice,
+        }
+    }
+}
+
 fn form_page(
     services: &Services,
     lang: Lang,
     staff: &Staff,
     csrf: &CsrfToken,
-    editing: Option<String>,
-    form: EventInput,
-    errors: &FieldErrors,
-    notice: Option<String>,
+    page: FormPage,
 ) -> Result<Html, AppError> {
-    let page = FormPage {
-        editing,
-        form,
-        errors: field_messages(errors, lang),
-        notice,
-    };
     render(
         services,
         "admin/event_form.html.tera",
@@ -122,10 +130,7 @@ fn new_form(
         lang,
         &staff,
         &csrf,
-        None,
-        blank,
-        &FieldErrors::new(),
-        None,
+        FormPage::new(lang, None, blank, &FieldErrors::new(), None),
     )
 }
 
@@ -149,10 +154,7 @@ async fn create(
                 lang,
                 &staff,
                 &csrf_token,
-                None,
-                input,
-                &errors,
-                None,
+                FormPage::new(lang, None, input, &errors, None),
             )?;
             return Ok(Err(with_status(page, Status::UnprocessableEntity)));
         }
@@ -168,10 +170,13 @@ async fn create(
                 lang,
                 &staff,
                 &csrf_token,
-                None,
-                input,
-                &FieldErrors::new(),
-                Some(e.message(lang)),
+                FormPage::new(
+                    lang,
+                    None,
+                    input,
+                    &FieldErrors::new(),
+                    Some(e.message(lang)),
+                ),
             )?;
             Ok(Err(with_status(page, e.status())))
         }
@@ -195,10 +200,13 @@ async fn edit_form(
         lang,
         &staff,
         &csrf,
-        Some(slug.to_owned()),
-        input,
-        &FieldErrors::new(),
-        None,
+        FormPage::new(
+            lang,
+            Some(slug.to_owned()),
+            input,
+            &FieldErrors::new(),
+            None,
+        ),
     )
 }
 
@@ -224,10 +232,7 @@ async fn update(
                 lang,
                 &staff,
                 &csrf_token,
-                editing,
-                input,
-                &errors,
-                None,
+                FormPage::new(lang, editing, input, &errors, None),
             )?;
             return Ok(Err(with_status(page, Status::UnprocessableEntity)));
         }
@@ -243,10 +248,13 @@ async fn update(
                 lang,
                 &staff,
                 &csrf_token,
-                editing,
-                input,
-                &FieldErrors::new(),
-                Some(e.message(lang)),
+                FormPage::new(
+                    lang,
+                    editing,
+                    input,
+                    &FieldErrors::new(),
+                    Some(e.message(lang)),
+                ),
             )?;
             Ok(Err(with_status(page, e.status())))
         }
