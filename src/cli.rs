@@ -27,11 +27,23 @@ pub enum Command {
         #[command(subcommand)]
         action: RegisterAction,
     },
+    /// Reminder e-mails before events.
+    Reminders {
+        #[command(subcommand)]
+        action: ReminderAction,
+    },
     /// Staff accounts for the back office.
     Staff {
         #[command(subcommand)]
         action: StaffAction,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ReminderAction {
+    /// Queue the reminders that are due now (for cron; the app also does
+    /// this itself every `reminder_interval_secs`).
+    Send,
 }
 
 #[derive(Subcommand)]
@@ -181,4 +193,27 @@ fn print_report(report: &register::ImportReport) -> std::io::Result<()> {
         writeln!(out, "  note, line {line}: {note}")?;
     }
     Ok(())
+}
+
+pub async fn send_reminders() -> ExitCode {
+    let rocket = match crate::rocket(crate::figment()).ignite().await {
+        Ok(rocket) => rocket,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(services) = rocket.state::<crate::services::Services>() else {
+        return ExitCode::FAILURE;
+    };
+    match crate::services::reminders::send_due(services, chrono::Utc::now()).await {
+        Ok(queued) => {
+            println!("queued {queued} reminder(s); the mail worker sends them");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -32,6 +32,10 @@ pub struct AppConfig {
     /// instance when another process sends the mail.
     #[serde(default = "default_true")]
     pub mail_worker: bool,
+    /// How often this instance looks for reminders that are due; 0 leaves
+    /// them to `aanmeldpunt reminders send` (cron).
+    #[serde(default = "default_reminder_interval")]
+    pub reminder_interval_secs: u64,
     /// Insert the demonstration events when the database has none.
     #[serde(default = "default_true")]
     pub seed: bool,
@@ -61,6 +65,9 @@ fn default_max_attempts() -> i32 {
 }
 fn default_poll_ms() -> u64 {
     1000
+}
+fn default_reminder_interval() -> u64 {
+    300
 }
 fn default_true() -> bool {
     true

@@ -45,6 +45,9 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
         .attach(AdHoc::on_liftoff("Mail worker", |rocket| {
             Box::pin(start_mail_worker(rocket))
         }))
+        .attach(AdHoc::on_liftoff("Reminders", |rocket| {
+            Box::pin(start_reminders(rocket))
+        }))
         .mount("/", routes::pages())
         .mount("/api/v1", routes::api())
         .mount("/static", FileServer::from(static_dir))
@@ -137,6 +140,33 @@ async fn start_mail_worker(rocket: &Rocket<Orbit>) {
     );
     let shutdown = rocket.shutdown();
     tokio::spawn(async move {
+        tokio::select! {
+            _ = work => {}
+            _ = shutdown => {}
+        }
+    });
+}
+
+async fn start_reminders(rocket: &Rocket<Orbit>) {
+    let interval = rocket
+        .state::<AppConfig>()
+        .map_or(0, |c| c.reminder_interval_secs);
+    let Some(services) = rocket.state::<Services>().cloned() else {
+        return;
+    };
+    if interval == 0 {
+        return;
+    }
+    let shutdown = rocket.shutdown();
+    tokio::spawn(async move {
+        let work = async {
+            loop {
+                if let Err(e) = services::reminders::send_due(&services, chrono::Utc::now()).await {
+                    tracing::warn!("reminders: {e}");
+                }
+                tokio::time::sleep(Duration::from_secs(interval)).await;
+            }
+        };
         tokio::select! {
             _ = work => {}
             _ = shutdown => {}

@@ -1,7 +1,7 @@
 //! Starts the web app (pages, JSON API, mail worker) or runs an admin command.
 use std::process::ExitCode;
 
-use aanmeldpunt::cli::{Cli, Command, RegisterAction, StaffAction};
+use aanmeldpunt::cli::{Cli, Command, RegisterAction, ReminderAction, StaffAction};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -21,6 +21,9 @@ async fn main() -> ExitCode {
         Command::Register {
             action: RegisterAction::Import { file, format },
         } => aanmeldpunt::cli::import_register(file, format).await,
+        Command::Reminders {
+            action: ReminderAction::Send,
+        } => aanmeldpunt::cli::send_reminders().await,
         Command::Staff {
             action: StaffAction::Create { email, name, role },
         } => aanmeldpunt::cli::create_staff(email, name, role).await,

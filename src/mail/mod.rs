@@ -3,6 +3,7 @@
 pub mod ics;
 pub mod mailer;
 pub mod outbox;
+pub mod qr;
 pub mod worker;
 
 pub use mailer::{Mailer, SentMail};

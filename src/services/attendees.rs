@@ -215,3 +215,25 @@ pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
             .collect(),
     }
 }
+
+/// The attendee a check-in QR code stands for, with the event's title.
+pub async fn by_check_in_token(
+    services: &Services,
+    token: &str,
+    lang: crate::domain::Lang,
+) -> Result<(Attendee, String), AppError> {
+    let id = super::tokens::resolve(&services.db, super::tokens::CHECK_IN, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (reg, event) = registration::Entity::find_by_id(id)
+        .find_also_related(event::Entity)
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = event.ok_or(AppError::NotFound)?;
+    let title = match lang {
+        crate::domain::Lang::Nl => event.title_nl,
+        crate::domain::Lang::En => event.title_en,
+    };
+    Ok((reg.into(), title))
+}

@@ -10,6 +10,7 @@ pub mod mail_log;
 pub mod pilots;
 pub mod register;
 pub mod registrations;
+pub mod reminders;
 pub mod sectors;
 pub mod seed;
 pub mod staff;

@@ -380,11 +380,38 @@ pub async fn promote_from_waitlist(
     Ok(next_in_line.len())
 }
 
+/// Queues a reminder, with the invite again, for every confirmed attendee.
+/// The caller holds the event lock.
+pub async fn queue_reminders(
+    txn: &DatabaseTransaction,
+    services: &Services,
+    event: &event::Model,
+) -> Result<usize, AppError> {
+    let confirmed = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event.id))
+        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
+        .all(txn)
+        .await?;
+    for reg in &confirmed {
+        queue_mail(
+            txn,
+            services,
+            event,
+            reg,
+            MailKind::Reminder,
+            MailFlags::NONE,
+        )
+        .await?;
+    }
+    Ok(confirmed.len())
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum MailKind {
     Confirmed,
     Waitlisted,
     Cancelled,
+    Reminder,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -431,6 +458,8 @@ struct RegistrationMail<'a> {
     promoted: bool,
     calendar_attached: bool,
     event_cancelled: bool,
+    /// A QR code (HTML table) for staff to scan at the door.
+    check_in_qr: Option<String>,
 }
 
 async fn queue_mail(
@@ -468,6 +497,10 @@ async fn queue_mail(
         url: &event_url,
     };
     let (template, ics) = match kind {
+        MailKind::Reminder => (
+            "registration_reminder",
+            Some(ics::render(&invite, ics::Method::Request)),
+        ),
         MailKind::Confirmed => (
             "registration_confirmed",
             Some(ics::render(&invite, ics::Method::Request)),
@@ -480,7 +513,15 @@ async fn queue_mail(
                 .then(|| ics::render(&invite, ics::Method::Cancel)),
         ),
     };
+    let check_in_qr = match kind {
+        MailKind::Confirmed | MailKind::Reminder => {
+            let token = tokens::issue(txn, tokens::CHECK_IN, reg.id, Some(event.ends_at)).await?;
+            crate::mail::qr::html_table(&services.link(&format!("/admin/checkin/{token}")))
+        }
+        _ => None,
+    };
     let context = RegistrationMail {
+        check_in_qr,
         lang: lang.code(),
         name: &reg.name,
         event_title: title,

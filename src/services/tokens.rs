@@ -10,6 +10,8 @@ use uuid::Uuid;
 use crate::entities::access_token;
 
 pub const MANAGE_REGISTRATION: &str = "manage_registration";
+/// Opens an attendee's check-in for staff (the QR code in the mail).
+pub const CHECK_IN: &str = "check_in";
 
 fn hash(token: &str) -> String {
     hex_encode(&Sha256::digest(token.as_bytes()))

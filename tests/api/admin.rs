@@ -406,3 +406,62 @@ async fn the_staff_command_creates_an_account_that_can_log_in() {
         .unwrap();
     assert_eq!(staff.map(|s| s.role), Ok(Role::Admin));
 }
+
+#[rocket::async_test]
+async fn the_qr_code_in_the_mail_opens_the_attendees_check_in_for_staff() {
+    use aanmeldpunt::entities::access_token;
+    use aanmeldpunt::services::tokens;
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(
+        mail.html.contains("bgcolor=\"#000000\""),
+        "a QR table in the HTML mail"
+    );
+    let id = app.registrations().await[0].id;
+    let issued = access_token::Entity::find().all(&app.db).await.unwrap();
+    assert!(issued
+        .iter()
+        .any(|t| t.purpose == tokens::CHECK_IN && t.subject_id == id));
+
+    // The mail's token is only in the QR code; issue one the same way.
+    let token = tokens::issue(&app.db, tokens::CHECK_IN, id, None)
+        .await
+        .unwrap();
+    let page = format!("/admin/checkin/{token}");
+    assert_eq!(
+        app.get(&page).await.headers().get_one("Location"),
+        Some("/admin/login")
+    );
+    app.log_in_as(Role::Viewer).await;
+    assert_eq!(
+        app.get(&page).await.status(),
+        Status::Forbidden,
+        "viewers do not let people in"
+    );
+}
+
+#[rocket::async_test]
+async fn an_organiser_scanning_the_code_sees_the_attendee_and_a_check_in_button() {
+    use aanmeldpunt::services::tokens;
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let id = app.registrations().await[0].id;
+    let token = tokens::issue(&app.db, tokens::CHECK_IN, id, None)
+        .await
+        .unwrap();
+    app.log_in_as(Role::Organiser).await;
+    let html = app
+        .get(&format!("/admin/checkin/{token}"))
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Anna de Vries")
+            && html.contains(&format!("/admin/registrations/{id}/checkin")),
+        "{html}"
+    );
+}

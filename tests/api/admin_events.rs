@@ -197,3 +197,49 @@ async fn programme_staff_cannot_manage_events() {
         .await;
     assert_eq!(response.status(), Status::Forbidden);
 }
+
+#[rocket::async_test]
+async fn reminders_go_once_to_confirmed_attendees_with_the_invite() {
+    use aanmeldpunt::services::{reminders, Services};
+    use chrono::{Duration, Utc};
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        starts_at: Utc::now() + Duration::days(5),
+        ..Default::default()
+    })
+    .await;
+    app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    let services = app.client.rocket().state::<Services>().unwrap();
+
+    assert_eq!(
+        reminders::send_due(services, Utc::now()).await.unwrap(),
+        0,
+        "five days ahead: too early"
+    );
+    let in_four_days = Utc::now() + Duration::days(4);
+    assert_eq!(
+        reminders::send_due(services, in_four_days).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        reminders::send_due(services, in_four_days).await.unwrap(),
+        0,
+        "sent once"
+    );
+
+    let reminder = &app.mails_to("a@utrecht.nl", 2).await[1];
+    assert!(reminder.subject.starts_with("Herinnering"));
+    assert!(reminder.ics.as_ref().unwrap().contains("METHOD:REQUEST"));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        app.mailbox()
+            .sent()
+            .iter()
+            .filter(|m| m.to == "b@utrecht.nl")
+            .count(),
+        1,
+        "no reminder for the waiting list"
+    );
+}

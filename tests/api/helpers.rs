@@ -54,6 +54,8 @@ pub fn test_figment(database_url: &str) -> Figment {
         .merge(("mail_retry_delays_secs", vec![0]))
         .merge(("mail_poll_interval_ms", 20))
         .merge(("log_level", "off"))
+        // Tests drive reminders themselves.
+        .merge(("reminder_interval_secs", 0))
         // Tests send hundreds of requests at once from one client.
         .merge(("database_max_connections", 10))
 }

@@ -254,3 +254,38 @@ async fn cancel(
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![overview, attendee_list, export, door, check_in, cancel]
 }
+
+#[derive(Serialize)]
+struct ScanPage {
+    attendee: attendees::Attendee,
+    event_title: String,
+}
+
+/// Where the QR code in the confirmation mail leads: this attendee, with
+/// one button to let them in.
+#[rocket::get("/admin/checkin/<token>")]
+async fn scanned(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Staff,
+    csrf: CsrfToken,
+    token: &str,
+) -> Result<Html, AppError> {
+    staff.require(ORGANISERS)?;
+    let (attendee, event_title) = attendees::by_check_in_token(services, token, lang).await?;
+    render(
+        services,
+        "admin/scanned.html.tera",
+        lang,
+        &staff,
+        &csrf,
+        ScanPage {
+            attendee,
+            event_title,
+        },
+    )
+}
+
+pub fn scan_routes() -> Vec<rocket::Route> {
+    rocket::routes![scanned]
+}

@@ -18,6 +18,7 @@ use crate::services::Services;
 pub fn routes() -> Vec<rocket::Route> {
     let mut routes = login::routes();
     routes.extend(events::routes());
+    routes.extend(events::scan_routes());
     routes.extend(event_edit::routes());
     routes.extend(mail::routes());
     routes.extend(applications::routes());
