@@ -269,3 +269,5 @@ mail-reminder-intro = It is nearly time: you are signed up for { $title }. If yo
 mail-qr-note = Show this code at the entrance for a quick check-in.
 admin-check-in-title = Check-in at the entrance
 admin-already-checked-in = Already checked in.
+eligibility-verified-by-staff = Organisation verified by { $staff } and added to the register.
+admin-verify-organisation = Verify the organisation and add it to the register

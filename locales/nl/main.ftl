@@ -269,3 +269,5 @@ mail-reminder-intro = Binnenkort is het zover: u bent aangemeld voor { $title }.
 mail-qr-note = Laat deze code bij de ingang zien, dan melden we u snel aan.
 admin-check-in-title = Aanmelden bij de ingang
 admin-already-checked-in = Al binnen.
+eligibility-verified-by-staff = Organisatie geverifieerd door { $staff } en toegevoegd aan het register.
+admin-verify-organisation = Organisatie verifiëren en aan het register toevoegen

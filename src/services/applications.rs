@@ -523,3 +523,102 @@ pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
             .collect(),
     }
 }
+
+/// Staff vouch for the organisation behind a "needs review" application:
+/// it enters the register (source `staff`) with the contact's mail domain,
+/// or gets its sector there if it was an entry without one (`rwt`). The
+/// application becomes eligible; the change is audited.
+pub async fn verify_organisation(
+    services: &Services,
+    id: Uuid,
+    staff: &str,
+) -> Result<pilot_application::Model, AppError> {
+    use crate::entities::organisation::{self, OrganisationSource};
+    use crate::entities::organisation_domain;
+
+    let txn = crate::db::begin_write(&services.db).await?;
+    let application = pilot_application::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if application.eligibility_decision != EligibilityDecision::NeedsReview {
+        return Err(AppError::Conflict("error-application-state"));
+    }
+    let now = Utc::now();
+    let linked = match application.organisation_id {
+        Some(org_id) => organisation::Entity::find_by_id(org_id).one(&txn).await?,
+        None => None,
+    };
+    let org = match linked {
+        Some(org) => {
+            let mut active: organisation::ActiveModel = org.into();
+            active.sector = Set(Some(application.sector.clone()));
+            active.source = Set(OrganisationSource::Staff);
+            active.updated_at = Set(now);
+            active.update(&txn).await?
+        }
+        None => {
+            organisation::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                name: Set(application.organisation_name.clone()),
+                abbreviation: Set(None),
+                kind: Set("staff".into()),
+                sector: Set(Some(application.sector.clone())),
+                oin: Set(None),
+                kvk: Set(None),
+                organisation_code: Set(None),
+                register_id: Set(None),
+                website_domain: Set(None),
+                source: Set(OrganisationSource::Staff),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    let domain = application
+        .email
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_owned())
+        .unwrap_or_default();
+    let known = organisation_domain::Entity::find_by_id((domain.clone(), org.id))
+        .one(&txn)
+        .await?;
+    if known.is_none() && !domain.is_empty() {
+        organisation_domain::ActiveModel {
+            domain: Set(domain),
+            organisation_id: Set(org.id),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let mut active: pilot_application::ActiveModel = application.into();
+    active.organisation_id = Set(Some(org.id));
+    active.organisation_key = Set(format!("org:{}", org.id));
+    active.eligibility_decision = Set(EligibilityDecision::Eligible);
+    active.eligibility_reason = Set(crate::i18n::text_with(
+        Lang::Nl,
+        "eligibility-verified-by-staff",
+        &[("staff", staff.to_owned())],
+    ));
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Duplicate,
+        _ => AppError::from(e),
+    })?;
+    let after =
+        serde_json::json!({"organisation": org.name, "sector": org.sector, "source": "staff"});
+    super::audit::record(
+        &txn,
+        staff,
+        "organisation.verify",
+        &format!("application {id}"),
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -97,6 +97,27 @@ async fn decide(
     Ok(Redirect::to("/admin/applications"))
 }
 
+#[derive(rocket::FromForm)]
+struct CsrfOnly {
+    #[field(default = String::new())]
+    csrf: String,
+}
+
+#[rocket::post("/admin/applications/<id>/verify-organisation", data = "<form>")]
+async fn verify_organisation(
+    services: &State<Services>,
+    jar: &CookieJar<'_>,
+    staff: Staff,
+    id: &str,
+    form: Form<CsrfOnly>,
+) -> Result<Redirect, AppError> {
+    staff.require(&[Role::Programme])?;
+    csrf::verify(jar, &form.csrf)?;
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    applications::verify_organisation(services, id, &staff.email).await?;
+    Ok(Redirect::to("/admin/applications"))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, export, decide]
+    rocket::routes![list, export, decide, verify_organisation]
 }
