@@ -34,6 +34,18 @@ pub async fn register(
     slug: &str,
     new: NewRegistration,
 ) -> Result<Registered, AppError> {
+    register_as(services, slug, new, None).await
+}
+
+/// Signs someone up; `by_staff` names the organiser adding them by hand,
+/// who may do so outside the registration window and without the
+/// eligibility check, but not past the seats (more seats first).
+pub async fn register_as(
+    services: &Services,
+    slug: &str,
+    new: NewRegistration,
+    by_staff: Option<&str>,
+) -> Result<Registered, AppError> {
     let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
     let event = event
         .filter(|e| e.status != event::EventStatus::Draft)
@@ -45,10 +57,11 @@ pub async fn register(
         u64::try_from(counts.confirmed).unwrap_or(0),
         Utc::now(),
     );
-    if matches!(
+    let window_shut = matches!(
         state,
         RegistrationState::Closed | RegistrationState::NotYetOpen
-    ) {
+    );
+    if event.status == event::EventStatus::Cancelled || (window_shut && by_staff.is_none()) {
         return Err(AppError::Closed);
     }
 
@@ -70,7 +83,7 @@ pub async fn register(
         return Err(AppError::Duplicate);
     }
 
-    if event.eligibility == Eligibility::PublicSector {
+    if event.eligibility == Eligibility::PublicSector && by_staff.is_none() {
         let claim = Claim {
             organisation_id: None,
             organisation_name: new.organisation.as_str(),
@@ -87,10 +100,12 @@ pub async fn register(
             )));
         }
     }
-    let status = match state {
-        RegistrationState::Open => RegistrationStatus::Confirmed,
-        RegistrationState::WaitlistOnly => RegistrationStatus::Waitlisted,
-        _ => return Err(AppError::Full),
+    let status = if counts.confirmed < i64::from(event.capacity) {
+        RegistrationStatus::Confirmed
+    } else if event.waitlist_enabled {
+        RegistrationStatus::Waitlisted
+    } else {
+        return Err(AppError::Full);
     };
 
     let last_queue_number: Option<i64> = registration::Entity::find()
@@ -128,6 +143,19 @@ pub async fn register(
         _ => MailKind::Waitlisted,
     };
     queue_mail(&txn, services, &event, &row, kind, MailFlags::NONE).await?;
+    if let Some(staff) = by_staff {
+        let after = serde_json::json!({"email": row.email, "status": status.as_str()});
+        let subject = format!("registration {}", row.id);
+        crate::services::audit::record(
+            &txn,
+            staff,
+            "registration.add",
+            &subject,
+            None::<&()>,
+            Some(&after),
+        )
+        .await?;
+    }
     txn.commit().await?;
     services.mail_queued.notify_one();
 
@@ -296,6 +324,108 @@ pub async fn cancel_by_id(
     txn.commit().await?;
     services.mail_queued.notify_one();
     Ok(CancelOutcome::Cancelled)
+}
+
+/// An organiser moves someone between the waiting list and the confirmed
+/// list. Confirming needs a free seat; moving a confirmed person to the
+/// back of the waiting list withdraws their invite and gives the freed seat
+/// to whoever is first in line.
+pub async fn move_registration(
+    services: &Services,
+    id: Uuid,
+    to: RegistrationStatus,
+    staff: &str,
+) -> Result<(), AppError> {
+    let event_id = registration::Entity::find_by_id(id)
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .event_id;
+    let (txn, event) = begin_locked(&services.db, EventKey::Id(event_id)).await?;
+    let event = event.ok_or(AppError::NotFound)?;
+    let reg = registration::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let from = reg.status;
+    if from == to {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut active: registration::ActiveModel = reg.clone().into();
+    active.status = Set(to);
+    active.updated_at = Set(now);
+    match (from, to) {
+        (RegistrationStatus::Waitlisted, RegistrationStatus::Confirmed) => {
+            let confirmed = registration::Entity::find()
+                .filter(registration::Column::EventId.eq(event.id))
+                .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
+                .count(&txn)
+                .await?;
+            if confirmed >= u64::try_from(event.capacity).unwrap_or(0) {
+                return Err(AppError::Conflict("error-no-seat-free"));
+            }
+            active.confirmed_at = Set(Some(now));
+            let moved = active.update(&txn).await?;
+            queue_mail(
+                &txn,
+                services,
+                &event,
+                &moved,
+                MailKind::Confirmed,
+                MailFlags::PROMOTED,
+            )
+            .await?;
+        }
+        (RegistrationStatus::Confirmed, RegistrationStatus::Waitlisted) => {
+            let last: Option<i64> = registration::Entity::find()
+                .select_only()
+                .column_as(registration::Column::QueueNumber.max(), "max")
+                .filter(registration::Column::EventId.eq(event.id))
+                .into_tuple()
+                .one(&txn)
+                .await?
+                .flatten();
+            active.queue_number = Set(last.unwrap_or(0) + 1);
+            active.ics_sequence = Set(reg.ics_sequence + 1);
+            active.confirmed_at = Set(None);
+            let moved = active.update(&txn).await?;
+            queue_mail(
+                &txn,
+                services,
+                &event,
+                &moved,
+                MailKind::Waitlisted,
+                MailFlags::WITH_CANCEL_INVITE,
+            )
+            .await?;
+            let others_waiting = registration::Entity::find()
+                .filter(registration::Column::EventId.eq(event.id))
+                .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
+                .filter(registration::Column::Id.ne(id))
+                .count(&txn)
+                .await?;
+            // With nobody else waiting, promoting would hand the seat back.
+            if others_waiting > 0 {
+                promote_from_waitlist(&txn, services, &event).await?;
+            }
+        }
+        _ => return Err(AppError::Conflict("error-move-not-possible")),
+    }
+    let before = serde_json::json!({"status": from.as_str()});
+    let after = serde_json::json!({"status": to.as_str()});
+    crate::services::audit::record(
+        &txn,
+        staff,
+        "registration.move",
+        &format!("registration {id}"),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    services.mail_queued.notify_one();
+    Ok(())
 }
 
 /// Cancels every live sign-up of an event the organiser called off: the
@@ -505,7 +635,12 @@ async fn queue_mail(
             "registration_confirmed",
             Some(ics::render(&invite, ics::Method::Request)),
         ),
-        MailKind::Waitlisted => ("registration_waitlisted", None),
+        MailKind::Waitlisted => (
+            "registration_waitlisted",
+            flags
+                .cancel_invite
+                .then(|| ics::render(&invite, ics::Method::Cancel)),
+        ),
         MailKind::Cancelled => (
             "registration_cancelled",
             flags

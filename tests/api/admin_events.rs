@@ -243,3 +243,80 @@ async fn reminders_go_once_to_confirmed_attendees_with_the_invite() {
         "no reminder for the waiting list"
     );
 }
+
+#[rocket::async_test]
+async fn organisers_add_people_by_hand_even_after_registration_closed() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        registration_closes_at: Some(chrono::Utc::now() - chrono::Duration::hours(1)),
+        ..Default::default()
+    })
+    .await;
+    let csrf = organiser(&app).await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", "Karel Inloop"),
+        ("email", "karel@denhaag.nl"),
+        ("organisation", "Gemeente Den Haag"),
+        ("sector", "GEM"),
+    ];
+    let response = app
+        .post_form(&format!("/admin/events/{SLUG}/attendees"), &fields)
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let regs = app.registrations().await;
+    assert_eq!(
+        (regs[0].email.as_str(), regs[0].status),
+        ("karel@denhaag.nl", RegistrationStatus::Confirmed)
+    );
+    assert!(app.mails_to("karel@denhaag.nl", 1).await[0].ics.is_some());
+    let audit = audit_log::Entity::find().all(&app.db).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "registration.add"));
+}
+
+#[rocket::async_test]
+async fn organisers_move_people_between_the_lists() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
+    app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    app.sign_up_api(SLUG, "c@utrecht.nl").await;
+    let csrf = organiser(&app).await;
+    let ids: Vec<_> = app.registrations().await.iter().map(|r| r.id).collect();
+
+    let no_seat = app
+        .post_form(
+            &format!("/admin/registrations/{}/move", ids[2]),
+            &[("csrf", &csrf), ("to", "confirmed")],
+        )
+        .await;
+    assert_eq!(no_seat.status(), Status::Conflict);
+
+    let response = app
+        .post_form(
+            &format!("/admin/registrations/{}/move", ids[0]),
+            &[("csrf", &csrf), ("to", "waitlisted")],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let by_id = |regs: &[aanmeldpunt::entities::registration::Model], id| {
+        regs.iter().find(|r| r.id == id).unwrap().status
+    };
+    let regs = app.registrations().await;
+    assert_eq!(by_id(&regs, ids[0]), RegistrationStatus::Waitlisted);
+    assert_eq!(
+        by_id(&regs, ids[1]),
+        RegistrationStatus::Confirmed,
+        "the first in line gets the seat"
+    );
+    assert_eq!(by_id(&regs, ids[2]), RegistrationStatus::Waitlisted);
+    let moved = &app.mails_to("a@utrecht.nl", 2).await[1];
+    assert!(
+        moved.ics.as_ref().unwrap().contains("METHOD:CANCEL"),
+        "the invite is withdrawn"
+    );
+}

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::{download, render, Download, Html};
 use crate::auth::{csrf, CsrfToken, Role, Staff};
-use crate::domain::{Lang, SectorCode};
+use crate::domain::{Lang, NewRegistration, RegistrationInput, SectorCode};
+use crate::entities::registration::RegistrationStatus;
 use crate::error::AppError;
 use crate::services::attendees::{self, AttendeeList, Filter};
 use crate::services::event_admin::{self, AdminEventRow};
@@ -50,6 +51,7 @@ struct SectorCount {
 
 #[derive(Serialize)]
 struct AttendeesPage {
+    sectors: Vec<crate::services::sectors::SectorView>,
     event: EventView,
     list: AttendeeList,
     sector_counts: Vec<SectorCount>,
@@ -124,6 +126,7 @@ async fn attendee_list(
         })
         .collect();
     let page = AttendeesPage {
+        sectors: crate::services::sectors::list(lang),
         query_string: query_string(&filter),
         event,
         list,
@@ -251,8 +254,91 @@ async fn cancel(
     Ok(back_to(&form))
 }
 
+#[derive(rocket::FromForm)]
+struct Move {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    to: String,
+    #[field(default = String::new())]
+    back: String,
+}
+
+#[rocket::post("/admin/registrations/<id>/move", data = "<form>")]
+async fn move_registration(
+    services: &State<Services>,
+    jar: &CookieJar<'_>,
+    staff: Staff,
+    id: &str,
+    form: Form<Move>,
+) -> Result<Redirect, AppError> {
+    staff.require(ORGANISERS)?;
+    csrf::verify(jar, &form.csrf)?;
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let to = match form.to.as_str() {
+        "confirmed" => RegistrationStatus::Confirmed,
+        "waitlisted" => RegistrationStatus::Waitlisted,
+        _ => {
+            return Err(AppError::Validation(
+                [("to", crate::domain::ParseError("required"))].into(),
+            ))
+        }
+    };
+    registrations::move_registration(services, id, to, &staff.email).await?;
+    Ok(back_to(&Action {
+        csrf: String::new(),
+        back: form.back.clone(),
+    }))
+}
+
+#[derive(rocket::FromForm)]
+struct ManualAdd {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    organisation: String,
+    #[field(default = String::new())]
+    sector: String,
+}
+
+/// An organiser adds someone by hand (a phone call, a walk-in).
+#[rocket::post("/admin/events/<slug>/attendees", data = "<form>")]
+async fn add(
+    services: &State<Services>,
+    jar: &CookieJar<'_>,
+    staff: Staff,
+    slug: &str,
+    form: Form<ManualAdd>,
+) -> Result<Redirect, AppError> {
+    staff.require(ORGANISERS)?;
+    csrf::verify(jar, &form.csrf)?;
+    let input = RegistrationInput {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        organisation: form.organisation.clone(),
+        sector: form.sector.clone(),
+        ..Default::default()
+    };
+    let new = NewRegistration::parse(&input, Lang::Nl).map_err(AppError::Validation)?;
+    registrations::register_as(services, slug, new, Some(&staff.email)).await?;
+    Ok(Redirect::to(format!("/admin/events/{slug}/attendees")))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![overview, attendee_list, export, door, check_in, cancel]
+    rocket::routes![
+        overview,
+        attendee_list,
+        export,
+        door,
+        check_in,
+        cancel,
+        move_registration,
+        add
+    ]
 }
 
 #[derive(Serialize)]
