@@ -120,7 +120,8 @@ pub async fn create_staff(email: String, name: String, role: String) -> ExitCode
             return ExitCode::FAILURE;
         }
     };
-    match crate::services::staff::create(&db, &email, &name, role, &password).await {
+    match crate::services::staff::create(&db, &email, &name, role, &password, "command line").await
+    {
         Ok(_) => {
             println!(
                 "created {} ({})",

@@ -30,6 +30,7 @@ pub async fn create(
     name: &str,
     role: Role,
     plain_password: &str,
+    actor: &str,
 ) -> Result<Uuid, CreateError> {
     let email = Email::parse(email)
         .map_err(|_| CreateError::Invalid("not a valid e-mail address".into()))?;
@@ -62,7 +63,7 @@ pub async fn create(
     let after = serde_json::json!({"email": email.as_str(), "name": name, "role": role.as_str()});
     audit::record(
         db,
-        "command line",
+        actor,
         "staff.create",
         email.as_str(),
         None::<&()>,
@@ -132,4 +133,69 @@ pub async fn login(
         name: user.name,
         role,
     }))
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub locked: bool,
+}
+
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<Account>, AppError> {
+    use sea_orm::QueryOrder;
+    let now = Utc::now();
+    Ok(staff_user::Entity::find()
+        .order_by_asc(staff_user::Column::Email)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| Account {
+            locked: u.locked_until.is_some_and(|t| t > now),
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+            active: u.active,
+        })
+        .collect())
+}
+
+/// An admin changes someone's role or (de)activates the account; an admin
+/// cannot lock themselves out this way.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    role: Role,
+    active: bool,
+    by: &Staff,
+) -> Result<(), AppError> {
+    if id == by.id && (!active || role != Role::Admin) {
+        return Err(AppError::Conflict("error-own-account"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let user = staff_user::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before = serde_json::json!({"role": user.role, "active": user.active});
+    let mut active_model: staff_user::ActiveModel = user.clone().into();
+    active_model.role = Set(role.as_str().to_owned());
+    active_model.active = Set(active);
+    active_model.update(&txn).await?;
+    let after = serde_json::json!({"role": role.as_str(), "active": active});
+    audit::record(
+        &txn,
+        &by.email,
+        "staff.update",
+        &user.email,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -525,3 +525,79 @@ async fn verifying_an_unknown_school_board_adds_it_to_the_register() {
         .await;
     assert_eq!(body["eligibility"]["decision"], "eligible", "{body}");
 }
+
+#[rocket::async_test]
+async fn admins_manage_accounts_and_cannot_lock_themselves_out() {
+    use aanmeldpunt::entities::staff_user;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app().await;
+    let csrf = app.log_in_as(Role::Admin).await;
+    let response = app
+        .post_form(
+            "/admin/accounts",
+            &[
+                ("csrf", &csrf),
+                ("email", "nieuw@dnz.nl"),
+                ("name", "Nieuw"),
+                ("role", "viewer"),
+                ("password", STAFF_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let html = app
+        .get("/admin/accounts")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(html.contains("nieuw@dnz.nl"));
+
+    let find = |email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            staff_user::Entity::find()
+                .filter(staff_user::Column::Email.eq(email))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let new = find("nieuw@dnz.nl").await;
+    let response = app
+        .post_form(
+            &format!("/admin/accounts/{}", new.id),
+            &[("csrf", &csrf), ("role", "organiser")],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let changed = find("nieuw@dnz.nl").await;
+    assert_eq!(
+        (changed.role.as_str(), changed.active),
+        ("organiser", false),
+        "unchecked means deactivated"
+    );
+    assert_eq!(
+        app.log_in("nieuw@dnz.nl", STAFF_PASSWORD).await,
+        Status::Unauthorized,
+        "a deactivated account cannot log in"
+    );
+
+    let me = find("admin@dnz.nl").await;
+    let response = app
+        .post_form(
+            &format!("/admin/accounts/{}", me.id),
+            &[("csrf", &csrf), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(response.status(), Status::Conflict);
+    assert!(find("admin@dnz.nl").await.active);
+}
+
+#[rocket::async_test]
+async fn only_admins_see_accounts() {
+    let app = spawn_app().await;
+    app.log_in_as(Role::Organiser).await;
+    assert_eq!(app.get("/admin/accounts").await.status(), Status::Forbidden);
+}

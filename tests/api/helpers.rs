@@ -394,9 +394,16 @@ pub fn link_path(mail: &SentMail, prefix: &str) -> String {
 
 impl TestApp {
     pub async fn create_staff(&self, email: &str, role: aanmeldpunt::auth::Role) {
-        aanmeldpunt::services::staff::create(&self.db, email, "Medewerker", role, STAFF_PASSWORD)
-            .await
-            .expect("create staff");
+        aanmeldpunt::services::staff::create(
+            &self.db,
+            email,
+            "Medewerker",
+            role,
+            STAFF_PASSWORD,
+            "test",
+        )
+        .await
+        .expect("create staff");
     }
 
     /// The CSRF token the back office puts in its forms for this client.

@@ -1,5 +1,6 @@
 //! The back office under `/admin`: every page needs a signed-in staff
 //! member with a fitting role, and every form a CSRF token.
+mod accounts;
 mod applications;
 mod audit;
 mod event_edit;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(mail::routes());
     routes.extend(applications::routes());
     routes.extend(audit::routes());
+    routes.extend(accounts::routes());
     routes
 }
 
