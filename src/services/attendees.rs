@@ -207,7 +207,12 @@ pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
                     a.sector.clone(),
                     a.job_title.clone().unwrap_or_default(),
                     a.remarks.clone().unwrap_or_default(),
-                    a.status.to_owned(),
+                    match a.status {
+                        "confirmed" => "bevestigd",
+                        "waitlisted" => "wachtlijst",
+                        _ => "geannuleerd",
+                    }
+                    .to_owned(),
                     a.signed_up_at.clone(),
                     if a.checked_in { "ja" } else { "nee" }.to_owned(),
                 ]
