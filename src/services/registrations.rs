@@ -108,14 +108,7 @@ pub async fn register_as(
         return Err(AppError::Full);
     };
 
-    let last_queue_number: Option<i64> = registration::Entity::find()
-        .select_only()
-        .column_as(registration::Column::QueueNumber.max(), "max")
-        .filter(registration::Column::EventId.eq(event.id))
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .flatten();
+    let queue_number = next_queue_number(&txn, event.id).await?;
     let now = Utc::now();
     let row = registration::ActiveModel {
         id: Set(Uuid::new_v4()),
@@ -128,7 +121,7 @@ pub async fn register_as(
         remarks: Set(new.remarks.into_inner()),
         lang: Set(new.lang.code().to_owned()),
         status: Set(status),
-        queue_number: Set(last_queue_number.unwrap_or(0) + 1),
+        queue_number: Set(queue_number),
         ics_sequence: Set(0),
         created_at: Set(now),
         confirmed_at: Set((status == RegistrationStatus::Confirmed).then_some(now)),
@@ -165,6 +158,20 @@ pub async fn register_as(
         waitlist_position: (status == RegistrationStatus::Waitlisted)
             .then(|| u64::try_from(counts.waitlisted).unwrap_or(0) + 1),
     })
+}
+
+/// The number after the last one handed out for this event, so the waiting
+/// list keeps arrival order. The caller holds the event lock.
+async fn next_queue_number(txn: &DatabaseTransaction, event_id: Uuid) -> Result<i64, AppError> {
+    let last: Option<i64> = registration::Entity::find()
+        .select_only()
+        .column_as(registration::Column::QueueNumber.max(), "max")
+        .filter(registration::Column::EventId.eq(event_id))
+        .into_tuple()
+        .one(txn)
+        .await?
+        .flatten();
+    Ok(last.unwrap_or(0) + 1)
 }
 
 /// A registration as its owner sees it through the manage link.
@@ -378,15 +385,7 @@ pub async fn move_registration(
             .await?;
         }
         (RegistrationStatus::Confirmed, RegistrationStatus::Waitlisted) => {
-            let last: Option<i64> = registration::Entity::find()
-                .select_only()
-                .column_as(registration::Column::QueueNumber.max(), "max")
-                .filter(registration::Column::EventId.eq(event.id))
-                .into_tuple()
-                .one(&txn)
-                .await?
-                .flatten();
-            active.queue_number = Set(last.unwrap_or(0) + 1);
+            active.queue_number = Set(next_queue_number(&txn, event.id).await?);
             active.ics_sequence = Set(reg.ics_sequence + 1);
             active.confirmed_at = Set(None);
             let moved = active.update(&txn).await?;

@@ -5,7 +5,7 @@ use rocket::State;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{download, render, Download, Html};
+use super::{download, render, CsrfOnly, Download, Html};
 use crate::auth::{csrf, CsrfToken, Role, Staff};
 use crate::domain::Lang;
 use crate::error::AppError;
@@ -95,12 +95,6 @@ async fn decide(
     )
     .await?;
     Ok(Redirect::to("/admin/applications"))
-}
-
-#[derive(rocket::FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
 }
 
 #[rocket::post("/admin/applications/<id>/verify-organisation", data = "<form>")]

@@ -6,7 +6,7 @@ use rocket::response::Redirect;
 use rocket::State;
 use serde::Serialize;
 
-use super::{render, Html};
+use super::{render, CsrfOnly, Html};
 use crate::auth::{csrf, CsrfToken, Role, Staff};
 use crate::domain::{EventInput, FieldErrors, Lang, NewEvent};
 use crate::error::{field_messages, AppError};
@@ -260,12 +260,6 @@ async fn update(
         }
         Err(e) => Err(e),
     }
-}
-
-#[derive(rocket::FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
 }
 
 #[rocket::post("/admin/events/<slug>/<action>", data = "<form>", rank = 2)]

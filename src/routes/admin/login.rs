@@ -4,7 +4,7 @@ use rocket::response::Redirect;
 use rocket::State;
 use serde::Serialize;
 
-use super::Html;
+use super::{CsrfOnly, Html};
 use crate::auth::{csrf, session, CsrfToken, Staff};
 use crate::domain::Lang;
 use crate::error::AppError;
@@ -98,12 +98,6 @@ async fn login(
         )
         .map(Err),
     }
-}
-
-#[derive(rocket::FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
 }
 
 #[rocket::post("/admin/logout", data = "<form>")]

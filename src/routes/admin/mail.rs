@@ -4,7 +4,7 @@ use rocket::response::Redirect;
 use rocket::State;
 use serde::Serialize;
 
-use super::{render, Html};
+use super::{render, CsrfOnly, Html};
 use crate::auth::{csrf, CsrfToken, Role, Staff};
 use crate::domain::Lang;
 use crate::error::AppError;
@@ -36,12 +36,6 @@ async fn log(
         &csrf,
         MailPage { mails, failed_only },
     )
-}
-
-#[derive(rocket::FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
 }
 
 #[rocket::post("/admin/mail/<id>/resend", data = "<form>")]

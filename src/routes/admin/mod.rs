@@ -40,6 +40,13 @@ struct AdminPage<'a, T: Serialize> {
 
 type Html = (Status, (ContentType, String));
 
+/// A form whose only field is the CSRF token (buttons that act at once).
+#[derive(rocket::FromForm)]
+struct CsrfOnly {
+    #[field(default = String::new())]
+    csrf: String,
+}
+
 fn render<T: Serialize>(
     services: &Services,
     template: &str,
