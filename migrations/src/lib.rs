@@ -10,6 +10,7 @@ mod m20261124_000005_create_organisations;
 mod m20261124_000006_create_pilots;
 mod m20261124_000007_create_staff_and_audit;
 mod m20261124_000008_add_event_reminders;
+mod m20261124_000009_create_partnerships;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_create_pilots::Migration),
             Box::new(m20261124_000007_create_staff_and_audit::Migration),
             Box::new(m20261124_000008_add_event_reminders::Migration),
+            Box::new(m20261124_000009_create_partnerships::Migration),
         ]
     }
 }

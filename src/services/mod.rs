@@ -7,6 +7,7 @@ pub mod eligibility;
 pub mod event_admin;
 pub mod events;
 pub mod mail_log;
+pub mod partnerships;
 pub mod pilots;
 pub mod register;
 pub mod registrations;

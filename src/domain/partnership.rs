@@ -1,0 +1,103 @@
+use super::ParseError;
+
+/// Hours of paid work a week that make one job (*baan*) in the banenafspraak.
+pub const HOURS_PER_JOB: f64 = 25.5;
+
+/// Where a partnership between a public buyer and a supplier stands. The
+/// order is the lifecycle of shared/domain/DOMAIN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Interest,
+    FirstConversation,
+    /// Declaration of intent (*intentieverklaring*) signed.
+    KickOff,
+    PilotRunning,
+    Started,
+    Ended,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 6] = [
+        Stage::Interest,
+        Stage::FirstConversation,
+        Stage::KickOff,
+        Stage::PilotRunning,
+        Stage::Started,
+        Stage::Ended,
+    ];
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        Stage::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or(ParseError("stage-unknown"))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Interest => "interest",
+            Stage::FirstConversation => "first_conversation",
+            Stage::KickOff => "kick_off",
+            Stage::PilotRunning => "pilot_running",
+            Stage::Started => "started",
+            Stage::Ended => "ended",
+        }
+    }
+
+    /// Still on the way to a start.
+    pub fn in_progress(self) -> bool {
+        self < Stage::Started
+    }
+}
+
+/// Paid hours a week, as entered; shown as jobs of 25.5 hours.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+pub struct HoursPerWeek(f64);
+
+impl HoursPerWeek {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let trimmed = raw.trim().replace(',', ".");
+        if trimmed.is_empty() {
+            return Ok(HoursPerWeek(0.0));
+        }
+        match trimmed.parse::<f64>() {
+            Ok(h) if h.is_finite() && (0.0..=100_000.0).contains(&h) => Ok(HoursPerWeek(h)),
+            _ => Err(ParseError("hours-invalid")),
+        }
+    }
+
+    pub fn new(hours: f64) -> Self {
+        HoursPerWeek(hours.max(0.0))
+    }
+
+    pub fn hours(self) -> f64 {
+        self.0
+    }
+
+    /// Smaller jobs count pro rata, larger ones as more than one.
+    pub fn jobs(self) -> f64 {
+        self.0 / HOURS_PER_JOB
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_are_hours_divided_by_twenty_five_and_a_half() {
+        assert_eq!(HoursPerWeek::parse("25,5").unwrap().jobs(), 1.0);
+        assert_eq!(HoursPerWeek::parse("12.75").unwrap().jobs(), 0.5);
+        assert_eq!(HoursPerWeek::parse("51").unwrap().jobs(), 2.0);
+        assert!(HoursPerWeek::parse("-3").is_err());
+        assert!(HoursPerWeek::parse("veel").is_err());
+    }
+
+    #[test]
+    fn stages_run_in_lifecycle_order() {
+        assert!(Stage::Interest < Stage::KickOff && Stage::Started < Stage::Ended);
+        assert!(Stage::PilotRunning.in_progress() && !Stage::Ended.in_progress());
+        assert_eq!(Stage::parse("kick_off"), Ok(Stage::KickOff));
+    }
+}

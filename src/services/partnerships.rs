@@ -1,0 +1,393 @@
+//! Partnerships between public buyers and suppliers, their stages, and the
+//! yearly figures. A partnership counts for the year in which it reached
+//! `started`, also once it has ended; jobs are hours a week / 25.5.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Europe::Amsterdam;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{audit, Services};
+use crate::db::begin_write;
+use crate::domain::{HoursPerWeek, Stage};
+use crate::entities::{organisation, partnership, partnership_stage_change, partnership_target};
+use crate::error::AppError;
+
+/// The target when an admin has set none for the year (the seed's 15).
+pub const DEFAULT_TARGET: i32 = 15;
+
+pub struct NewPartnership {
+    pub buyer_organisation_id: Uuid,
+    pub supplier_name: String,
+    pub supplier_kvk: Option<String>,
+    pub category: String,
+    pub planned: HoursPerWeek,
+    pub notes: String,
+    pub application_id: Option<Uuid>,
+}
+
+pub const CATEGORIES: [&str; 5] = [
+    "cleaning",
+    "catering",
+    "green_maintenance",
+    "facility_services",
+    "other",
+];
+
+pub async fn create(
+    services: &Services,
+    new: NewPartnership,
+    actor: &str,
+) -> Result<partnership::Model, AppError> {
+    if !CATEGORIES.contains(&new.category.as_str()) {
+        return Err(AppError::Validation(
+            [("category", crate::domain::ParseError("category-unknown"))].into(),
+        ));
+    }
+    let supplier = new.supplier_name.trim();
+    if supplier.is_empty() || supplier.chars().count() > 300 {
+        return Err(AppError::Validation(
+            [("supplier_name", crate::domain::ParseError("required"))].into(),
+        ));
+    }
+    let txn = begin_write(&services.db).await?;
+    let buyer = organisation::Entity::find_by_id(new.buyer_organisation_id)
+        .one(&txn)
+        .await?
+        .filter(|o| o.active)
+        .ok_or(AppError::NotFound)?;
+    let sector = buyer
+        .sector
+        .clone()
+        .filter(|s| crate::domain::SectorCode::parse(s).is_ok_and(|c| c.group().is_public()))
+        .ok_or(AppError::Conflict("error-buyer-not-public"))?;
+    let now = Utc::now();
+    let created = partnership::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        buyer_organisation_id: Set(buyer.id),
+        buyer_name: Set(buyer.name),
+        sector: Set(sector),
+        supplier_name: Set(supplier.to_owned()),
+        supplier_kvk: Set(new.supplier_kvk.filter(|k| !k.trim().is_empty())),
+        category: Set(new.category),
+        application_id: Set(new.application_id),
+        stage: Set(Stage::Interest.as_str().to_owned()),
+        planned_hours_per_week: Set(new.planned.hours()),
+        realised_hours_per_week: Set(0.0),
+        notes: Set(new.notes.trim().to_owned()),
+        started_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    record_stage(&txn, created.id, None, Stage::Interest, actor, now).await?;
+    let after = serde_json::json!({"buyer": created.buyer_name, "supplier": created.supplier_name});
+    audit::record(
+        &txn,
+        actor,
+        "partnership.create",
+        &format!("partnership {}", created.id),
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+async fn record_stage(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    from: Option<Stage>,
+    to: Stage,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    partnership_stage_change::ActiveModel {
+        partnership_id: Set(id),
+        from_stage: Set(from.map(|s| s.as_str().to_owned())),
+        to_stage: Set(to.as_str().to_owned()),
+        actor: Set(actor.to_owned()),
+        changed_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Moves a partnership to `to` at `at`. The first time it reaches `started`
+/// fixes the year it counts for; ending it later keeps that year, and moving
+/// it back before `started` (a correction) removes it from the count.
+pub async fn change_stage(
+    services: &Services,
+    id: Uuid,
+    to: Stage,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<partnership::Model, AppError> {
+    let txn = begin_write(&services.db).await?;
+    let current = partnership::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let from = Stage::parse(&current.stage).map_err(|_| AppError::Conflict("error-conflict"))?;
+    if from == to {
+        return Ok(current);
+    }
+    let started_at = match (to, current.started_at) {
+        (Stage::Started, None) => Some(at),
+        (stage, _) if stage.in_progress() => None,
+        (_, kept) => kept,
+    };
+    let mut active: partnership::ActiveModel = current.into();
+    active.stage = Set(to.as_str().to_owned());
+    active.started_at = Set(started_at);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    record_stage(&txn, id, Some(from), to, actor, at).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn set_hours(
+    services: &Services,
+    id: Uuid,
+    planned: HoursPerWeek,
+    realised: HoursPerWeek,
+    actor: &str,
+) -> Result<(), AppError> {
+    let txn = begin_write(&services.db).await?;
+    let current = partnership::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before = serde_json::json!({"planned": current.planned_hours_per_week, "realised": current.realised_hours_per_week});
+    let mut active: partnership::ActiveModel = current.into();
+    active.planned_hours_per_week = Set(planned.hours());
+    active.realised_hours_per_week = Set(realised.hours());
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    let after = serde_json::json!({"planned": planned.hours(), "realised": realised.hours()});
+    audit::record(
+        &txn,
+        actor,
+        "partnership.hours",
+        &format!("partnership {id}"),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_target(
+    services: &Services,
+    year: i32,
+    started: i32,
+    jobs: Option<f64>,
+    actor: &str,
+) -> Result<(), AppError> {
+    if !(2000..=2100).contains(&year) || !(0..=10_000).contains(&started) {
+        return Err(AppError::Validation(
+            [("target", crate::domain::ParseError("target-invalid"))].into(),
+        ));
+    }
+    let txn = begin_write(&services.db).await?;
+    let existing = partnership_target::Entity::find_by_id(year)
+        .one(&txn)
+        .await?;
+    let model = partnership_target::ActiveModel {
+        year: Set(year),
+        started_target: Set(started),
+        jobs_target: Set(jobs),
+        updated_by: Set(actor.to_owned()),
+        updated_at: Set(Utc::now()),
+    };
+    match existing {
+        Some(_) => model.update(&txn).await.map(drop)?,
+        None => model.insert(&txn).await.map(drop)?,
+    }
+    let after = serde_json::json!({"year": year, "started": started, "jobs": jobs});
+    audit::record(
+        &txn,
+        actor,
+        "partnership.target",
+        &year.to_string(),
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, AppError> {
+    Ok(partnership::Entity::find()
+        .order_by_desc(partnership::Column::UpdatedAt)
+        .all(db)
+        .await?)
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Count {
+    pub key: String,
+    pub started: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub year: i32,
+    pub target: i32,
+    pub started: u32,
+    pub in_progress: u32,
+    /// Of the partnerships that count for the year or are on their way.
+    pub jobs_planned: f64,
+    /// Of the partnerships that count for the year.
+    pub jobs_realised: f64,
+    pub by_sector: Vec<Count>,
+    pub by_category: Vec<Count>,
+    /// Current stage of every partnership, in lifecycle order.
+    #[serde(skip)]
+    pub funnel: Vec<(Stage, u32)>,
+    /// Started by the end of each month of the year, cumulative.
+    #[serde(skip)]
+    pub cumulative_by_month: [u32; 12],
+}
+
+fn year_in_amsterdam(at: DateTime<Utc>) -> (i32, u32) {
+    let local = at.with_timezone(&Amsterdam);
+    (local.year(), local.month())
+}
+
+/// The counting rules, on plain rows so they can be checked on their own.
+pub fn summarise(partnerships: &[partnership::Model], year: i32, target: i32) -> Summary {
+    let mut by_sector: BTreeMap<String, u32> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, u32> = BTreeMap::new();
+    let mut per_month = [0u32; 12];
+    let mut funnel: BTreeMap<Stage, u32> = Stage::ALL.into_iter().map(|s| (s, 0)).collect();
+    let (mut started, mut in_progress) = (0, 0);
+    let (mut planned, mut realised) = (0.0, 0.0);
+    for p in partnerships {
+        let stage = Stage::parse(&p.stage).unwrap_or(Stage::Interest);
+        *funnel.entry(stage).or_default() += 1;
+        let counts_for = p.started_at.map(year_in_amsterdam);
+        if let Some((y, month)) = counts_for.filter(|(y, _)| *y == year) {
+            let _ = y;
+            started += 1;
+            per_month[(month - 1) as usize] += 1;
+            *by_sector.entry(p.sector.clone()).or_default() += 1;
+            *by_category.entry(p.category.clone()).or_default() += 1;
+            planned += HoursPerWeek::new(p.planned_hours_per_week).jobs();
+            realised += HoursPerWeek::new(p.realised_hours_per_week).jobs();
+        } else if stage.in_progress() {
+            in_progress += 1;
+            planned += HoursPerWeek::new(p.planned_hours_per_week).jobs();
+        }
+    }
+    let mut cumulative_by_month = [0u32; 12];
+    let mut running = 0;
+    for (month, n) in per_month.iter().enumerate() {
+        running += n;
+        cumulative_by_month[month] = running;
+    }
+    let counts = |m: BTreeMap<String, u32>| {
+        m.into_iter()
+            .map(|(key, started)| Count { key, started })
+            .collect()
+    };
+    Summary {
+        year,
+        target,
+        started,
+        in_progress,
+        jobs_planned: (planned * 10.0).round() / 10.0,
+        jobs_realised: (realised * 10.0).round() / 10.0,
+        by_sector: counts(by_sector),
+        by_category: counts(by_category),
+        funnel: funnel.into_iter().collect(),
+        cumulative_by_month,
+    }
+}
+
+pub async fn summary(db: &impl ConnectionTrait, year: i32) -> Result<Summary, AppError> {
+    let target = partnership_target::Entity::find_by_id(year)
+        .one(db)
+        .await?
+        .map_or(DEFAULT_TARGET, |t| t.started_target);
+    Ok(summarise(&all(db).await?, year, target))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn row(
+        stage: Stage,
+        started_at: Option<DateTime<Utc>>,
+        planned: f64,
+        realised: f64,
+    ) -> partnership::Model {
+        partnership::Model {
+            id: Uuid::new_v4(),
+            buyer_organisation_id: Uuid::new_v4(),
+            buyer_name: "Gemeente Utrecht".into(),
+            sector: "GEM".into(),
+            supplier_name: "Glans".into(),
+            supplier_kvk: None,
+            category: "cleaning".into(),
+            application_id: None,
+            stage: stage.as_str().into(),
+            planned_hours_per_week: planned,
+            realised_hours_per_week: realised,
+            notes: String::new(),
+            started_at,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn partnerships_count_for_the_year_they_started_even_once_ended() {
+        let march = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
+        let last_year = Utc.with_ymd_and_hms(2025, 11, 1, 9, 0, 0).unwrap();
+        // New Year's Eve 23:30 UTC is already next year in Amsterdam.
+        let new_years_eve = Utc.with_ymd_and_hms(2025, 12, 31, 23, 30, 0).unwrap();
+        let rows = vec![
+            row(Stage::Started, Some(march), 51.0, 25.5),
+            row(Stage::Ended, Some(march), 25.5, 12.75),
+            row(Stage::Started, Some(last_year), 25.5, 25.5),
+            row(Stage::Started, Some(new_years_eve), 0.0, 0.0),
+            row(Stage::KickOff, None, 12.75, 0.0),
+            row(Stage::Interest, None, 0.0, 0.0),
+        ];
+        let summary = summarise(&rows, 2026, 15);
+        assert_eq!(
+            summary.started, 3,
+            "march twice (one ended) and new year's eve in Amsterdam"
+        );
+        assert_eq!(summary.in_progress, 2);
+        assert_eq!(summary.jobs_realised, 1.5, "25.5 + 12.75 hours");
+        assert_eq!(
+            summary.jobs_planned, 3.5,
+            "51 + 25.5 + 12.75 hours over 25.5"
+        );
+        assert_eq!(summary.cumulative_by_month[0], 1);
+        assert_eq!(summary.cumulative_by_month[2], 3);
+        assert_eq!(summary.cumulative_by_month[11], 3);
+        assert_eq!(
+            summary.by_sector,
+            vec![Count {
+                key: "GEM".into(),
+                started: 3
+            }]
+        );
+        assert_eq!(summarise(&rows, 2025, 15).started, 1);
+    }
+}
