@@ -36,6 +36,9 @@ pub struct AppConfig {
     /// them to `aanmeldpunt reminders send` (cron).
     #[serde(default = "default_reminder_interval")]
     pub reminder_interval_secs: u64,
+    /// Publish the yearly partnership figures at /api/v1/partnerships/summary.
+    #[serde(default = "default_true")]
+    pub public_partnership_figures: bool,
     /// Insert the demonstration events when the database has none.
     #[serde(default = "default_true")]
     pub seed: bool,

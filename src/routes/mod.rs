@@ -2,6 +2,7 @@
 //! `/api/v1`. No SQL here.
 mod admin;
 mod api_events;
+mod api_partnerships;
 mod api_pilots;
 mod api_sectors;
 mod catchers;
@@ -26,6 +27,7 @@ pub fn api() -> Vec<rocket::Route> {
     let mut routes = api_events::routes();
     routes.extend(api_sectors::routes());
     routes.extend(api_pilots::routes());
+    routes.extend(api_partnerships::routes());
     routes
 }
 

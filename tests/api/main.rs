@@ -9,6 +9,7 @@ mod cancel;
 mod concurrency;
 mod launch;
 mod mail;
+mod partnerships;
 mod pilots;
 mod register;
 mod sign_up_api;

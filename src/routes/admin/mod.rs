@@ -7,6 +7,7 @@ mod event_edit;
 mod events;
 mod login;
 mod mail;
+mod partnerships;
 
 use rocket::http::{ContentType, Status};
 use serde::Serialize;
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(applications::routes());
     routes.extend(audit::routes());
     routes.extend(accounts::routes());
+    routes.extend(partnerships::routes());
     routes
 }
 

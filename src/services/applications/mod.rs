@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 mod review;
 
-pub use review::{export_table, for_review, verify_organisation, ReviewRow};
+pub use review::{export_table, for_review, partnership_from, verify_organisation, ReviewRow};
 
 use super::eligibility::{self, Claim, Decision};
 use super::pilots::is_open;

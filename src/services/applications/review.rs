@@ -216,3 +216,40 @@ pub async fn verify_organisation(
     txn.commit().await?;
     Ok(updated)
 }
+
+/// What an accepted application brings to a new partnership: the buyer
+/// from the register and the pilot's procurement category.
+pub async fn partnership_from(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<crate::services::partnerships::NewPartnership, AppError> {
+    use crate::entities::pilot_application::ApplicationStatus;
+    let application = pilot_application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if application.status != ApplicationStatus::Accepted {
+        return Err(AppError::Conflict("error-application-state"));
+    }
+    let buyer = application
+        .organisation_id
+        .ok_or(AppError::Conflict("error-buyer-not-public"))?;
+    let pilot = pilot::Entity::find_by_id(application.pilot_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(crate::services::partnerships::NewPartnership {
+        buyer_organisation_id: buyer,
+        supplier_name: application
+            .market_partner
+            .clone()
+            .unwrap_or_else(|| application.current_suppliers.chars().take(300).collect()),
+        supplier_kvk: None,
+        category: pilot.category,
+        planned: crate::domain::HoursPerWeek::new(
+            f64::from(application.expected_jobs) * crate::domain::HOURS_PER_JOB,
+        ),
+        notes: format!("Uit aanmelding voor {}", pilot.title_nl),
+        application_id: Some(application.id),
+    })
+}
