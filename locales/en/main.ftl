@@ -331,3 +331,5 @@ field-error-hours-invalid = Enter a number of hours a week, such as 25.5.
 field-error-stage-unknown = Choose a stage from the list.
 field-error-category-unknown = Choose a procurement category from the list.
 field-error-target-invalid = Enter a valid year and target.
+partnership-history = History and notes
+dashboard-jobs-progress = { $realised } of { $target } jobs realised.

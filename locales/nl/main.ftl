@@ -331,3 +331,5 @@ field-error-hours-invalid = Vul een aantal uren per week in, zoals 25,5.
 field-error-stage-unknown = Kies een fase uit de lijst.
 field-error-category-unknown = Kies een inkoopcategorie uit de lijst.
 field-error-target-invalid = Vul een geldig jaar en doel in.
+partnership-history = Verloop en aantekeningen
+dashboard-jobs-progress = { $realised } van { $target } banen gerealiseerd.

@@ -226,6 +226,25 @@ pub async fn set_target(
     Ok(())
 }
 
+/// Every stage change, oldest first, grouped by partnership.
+pub async fn histories(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::HashMap<Uuid, Vec<partnership_stage_change::Model>>, AppError> {
+    let mut by_partnership: std::collections::HashMap<Uuid, Vec<_>> =
+        std::collections::HashMap::new();
+    for change in partnership_stage_change::Entity::find()
+        .order_by_asc(partnership_stage_change::Column::Id)
+        .all(db)
+        .await?
+    {
+        by_partnership
+            .entry(change.partnership_id)
+            .or_default()
+            .push(change);
+    }
+    Ok(by_partnership)
+}
+
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, AppError> {
     Ok(partnership::Entity::find()
         .order_by_desc(partnership::Column::UpdatedAt)
@@ -243,6 +262,8 @@ pub struct Count {
 pub struct Summary {
     pub year: i32,
     pub target: i32,
+    /// Jobs to realise this year, when an admin set one.
+    pub jobs_target: Option<f64>,
     pub started: u32,
     pub in_progress: u32,
     /// Of the partnerships that count for the year or are on their way.
@@ -265,7 +286,12 @@ fn year_in_amsterdam(at: DateTime<Utc>) -> (i32, u32) {
 }
 
 /// The counting rules, on plain rows so they can be checked on their own.
-pub fn summarise(partnerships: &[partnership::Model], year: i32, target: i32) -> Summary {
+pub fn summarise(
+    partnerships: &[partnership::Model],
+    year: i32,
+    target: i32,
+    jobs_target: Option<f64>,
+) -> Summary {
     let mut by_sector: BTreeMap<String, u32> = BTreeMap::new();
     let mut by_category: BTreeMap<String, u32> = BTreeMap::new();
     let mut per_month = [0u32; 12];
@@ -303,6 +329,7 @@ pub fn summarise(partnerships: &[partnership::Model], year: i32, target: i32) ->
     Summary {
         year,
         target,
+        jobs_target,
         started,
         in_progress,
         jobs_planned: (planned * 10.0).round() / 10.0,
@@ -315,11 +342,10 @@ pub fn summarise(partnerships: &[partnership::Model], year: i32, target: i32) ->
 }
 
 pub async fn summary(db: &impl ConnectionTrait, year: i32) -> Result<Summary, AppError> {
-    let target = partnership_target::Entity::find_by_id(year)
-        .one(db)
-        .await?
-        .map_or(DEFAULT_TARGET, |t| t.started_target);
-    Ok(summarise(&all(db).await?, year, target))
+    let set = partnership_target::Entity::find_by_id(year).one(db).await?;
+    let target = set.as_ref().map_or(DEFAULT_TARGET, |t| t.started_target);
+    let jobs_target = set.and_then(|t| t.jobs_target);
+    Ok(summarise(&all(db).await?, year, target, jobs_target))
 }
 
 #[cfg(test)]
@@ -367,7 +393,7 @@ mod tests {
             row(Stage::KickOff, None, 12.75, 0.0),
             row(Stage::Interest, None, 0.0, 0.0),
         ];
-        let summary = summarise(&rows, 2026, 15);
+        let summary = summarise(&rows, 2026, 15, None);
         assert_eq!(
             summary.started, 3,
             "march twice (one ended) and new year's eve in Amsterdam"
@@ -388,6 +414,6 @@ mod tests {
                 started: 3
             }]
         );
-        assert_eq!(summarise(&rows, 2025, 15).started, 1);
+        assert_eq!(summarise(&rows, 2025, 15, None).started, 1);
     }
 }

@@ -256,4 +256,23 @@ async fn viewers_read_the_dashboard_and_only_admins_set_targets() {
         .await
         .unwrap();
     assert!(html.contains("0 van 20 partnerships gestart"), "{html}");
+    let jobs = admin
+        .post_form(
+            "/admin/partnerships/target",
+            &[
+                ("csrf", &csrf),
+                ("year", &year),
+                ("started", "20"),
+                ("jobs", "12,5"),
+            ],
+        )
+        .await;
+    assert_eq!(jobs.status(), Status::SeeOther);
+    let html = admin
+        .get("/admin/partnerships/dashboard")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(html.contains("0 van 12.5 banen gerealiseerd"), "{html}");
 }

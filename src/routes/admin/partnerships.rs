@@ -18,8 +18,17 @@ const READERS: &[Role] = &[Role::Programme, Role::Viewer];
 const WRITERS: &[Role] = &[Role::Programme];
 
 #[derive(Serialize)]
+struct Step {
+    stage: String,
+    at: String,
+    actor: String,
+}
+
+#[derive(Serialize)]
 struct Row {
     id: Uuid,
+    notes: String,
+    history: Vec<Step>,
     buyer: String,
     sector: String,
     supplier: String,
@@ -37,10 +46,24 @@ fn jobs(hours: f64) -> String {
 }
 
 async fn rows(services: &Services) -> Result<Vec<Row>, AppError> {
+    let mut histories = partnerships::histories(&services.db).await?;
     Ok(partnerships::all(&services.db)
         .await?
         .into_iter()
         .map(|p| Row {
+            history: histories
+                .remove(&p.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| Step {
+                    at: crate::services::events::amsterdam(c.changed_at)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    stage: c.to_stage,
+                    actor: c.actor,
+                })
+                .collect(),
+            notes: p.notes,
             id: p.id,
             planned_jobs: jobs(p.planned_hours_per_week),
             realised_jobs: jobs(p.realised_hours_per_week),
