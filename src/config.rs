@@ -36,6 +36,12 @@ pub struct AppConfig {
     /// them to `aanmeldpunt reminders send` (cron).
     #[serde(default = "default_reminder_interval")]
     pub reminder_interval_secs: u64,
+    /// Sign-ups and pilot applications one address may send per minute.
+    #[serde(default = "default_sign_up_rate")]
+    pub rate_limit_sign_ups_per_minute: u32,
+    /// Log-in attempts one address may make per minute.
+    #[serde(default = "default_login_rate")]
+    pub rate_limit_logins_per_minute: u32,
     /// Publish the yearly partnership figures at /api/v1/partnerships/summary.
     #[serde(default = "default_true")]
     pub public_partnership_figures: bool,
@@ -68,6 +74,12 @@ fn default_max_attempts() -> i32 {
 }
 fn default_poll_ms() -> u64 {
     1000
+}
+fn default_sign_up_rate() -> u32 {
+    20
+}
+fn default_login_rate() -> u32 {
+    10
 }
 fn default_reminder_interval() -> u64 {
     300

@@ -40,7 +40,10 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
     let static_dir = figment
         .extract_inner::<String>("static_dir")
         .unwrap_or_else(|_| "static".into());
+    let (shield, content_security_policy) = routes::protection::headers();
     rocket::custom(figment)
+        .attach(shield)
+        .attach(content_security_policy)
         .attach(AdHoc::try_on_ignite("Database, mail and templates", setup))
         .attach(AdHoc::on_liftoff("Mail worker", |rocket| {
             Box::pin(start_mail_worker(rocket))
@@ -114,7 +117,12 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
         mail_from: config.mail_from.clone(),
         mail_queued: Arc::new(Notify::new()),
     };
+    let rate_limits = routes::protection::RateLimits::new(
+        config.rate_limit_sign_ups_per_minute,
+        config.rate_limit_logins_per_minute,
+    );
     Ok(rocket
+        .manage(rate_limits)
         .manage(services)
         .manage(views)
         .manage(mailer)

@@ -333,3 +333,4 @@ field-error-category-unknown = Choose a procurement category from the list.
 field-error-target-invalid = Enter a valid year and target.
 partnership-history = History and notes
 dashboard-jobs-progress = { $realised } of { $target } jobs realised.
+error-rate-limited = Too many requests from your address. Please try again in { $seconds } seconds.

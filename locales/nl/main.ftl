@@ -333,3 +333,4 @@ field-error-category-unknown = Kies een inkoopcategorie uit de lijst.
 field-error-target-invalid = Vul een geldig jaar en doel in.
 partnership-history = Verloop en aantekeningen
 dashboard-jobs-progress = { $realised } van { $target } banen gerealiseerd.
+error-rate-limited = Te veel verzoeken vanaf uw adres. Probeer het over { $seconds } seconden opnieuw.

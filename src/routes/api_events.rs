@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::domain::{Lang, NewRegistration, RegistrationInput};
 use crate::entities::registration::RegistrationStatus;
 use crate::error::AppError;
+use crate::routes::protection::SignUpAllowed;
 use crate::services::events::{self, EventView};
 use crate::services::{registrations, Services};
 
@@ -58,6 +59,7 @@ async fn register(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
+    _allowed: SignUpAllowed,
     body: Result<Json<RegistrationBody>, json::Error<'_>>,
 ) -> Result<(Status, Json<Created>), AppError> {
     let body = super::json_body(body)?;

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::{ApplicationInput, Lang, NewApplication, ParseError};
 use crate::error::AppError;
+use crate::routes::protection::SignUpAllowed;
 use crate::services::applications::{self, Applied};
 use crate::services::eligibility;
 use crate::services::pilots::{self, PilotView};
@@ -57,6 +58,7 @@ async fn apply(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
+    _allowed: SignUpAllowed,
     body: Result<Json<ApplicationBody>, json::Error<'_>>,
 ) -> Result<(Status, Json<Applied>), AppError> {
     let body = super::json_body(body)?;

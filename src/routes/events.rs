@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::domain::{FieldErrors, Lang, NewRegistration, RegistrationInput};
 use crate::error::{field_messages, AppError};
 use crate::format;
+use crate::routes::protection::SignUpAllowed;
 use crate::services::events::{self, EventView};
 use crate::services::sectors::{self, SectorView};
 use crate::services::{registrations, Services};
@@ -130,6 +131,7 @@ async fn register(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
+    _allowed: SignUpAllowed,
     form: Form<RegistrationForm>,
 ) -> Result<Result<Redirect, Page>, AppError> {
     let input = RegistrationInput {

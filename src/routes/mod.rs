@@ -11,6 +11,7 @@ mod health;
 pub mod lang;
 mod manage;
 mod pilots;
+pub mod protection;
 
 pub use catchers::catchers;
 

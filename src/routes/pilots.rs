@@ -13,6 +13,7 @@ use super::events::{page, Page};
 use crate::domain::{ApplicationInput, FieldErrors, Lang, NewApplication};
 use crate::error::{field_messages, AppError};
 use crate::format;
+use crate::routes::protection::SignUpAllowed;
 use crate::services::eligibility;
 use crate::services::pilots::{self, PilotView};
 use crate::services::sectors::{self, SectorView};
@@ -164,6 +165,7 @@ async fn apply(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
+    _allowed: SignUpAllowed,
     form: Form<ApplicationForm>,
 ) -> Result<Result<Redirect, Page>, AppError> {
     let new = match NewApplication::parse(&form.input(), lang) {

@@ -8,6 +8,7 @@ use super::{CsrfOnly, Html};
 use crate::auth::{csrf, session, CsrfToken, Staff};
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::routes::protection::LoginAllowed;
 use crate::services::{audit, staff, Services};
 
 #[derive(Serialize)]
@@ -62,6 +63,7 @@ async fn login(
     lang: Lang,
     jar: &CookieJar<'_>,
     token: CsrfToken,
+    _allowed: LoginAllowed,
     form: Form<Credentials>,
 ) -> Result<Result<Redirect, Html>, AppError> {
     csrf::verify(jar, &form.csrf)?;
