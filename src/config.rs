@@ -42,6 +42,12 @@ pub struct AppConfig {
     /// Log-in attempts one address may make per minute.
     #[serde(default = "default_login_rate")]
     pub rate_limit_logins_per_minute: u32,
+    /// Days after an event that its sign-ups are anonymised (AVG retention).
+    #[serde(default = "default_sign_up_retention")]
+    pub retention_days_after_event: i64,
+    /// Days after which pilot applications lose their contact details.
+    #[serde(default = "default_application_retention")]
+    pub retention_days_applications: i64,
     /// Publish the yearly partnership figures at /api/v1/partnerships/summary.
     #[serde(default = "default_true")]
     pub public_partnership_figures: bool,
@@ -74,6 +80,12 @@ fn default_max_attempts() -> i32 {
 }
 fn default_poll_ms() -> u64 {
     1000
+}
+fn default_sign_up_retention() -> i64 {
+    90
+}
+fn default_application_retention() -> i64 {
+    730
 }
 fn default_sign_up_rate() -> u32 {
     20

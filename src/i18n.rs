@@ -79,6 +79,47 @@ mod tests {
         assert!(missing_nl.is_empty(), "missing in Dutch: {missing_nl:?}");
     }
 
+    fn template_keys(dir: &std::path::Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("templates folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                template_keys(&path, found);
+            } else if let Ok(source) = std::fs::read_to_string(&path) {
+                // Literal keys only: t(key="...") or t(key='...'); built keys
+                // ("status-" ~ x) are covered by the pages' own tests.
+                for quote in ['"', '\''] {
+                    let pattern = format!("t(key={quote}");
+                    for (start, _) in source.match_indices(&pattern) {
+                        let rest = &source[start + pattern.len()..];
+                        if let Some(end) = rest.find(quote) {
+                            let key = &rest[..end];
+                            let closed = rest[end + 1..].trim_start().starts_with([',', ')']);
+                            if closed && !key.ends_with('-') {
+                                found.insert(key.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_a_template_uses_exists() {
+        let mut used = BTreeSet::new();
+        template_keys(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            &mut used,
+        );
+        assert!(used.len() > 100, "template keys were not found");
+        let nl = message_ids("nl");
+        let missing: Vec<_> = used.difference(&nl).collect();
+        assert!(
+            missing.is_empty(),
+            "used in templates but not translated: {missing:?}"
+        );
+    }
+
     #[test]
     fn arguments_are_filled_in() {
         let line = text_with(Lang::En, "thanks-waitlisted", &[("position", "3".into())]);

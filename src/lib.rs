@@ -48,7 +48,7 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
         .attach(AdHoc::on_liftoff("Mail worker", |rocket| {
             Box::pin(start_mail_worker(rocket))
         }))
-        .attach(AdHoc::on_liftoff("Reminders", |rocket| {
+        .attach(AdHoc::on_liftoff("Reminders and retention", |rocket| {
             Box::pin(start_reminders(rocket))
         }))
         .mount("/", routes::pages())
@@ -155,10 +155,14 @@ async fn start_mail_worker(rocket: &Rocket<Orbit>) {
     });
 }
 
+/// The scheduled jobs: reminders that are due, and the retention purge.
 async fn start_reminders(rocket: &Rocket<Orbit>) {
     let interval = rocket
         .state::<AppConfig>()
         .map_or(0, |c| c.reminder_interval_secs);
+    let retention = rocket.state::<AppConfig>().map_or((90, 730), |c| {
+        (c.retention_days_after_event, c.retention_days_applications)
+    });
     let Some(services) = rocket.state::<Services>().cloned() else {
         return;
     };
@@ -171,6 +175,16 @@ async fn start_reminders(rocket: &Rocket<Orbit>) {
             loop {
                 if let Err(e) = services::reminders::send_due(&services, chrono::Utc::now()).await {
                     tracing::warn!("reminders: {e}");
+                }
+                let purged = services::privacy::purge(
+                    &services,
+                    chrono::Utc::now(),
+                    retention.0,
+                    retention.1,
+                )
+                .await;
+                if let Err(e) = purged {
+                    tracing::warn!("retention purge: {e}");
                 }
                 tokio::time::sleep(Duration::from_secs(interval)).await;
             }

@@ -61,6 +61,43 @@ async fn cancel(services: &State<Services>, token: &str, lang: Lang) -> Result<R
     )))
 }
 
+/// Erases the sign-up (AVG): cancelled, then anonymised.
+#[rocket::post("/manage/<token>/erase")]
+async fn erase(services: &State<Services>, token: &str, lang: Lang) -> Result<Redirect, AppError> {
+    crate::services::privacy::erase_by_manage_token(services, token).await?;
+    Ok(Redirect::to(format!(
+        "/privacy?erased=true&lang={}",
+        lang.code()
+    )))
+}
+
+#[derive(Serialize)]
+struct PrivacyPage {
+    lang: &'static str,
+    erased: bool,
+    sign_up_days: i64,
+    application_days: i64,
+}
+
+#[rocket::get("/privacy?<erased>")]
+fn privacy(
+    services: &State<Services>,
+    config: &State<crate::config::AppConfig>,
+    lang: Lang,
+    erased: Option<bool>,
+) -> Result<Page, AppError> {
+    let context = PrivacyPage {
+        lang: lang.code(),
+        erased: erased.unwrap_or(false),
+        sign_up_days: config.retention_days_after_event,
+        application_days: config.retention_days_applications,
+    };
+    Ok(page(
+        Status::Ok,
+        services.views.render("privacy.html.tera", &context)?,
+    ))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![show, cancel]
+    rocket::routes![show, cancel, erase, privacy]
 }

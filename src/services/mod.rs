@@ -9,6 +9,7 @@ pub mod events;
 pub mod mail_log;
 pub mod partnerships;
 pub mod pilots;
+pub mod privacy;
 pub mod register;
 pub mod registrations;
 pub mod reminders;

@@ -11,6 +11,7 @@ mod launch;
 mod mail;
 mod partnerships;
 mod pilots;
+mod privacy;
 mod protection;
 mod register;
 mod sign_up_api;

@@ -1,0 +1,92 @@
+use aanmeldpunt::entities::registration::RegistrationStatus;
+use aanmeldpunt::services::privacy::{self, ANONYMISED_DOMAIN};
+use aanmeldpunt::services::Services;
+use chrono::{Duration, Utc};
+use rocket::http::Status;
+
+use crate::helpers::{manage_path, spawn_app, EventSpec};
+
+const SLUG: &str = "partnerships-voor-meer-banen";
+
+#[rocket::async_test]
+async fn sign_ups_are_anonymised_a_set_time_after_their_event() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        starts_at: Utc::now() + Duration::days(3),
+        ..Default::default()
+    })
+    .await;
+    let mut body = crate::helpers::sign_up_body("anna@utrecht.nl");
+    body["remarks"] = serde_json::json!("rolstoel");
+    app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body)
+        .await;
+    app.mails_to("anna@utrecht.nl", 1).await;
+    let services = app.client.rocket().state::<Services>().unwrap();
+
+    let soon = privacy::purge(services, Utc::now() + Duration::days(30), 90, 730)
+        .await
+        .unwrap();
+    assert_eq!(soon.registrations, 0, "not yet");
+    let later = Utc::now() + Duration::days(100);
+    let purged = privacy::purge(services, later, 90, 730).await.unwrap();
+    assert_eq!((purged.registrations, purged.mails), (1, 1));
+    let reg = &app.registrations().await[0];
+    assert!(
+        reg.email.ends_with(ANONYMISED_DOMAIN)
+            && reg.name != "Anna de Vries"
+            && reg.remarks.is_none()
+    );
+    assert_eq!(
+        reg.organisation, "Gemeente Utrecht",
+        "organisations are not personal data; counts stay right"
+    );
+    assert_eq!(
+        privacy::purge(services, later, 90, 730)
+            .await
+            .unwrap()
+            .registrations,
+        0,
+        "only once"
+    );
+}
+
+#[rocket::async_test]
+async fn a_person_erases_their_sign_up_through_the_manage_link() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    app.sign_up_api(SLUG, "bert@utrecht.nl").await;
+    let path = manage_path(&app.mails_to("anna@utrecht.nl", 1).await[0]);
+    let page = app.get(&path).await.into_string().await.unwrap();
+    assert!(page.contains("anna@utrecht.nl") && page.contains("Mijn gegevens verwijderen"));
+
+    let response = app.client.post(format!("{path}/erase")).dispatch().await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let regs = app.registrations().await;
+    assert_eq!(regs[0].status, RegistrationStatus::Cancelled);
+    assert!(regs[0].email.ends_with(ANONYMISED_DOMAIN));
+    assert_eq!(
+        regs[1].status,
+        RegistrationStatus::Confirmed,
+        "the waiting list moved up"
+    );
+    assert_eq!(
+        app.get(&path).await.status(),
+        Status::NotFound,
+        "the link is gone too"
+    );
+}
+
+#[rocket::async_test]
+async fn the_privacy_statement_says_what_why_and_how_long() {
+    let app = spawn_app().await;
+    let html = app.get("/privacy").await.into_string().await.unwrap();
+    assert!(
+        html.contains("Welke gegevens bewaren we?") && html.contains("90 dagen na de bijeenkomst"),
+        "{html}"
+    );
+}
