@@ -281,6 +281,7 @@ async fn resend(
     slug: &str,
     id: &str,
     lang: Lang,
+    _allowed: SignUpAllowed,
 ) -> Result<Redirect, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     applications::resend_verification(services, id).await?;
