@@ -1,6 +1,6 @@
 //! Reading pilots (proeftuinen) with how many places are taken.
 use chrono::{DateTime, FixedOffset, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -29,22 +29,34 @@ pub fn is_open(pilot: &pilot::Model, now: DateTime<Utc>) -> bool {
     pilot.status == PilotStatus::Open && pilot.opens_at <= now && now < pilot.closes_at
 }
 
-async fn view(
+/// Accepted applications per pilot, in one query.
+async fn participants(
     db: &impl ConnectionTrait,
-    pilot: pilot::Model,
-    lang: Lang,
-) -> Result<PilotView, AppError> {
-    let participants = pilot_application::Entity::find()
-        .filter(pilot_application::Column::PilotId.eq(pilot.id))
+    pilot_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, u64>, AppError> {
+    let rows: Vec<(Uuid, i64)> = pilot_application::Entity::find()
+        .select_only()
+        .column(pilot_application::Column::PilotId)
+        .column_as(pilot_application::Column::Id.count(), "n")
+        .filter(pilot_application::Column::PilotId.is_in(pilot_ids.iter().copied()))
         .filter(pilot_application::Column::Status.eq(ApplicationStatus::Accepted))
-        .count(db)
+        .group_by(pilot_application::Column::PilotId)
+        .into_tuple()
+        .all(db)
         .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+fn view(pilot: pilot::Model, participants: u64, lang: Lang) -> PilotView {
     let open = is_open(&pilot, Utc::now());
     let (title, description) = match lang {
         Lang::Nl => (pilot.title_nl, pilot.description_nl),
         Lang::En => (pilot.title_en, pilot.description_en),
     };
-    Ok(PilotView {
+    PilotView {
         id: pilot.id,
         slug: pilot.slug,
         title,
@@ -55,7 +67,7 @@ async fn view(
         max_participants: pilot.max_participants,
         participants,
         applications_open: open,
-    })
+    }
 }
 
 /// Pilots that are not drafts and have not closed, soonest closing first.
@@ -66,11 +78,15 @@ pub async fn current(db: &impl ConnectionTrait, lang: Lang) -> Result<Vec<PilotV
         .order_by_asc(pilot::Column::ClosesAt)
         .all(db)
         .await?;
-    let mut views = Vec::with_capacity(pilots.len());
-    for pilot in pilots {
-        views.push(view(db, pilot, lang).await?);
-    }
-    Ok(views)
+    let ids: Vec<Uuid> = pilots.iter().map(|p| p.id).collect();
+    let taken = participants(db, &ids).await?;
+    Ok(pilots
+        .into_iter()
+        .map(|p| {
+            let n = taken.get(&p.id).copied().unwrap_or(0);
+            view(p, n, lang)
+        })
+        .collect())
 }
 
 pub async fn by_slug(
@@ -84,5 +100,10 @@ pub async fn by_slug(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    view(db, pilot, lang).await
+    let n = participants(db, &[pilot.id])
+        .await?
+        .get(&pilot.id)
+        .copied()
+        .unwrap_or(0);
+    Ok(view(pilot, n, lang))
 }

@@ -301,6 +301,14 @@ pub async fn import(
     for org in &existing {
         index.add(org);
     }
+    // One read of all domains instead of one query per organisation.
+    let mut domains_of: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for row in organisation_domain::Entity::find().all(&txn).await? {
+        domains_of
+            .entry(row.organisation_id)
+            .or_default()
+            .push(row.domain);
+    }
     let mut by_id: HashMap<Uuid, organisation::Model> =
         existing.into_iter().map(|o| (o.id, o)).collect();
     let total = entries.len();
@@ -333,14 +341,11 @@ pub async fn import(
                 report.added += 1;
             }
             (Some(org), true) => {
-                let current_domains: Vec<String> = organisation_domain::Entity::find()
-                    .filter(organisation_domain::Column::OrganisationId.eq(org.id))
-                    .all(&txn)
-                    .await?
-                    .into_iter()
-                    .map(|d| d.domain)
-                    .collect();
-                if same(&org, &entry) && same_set(&current_domains, &entry.domains) {
+                let current_domains = domains_of
+                    .get(&org.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                if same(&org, &entry) && same_set(current_domains, &entry.domains) {
                     report.unchanged += 1;
                 } else {
                     let id = org.id;
