@@ -183,6 +183,8 @@ struct ErrorPage<'a> {
     lang: &'static str,
     status: u16,
     message: &'a str,
+    /// What is wrong with each field, for forms that are not shown again.
+    details: Vec<String>,
 }
 
 impl<'r> Responder<'r, 'static> for AppError {
@@ -191,11 +193,11 @@ impl<'r> Responder<'r, 'static> for AppError {
         let lang = crate::routes::lang::detect(req);
         let status = self.status();
         let message = self.message(lang);
+        let fields = match &self {
+            AppError::Validation(fields) => field_messages(fields, lang),
+            _ => BTreeMap::new(),
+        };
         if req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz" {
-            let fields = match &self {
-                AppError::Validation(fields) => field_messages(fields, lang),
-                _ => BTreeMap::new(),
-            };
             let body = ErrorBody {
                 error: self.kind(),
                 message,
@@ -203,7 +205,8 @@ impl<'r> Responder<'r, 'static> for AppError {
             };
             return (status, Json(body)).respond_to(req);
         }
-        render_error_page(req, status, lang, &message)
+        let details = fields.into_values().collect();
+        render_error_page_with(req, status, lang, &message, details)
     }
 }
 
@@ -214,10 +217,21 @@ pub fn render_error_page(
     lang: Lang,
     message: &str,
 ) -> response::Result<'static> {
+    render_error_page_with(req, status, lang, message, Vec::new())
+}
+
+fn render_error_page_with(
+    req: &Request<'_>,
+    status: Status,
+    lang: Lang,
+    message: &str,
+    details: Vec<String>,
+) -> response::Result<'static> {
     let page = ErrorPage {
         lang: lang.code(),
         status: status.code,
         message,
+        details,
     };
     let html = req
         .rocket()

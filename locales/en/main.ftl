@@ -348,3 +348,5 @@ privacy-rights = The personal link in your confirmation e-mail shows what we kee
 manage-privacy-title = Your data
 manage-privacy-intro = Above is everything we keep about you for this sign-up. You can have your data erased; your sign-up then lapses.
 manage-erase = Erase my data
+field-error-password-too-short = A password needs at least 12 characters.
+error-go-back = Go back, correct this and send the form again.

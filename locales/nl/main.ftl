@@ -348,3 +348,5 @@ privacy-rights = Via de persoonlijke link in uw bevestigingsmail ziet u welke ge
 manage-privacy-title = Uw gegevens
 manage-privacy-intro = Hierboven staat alles wat we bij deze aanmelding van u bewaren. U kunt uw gegevens laten verwijderen; uw aanmelding vervalt dan.
 manage-erase = Mijn gegevens verwijderen
+field-error-password-too-short = Een wachtwoord heeft minstens 12 tekens.
+error-go-back = Ga terug, verbeter dit en verstuur het formulier opnieuw.

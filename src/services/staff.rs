@@ -16,12 +16,18 @@ pub const LOCK_OUT_FOR: Duration = Duration::minutes(15);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateError {
-    #[error("{0}")]
-    Invalid(String),
+    /// A field and the translation code of what is wrong with it.
+    #[error("{field}: {}", crate::i18n::text(crate::domain::Lang::En, &format!("field-error-{code}")))]
+    Invalid {
+        field: &'static str,
+        code: &'static str,
+    },
     #[error("an account with this e-mail address exists already")]
     Exists,
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    #[error("{0}")]
+    Failed(#[from] AppError),
 }
 
 pub async fn create(
@@ -32,16 +38,25 @@ pub async fn create(
     plain_password: &str,
     actor: &str,
 ) -> Result<Uuid, CreateError> {
-    let email = Email::parse(email)
-        .map_err(|_| CreateError::Invalid("not a valid e-mail address".into()))?;
+    let email = Email::parse(email).map_err(|e| CreateError::Invalid {
+        field: "email",
+        code: e.0,
+    })?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(CreateError::Invalid("the name is empty".into()));
+        return Err(CreateError::Invalid {
+            field: "name",
+            code: "required",
+        });
     }
-    let hash = password::hash(plain_password).map_err(CreateError::Invalid)?;
+    let hash = password::hash(plain_password).map_err(|_| CreateError::Invalid {
+        field: "password",
+        code: "password-too-short",
+    })?;
+    let txn = crate::db::begin_write(db).await?;
     let exists = staff_user::Entity::find()
         .filter(staff_user::Column::Email.eq(email.as_str()))
-        .one(db)
+        .one(&txn)
         .await?;
     if exists.is_some() {
         return Err(CreateError::Exists);
@@ -58,19 +73,19 @@ pub async fn create(
         active: Set(true),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
     let after = serde_json::json!({"email": email.as_str(), "name": name, "role": role.as_str()});
     audit::record(
-        db,
+        &txn,
         actor,
         "staff.create",
         email.as_str(),
         None::<&()>,
         Some(&after),
     )
-    .await
-    .map_err(|e| CreateError::Invalid(e.to_string()))?;
+    .await?;
+    txn.commit().await?;
     Ok(id)
 }
 

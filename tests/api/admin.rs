@@ -601,3 +601,42 @@ async fn only_admins_see_accounts() {
     app.log_in_as(Role::Organiser).await;
     assert_eq!(app.get("/admin/accounts").await.status(), Status::Forbidden);
 }
+
+#[rocket::async_test]
+async fn a_refused_back_office_form_says_what_is_wrong() {
+    let app = spawn_app().await;
+    let csrf = app.log_in_as(Role::Admin).await;
+    let response = app
+        .post_form(
+            "/admin/accounts",
+            &[
+                ("csrf", &csrf),
+                ("email", "kort@dnz.nl"),
+                ("name", "Kort"),
+                ("role", "viewer"),
+                ("password", "kort"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("minstens 12 tekens"), "{html}");
+
+    let response = app
+        .post_form(
+            "/admin/partnerships",
+            &[
+                ("csrf", &csrf),
+                ("buyer", "Gemeente Nergenshuizen"),
+                ("supplier_name", "Glans"),
+                ("category", "cleaning"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    assert!(response
+        .into_string()
+        .await
+        .unwrap()
+        .contains("Kies een organisatie uit de lijst"));
+}

@@ -74,8 +74,11 @@ async fn create(
     {
         Ok(_) => Ok(Redirect::to("/admin/accounts")),
         Err(CreateError::Exists) => Err(AppError::Conflict("error-account-exists")),
-        Err(CreateError::Invalid(reason)) => Err(AppError::BadRequest(reason)),
+        Err(CreateError::Invalid { field, code }) => {
+            Err(AppError::Validation([(field, ParseError(code))].into()))
+        }
         Err(CreateError::Database(e)) => Err(e.into()),
+        Err(CreateError::Failed(e)) => Err(e),
     }
 }
 
