@@ -134,3 +134,13 @@ async fn the_api_lists_fourteen_public_sectors_and_other() {
         .iter()
         .any(|s| s["code"] == "GEM" && s["name"] == "Gemeenten"));
 }
+
+#[rocket::async_test]
+async fn a_malformed_id_in_a_link_is_a_404() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let response = app
+        .get("/events/partnerships-voor-meer-banen/thanks/not-a-uuid")
+        .await;
+    assert_eq!(response.status(), Status::NotFound);
+}
