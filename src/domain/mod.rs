@@ -7,6 +7,7 @@ mod lang;
 mod partnership;
 mod registration;
 mod sector;
+mod submission;
 mod text;
 
 pub use application::{ApplicationInput, NewApplication};
@@ -16,6 +17,7 @@ pub use lang::Lang;
 pub use partnership::{HoursPerWeek, Stage, HOURS_PER_JOB};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
 pub use sector::{SectorCode, SectorGroup};
+pub use submission::SubmissionKey;
 pub use text::{BoundedText, OptionalText};
 
 /// Why a value was refused; the code is a translation key (`error-<code>`),

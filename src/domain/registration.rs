@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{BoundedText, Email, Lang, OptionalText, ParseError, SectorCode};
+use super::{BoundedText, Email, Lang, OptionalText, ParseError, SectorCode, SubmissionKey};
 
 /// Raw sign-up fields as they arrive from the HTML form or the JSON API.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +26,8 @@ pub struct NewRegistration {
     pub job_title: OptionalText<200>,
     pub remarks: OptionalText<2000>,
     pub lang: Lang,
+    /// Set by the caller when the submission carries one.
+    pub submission_key: Option<SubmissionKey>,
 }
 
 impl NewRegistration {
@@ -64,9 +66,17 @@ impl NewRegistration {
                     job_title,
                     remarks,
                     lang,
+                    submission_key: None,
                 })
             }
             _ => Err(errors),
+        }
+    }
+
+    pub fn with_submission_key(self, submission_key: Option<SubmissionKey>) -> Self {
+        Self {
+            submission_key,
+            ..self
         }
     }
 }

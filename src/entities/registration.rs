@@ -23,6 +23,8 @@ pub struct Model {
     pub cancelled_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
     pub checked_in_at: Option<DateTimeUtc>,
+    /// The idempotency key the sign-up was submitted with, if any.
+    pub submission_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, serde::Serialize)]

@@ -4,10 +4,10 @@ use rocket::State;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{Lang, NewRegistration, RegistrationInput};
+use crate::domain::{Lang, NewRegistration, RegistrationInput, SubmissionKey};
 use crate::entities::registration::RegistrationStatus;
 use crate::error::AppError;
-use crate::routes::protection::SignUpAllowed;
+use crate::routes::protection::{EmailAction, SignUpAllowed};
 use crate::services::events::{self, EventView};
 use crate::services::{registrations, Services};
 
@@ -54,12 +54,39 @@ struct Created {
     waitlist_position: Option<u64>,
 }
 
+/// The optional `Idempotency-Key` header, as sent.
+struct IdempotencyKey(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for IdempotencyKey {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
+        let raw = req.headers().get_one("Idempotency-Key").map(str::to_owned);
+        rocket::request::Outcome::Success(IdempotencyKey(raw))
+    }
+}
+
+impl IdempotencyKey {
+    fn parse(self) -> Result<Option<SubmissionKey>, AppError> {
+        self.0
+            .map(|raw| SubmissionKey::parse(&raw))
+            .transpose()
+            .map_err(|e| AppError::Validation([("idempotency_key", e)].into()))
+    }
+}
+
+/// A retry with the same `Idempotency-Key` answers with the sign-up the
+/// first request made (201 again, same id) and sends no second mail.
 #[rocket::post("/events/<slug>/registrations", data = "<body>")]
 async fn register(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
-    _allowed: SignUpAllowed,
+    allowed: SignUpAllowed<'_>,
+    idempotency_key: IdempotencyKey,
     body: Result<Json<RegistrationBody>, json::Error<'_>>,
 ) -> Result<(Status, Json<Created>), AppError> {
     let body = super::json_body(body)?;
@@ -77,7 +104,11 @@ async fn register(
         job_title: body.job_title.unwrap_or_default(),
         remarks: body.remarks.unwrap_or_default(),
     };
-    let new = NewRegistration::parse(&input, mail_lang).map_err(AppError::Validation)?;
+    let key = idempotency_key.parse()?;
+    let new = NewRegistration::parse(&input, mail_lang)
+        .map_err(AppError::Validation)?
+        .with_submission_key(key);
+    allowed.for_email(EmailAction::SignUp, new.email.as_str())?;
     let registered = registrations::register(services, slug, new).await?;
     Ok((
         Status::Created,

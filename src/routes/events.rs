@@ -3,16 +3,17 @@
 use std::collections::BTreeMap;
 
 use rocket::form::Form;
-use rocket::http::{ContentType, Status};
+use rocket::http::{ContentType, CookieJar, Status};
 use rocket::response::Redirect;
 use rocket::State;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::{FieldErrors, Lang, NewRegistration, RegistrationInput};
+use crate::auth::csrf::{self, CsrfToken};
+use crate::domain::{FieldErrors, Lang, NewRegistration, RegistrationInput, SubmissionKey};
 use crate::error::{field_messages, AppError};
 use crate::format;
-use crate::routes::protection::SignUpAllowed;
+use crate::routes::protection::{EmailAction, SignUpAllowed};
 use crate::services::events::{self, EventView};
 use crate::services::sectors::{self, SectorView};
 use crate::services::{registrations, Services};
@@ -75,6 +76,20 @@ pub struct RegistrationForm {
     job_title: String,
     #[field(default = String::new())]
     remarks: String,
+    /// Same value as the CSRF cookie; never echoed back.
+    #[field(default = String::new())]
+    #[serde(skip)]
+    csrf: String,
+    /// The idempotency key of this copy of the form.
+    #[field(default = String::new())]
+    form_token: String,
+}
+
+impl RegistrationForm {
+    /// The posted key, or a fresh one when there is none worth keeping.
+    fn submission_key(&self) -> Option<SubmissionKey> {
+        SubmissionKey::parse(&self.form_token).ok()
+    }
 }
 
 #[derive(Serialize)]
@@ -86,44 +101,75 @@ struct EventPage<'a> {
     errors: BTreeMap<&'static str, String>,
     /// A message about the whole form (duplicate, full, not eligible).
     notice: Option<String>,
+    csrf: &'a str,
+    form_token: String,
+}
+
+struct Rendering<'a> {
+    status: Status,
+    form: &'a RegistrationForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+    csrf: &'a CsrfToken,
+}
+
+impl<'a> Rendering<'a> {
+    fn blank(form: &'a RegistrationForm, csrf: &'a CsrfToken) -> Self {
+        Rendering {
+            status: Status::Ok,
+            form,
+            errors: FieldErrors::new(),
+            notice: None,
+            csrf,
+        }
+    }
+
+    fn refused(self, status: Status, notice: String) -> Self {
+        Rendering {
+            status,
+            notice: Some(notice),
+            ..self
+        }
+    }
 }
 
 async fn render_event(
     services: &Services,
     slug: &str,
     lang: Lang,
-    status: Status,
-    form: &RegistrationForm,
-    errors: &FieldErrors,
-    notice: Option<String>,
+    r: Rendering<'_>,
 ) -> Result<Page, AppError> {
     let event = events::by_slug(&services.db, slug, lang).await?;
+    // A re-shown form keeps its key: nothing was stored under it yet.
+    let key = r
+        .form
+        .submission_key()
+        .unwrap_or_else(SubmissionKey::generate);
     let context = EventPage {
         lang: lang.code(),
         event: card(event, lang),
         sectors: sectors::list(lang),
-        form,
-        errors: field_messages(errors, lang),
-        notice,
+        form: r.form,
+        errors: field_messages(&r.errors, lang),
+        notice: r.notice,
+        csrf: &r.csrf.0,
+        form_token: key.as_str().to_owned(),
     };
     Ok(page(
-        status,
+        r.status,
         services.views.render("event.html.tera", &context)?,
     ))
 }
 
 #[rocket::get("/events/<slug>")]
-async fn show(services: &State<Services>, slug: &str, lang: Lang) -> Result<Page, AppError> {
-    render_event(
-        services,
-        slug,
-        lang,
-        Status::Ok,
-        &RegistrationForm::default(),
-        &FieldErrors::new(),
-        None,
-    )
-    .await
+async fn show(
+    services: &State<Services>,
+    slug: &str,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
+    let form = RegistrationForm::default();
+    render_event(services, slug, lang, Rendering::blank(&form, &csrf)).await
 }
 
 #[rocket::post("/events/<slug>/registrations", data = "<form>")]
@@ -131,9 +177,23 @@ async fn register(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
-    _allowed: SignUpAllowed,
+    allowed: SignUpAllowed<'_>,
+    csrf: CsrfToken,
+    cookies: &CookieJar<'_>,
     form: Form<RegistrationForm>,
 ) -> Result<Result<Redirect, Page>, AppError> {
+    let shown = Rendering::blank(&form, &csrf);
+    if csrf::verify(cookies, &form.csrf).is_err() {
+        // An expired or foreign form: show it again, filled in, to resend.
+        let notice = crate::i18n::text(lang, "form-expired");
+        let page = render_event(
+            services,
+            slug,
+            lang,
+            shown.refused(Status::Forbidden, notice),
+        );
+        return page.await.map(Err);
+    }
     let input = RegistrationInput {
         name: form.name.clone(),
         email: form.email.clone(),
@@ -143,21 +203,17 @@ async fn register(
         remarks: form.remarks.clone(),
     };
     let new = match NewRegistration::parse(&input, lang) {
-        Ok(new) => new,
+        Ok(new) => new.with_submission_key(form.submission_key()),
         Err(errors) => {
-            let notice = Some(crate::i18n::text(lang, "form-has-errors"));
-            let page = render_event(
-                services,
-                slug,
-                lang,
-                Status::UnprocessableEntity,
-                &form,
-                &errors,
-                notice,
-            );
-            return page.await.map(Err);
+            let notice = crate::i18n::text(lang, "form-has-errors");
+            let rendering = Rendering {
+                errors,
+                ..shown.refused(Status::UnprocessableEntity, notice)
+            };
+            return render_event(services, slug, lang, rendering).await.map(Err);
         }
     };
+    allowed.for_email(EmailAction::SignUp, new.email.as_str())?;
     match registrations::register(services, slug, new).await {
         Ok(done) => Ok(Ok(Redirect::to(format!(
             "/events/{slug}/thanks/{}?lang={}",
@@ -167,18 +223,8 @@ async fn register(
         Err(
             e @ (AppError::Duplicate | AppError::Full | AppError::Closed | AppError::Ineligible(_)),
         ) => {
-            let notice = Some(e.message(lang));
-            render_event(
-                services,
-                slug,
-                lang,
-                e.status(),
-                &form,
-                &FieldErrors::new(),
-                notice,
-            )
-            .await
-            .map(Err)
+            let rendering = shown.refused(e.status(), e.message(lang));
+            render_event(services, slug, lang, rendering).await.map(Err)
         }
         Err(e) => Err(e),
     }

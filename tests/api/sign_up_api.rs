@@ -1,6 +1,6 @@
 use chrono::{Duration, Utc};
-use rocket::http::{ContentType, Status};
-use serde_json::json;
+use rocket::http::{ContentType, Header, Status};
+use serde_json::{json, Value};
 
 use crate::helpers::{sign_up_body, spawn_app, EventSpec};
 use aanmeldpunt::entities::event::{Eligibility, EventStatus};
@@ -246,4 +246,33 @@ async fn api_messages_follow_accept_language() {
         .await;
     let body: serde_json::Value = response.into_json().await.unwrap();
     assert_eq!(body["fields"]["email"], "Please fill in this field.");
+}
+
+#[rocket::async_test]
+async fn a_retry_with_the_same_idempotency_key_returns_the_first_sign_up() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let send = |key: &'static str| {
+        app.client
+            .post("/api/v1/events/partnerships-voor-meer-banen/registrations")
+            .header(ContentType::JSON)
+            .header(Header::new("Idempotency-Key", key))
+            .body(sign_up_body("anna@utrecht.nl").to_string())
+            .dispatch()
+    };
+    let key = "0b7a2f0e-8d4c-4c1e-9a57-3c2d1e0f9b8a";
+    let first = send(key).await;
+    assert_eq!(first.status(), Status::Created);
+    let first: Value = serde_json::from_str(&first.into_string().await.unwrap()).unwrap();
+    let retry = send(key).await;
+    assert_eq!(retry.status(), Status::Created);
+    let retry: Value = serde_json::from_str(&retry.into_string().await.unwrap()).unwrap();
+    assert_eq!(retry["id"], first["id"]);
+    assert_eq!(app.registrations().await.len(), 1);
+    assert_eq!(app.outbox().await.len(), 1);
+
+    let bad = send("nope").await;
+    assert_eq!(bad.status(), Status::UnprocessableEntity);
+    let bad: Value = serde_json::from_str(&bad.into_string().await.unwrap()).unwrap();
+    assert!(bad.to_string().contains("idempotency_key"), "{bad}");
 }

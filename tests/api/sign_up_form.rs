@@ -20,7 +20,9 @@ async fn a_valid_form_redirects_to_a_thank_you_page_that_says_confirmed() {
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
 
-    let response = app.post_form(ACTION, &valid_form("anna@utrecht.nl")).await;
+    let response = app
+        .submit_form(ACTION, &valid_form("anna@utrecht.nl"))
+        .await;
     assert_eq!(response.status(), Status::SeeOther);
     let location = response.headers().get_one("Location").unwrap().to_owned();
     assert!(location.starts_with("/events/partnerships-voor-meer-banen/thanks/"));
@@ -39,9 +41,9 @@ async fn the_thank_you_page_gives_the_waiting_list_position() {
         ..Default::default()
     })
     .await;
-    app.post_form(ACTION, &valid_form("a@utrecht.nl")).await;
-    app.post_form(ACTION, &valid_form("b@utrecht.nl")).await;
-    let response = app.post_form(ACTION, &valid_form("c@utrecht.nl")).await;
+    app.submit_form(ACTION, &valid_form("a@utrecht.nl")).await;
+    app.submit_form(ACTION, &valid_form("b@utrecht.nl")).await;
+    let response = app.submit_form(ACTION, &valid_form("c@utrecht.nl")).await;
     let location = response.headers().get_one("Location").unwrap().to_owned();
     let html = app.get(&location).await.into_string().await.unwrap();
     assert!(html.contains("op plaats 2"), "{html}");
@@ -52,7 +54,7 @@ async fn invalid_input_re_renders_the_form_with_dutch_messages_and_kept_values()
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
     let response = app
-        .post_form(
+        .submit_form(
             ACTION,
             &[
                 ("name", "Anna <b>de Vries</b>"),
@@ -83,8 +85,11 @@ async fn invalid_input_re_renders_the_form_with_dutch_messages_and_kept_values()
 async fn a_second_sign_up_with_the_same_address_is_explained_on_the_form() {
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
-    app.post_form(ACTION, &valid_form("anna@utrecht.nl")).await;
-    let response = app.post_form(ACTION, &valid_form("anna@utrecht.nl")).await;
+    app.submit_form(ACTION, &valid_form("anna@utrecht.nl"))
+        .await;
+    let response = app
+        .submit_form(ACTION, &valid_form("anna@utrecht.nl"))
+        .await;
     assert_eq!(response.status(), Status::Conflict);
     let html = response.into_string().await.unwrap();
     assert!(html.contains("al aangemeld"), "{html}");
@@ -100,7 +105,7 @@ async fn a_full_event_without_waiting_list_shows_no_form_and_refuses_posts() {
         ..Default::default()
     })
     .await;
-    app.post_form(ACTION, &valid_form("a@utrecht.nl")).await;
+    app.submit_form(ACTION, &valid_form("a@utrecht.nl")).await;
 
     let html = app
         .get("/events/partnerships-voor-meer-banen")
@@ -110,7 +115,7 @@ async fn a_full_event_without_waiting_list_shows_no_form_and_refuses_posts() {
         .unwrap();
     assert!(html.contains("geen wachtlijst"), "{html}");
     assert!(!html.contains("<form"));
-    let response = app.post_form(ACTION, &valid_form("b@utrecht.nl")).await;
+    let response = app.submit_form(ACTION, &valid_form("b@utrecht.nl")).await;
     assert_eq!(response.status(), Status::Conflict);
 }
 
@@ -121,9 +126,78 @@ async fn an_oversized_form_is_refused_with_a_413_page_and_nothing_stored() {
     let remarks = "x".repeat(100_000);
     let mut form = valid_form("anna@utrecht.nl");
     form.push(("remarks", remarks.as_str()));
-    let response = app.post_form(ACTION, &form).await;
+    let response = app.submit_form(ACTION, &form).await;
     assert_eq!(response.status(), Status::PayloadTooLarge);
     let html = response.into_string().await.unwrap();
     assert!(html.contains("te groot"), "{html}");
     assert!(app.registrations().await.is_empty());
+}
+
+/// The hidden fields of the sign-up form as the event page hands them out.
+async fn shown_form_fields(app: &crate::helpers::TestApp) -> (String, String) {
+    let html = app
+        .get("/events/partnerships-voor-meer-banen?lang=nl")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let field = |name: &str| {
+        let re = regex::Regex::new(&format!(r#"name="{name}" value="([^"]+)""#)).unwrap();
+        re.captures(&html)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_else(|| panic!("a {name} field in {html}"))
+    };
+    (field("csrf"), field("form_token"))
+}
+
+#[rocket::async_test]
+async fn a_double_clicked_form_signs_up_once_and_both_clicks_land_on_the_same_page() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let (csrf, form_token) = shown_form_fields(&app).await;
+    let mut fields = valid_form("anna@utrecht.nl");
+    fields.push(("csrf", &csrf));
+    fields.push(("form_token", &form_token));
+
+    let first = app.post_form(ACTION, &fields).await;
+    let first_location = first.headers().get_one("Location").map(str::to_owned);
+    let second = app.post_form(ACTION, &fields).await;
+    assert_eq!(second.status(), Status::SeeOther);
+    assert_eq!(
+        second.headers().get_one("Location").map(str::to_owned),
+        first_location
+    );
+    assert_eq!(app.registrations().await.len(), 1);
+    assert_eq!(app.outbox().await.len(), 1, "no second mail for the replay");
+
+    // A fresh copy of the form is a new submission: the usual duplicate.
+    let (_, fresh_token) = shown_form_fields(&app).await;
+    assert_ne!(fresh_token, form_token);
+    let mut again = valid_form("anna@utrecht.nl");
+    again.push(("csrf", &csrf));
+    again.push(("form_token", &fresh_token));
+    assert_eq!(
+        app.post_form(ACTION, &again).await.status(),
+        Status::Conflict
+    );
+    assert_eq!(app.registrations().await.len(), 1);
+}
+
+#[rocket::async_test]
+async fn a_form_without_the_sites_csrf_token_is_shown_again_and_stores_nothing() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let mut forged = valid_form("anna@utrecht.nl");
+    forged.push(("csrf", "forged-token"));
+    let response = app.post_form(ACTION, &forged).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("verlopen"), "{html}");
+    assert!(
+        html.contains(r#"value="Gemeente Utrecht""#),
+        "kept values: {html}"
+    );
+    assert!(!html.contains("forged-token"));
+    assert!(app.registrations().await.is_empty());
+    assert!(app.outbox().await.is_empty());
 }

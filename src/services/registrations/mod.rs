@@ -71,6 +71,20 @@ pub async fn register_as(
         return Err(AppError::Closed);
     }
 
+    if let Some(key) = &new.submission_key {
+        // The same submission again (double click, retried request): the
+        // answer it got the first time, and no second mail.
+        let earlier = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(event.id))
+            .filter(registration::Column::SubmissionKey.eq(key.as_str()))
+            .one(&txn)
+            .await?;
+        if let Some(earlier) = earlier {
+            txn.commit().await?;
+            return status_of(services, earlier.id).await;
+        }
+    }
+
     let existing = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event.id))
         .filter(registration::Column::Email.eq(new.email.as_str()))
@@ -134,6 +148,7 @@ pub async fn register_as(
         cancelled_at: Set(None),
         updated_at: Set(now),
         checked_in_at: Set(None),
+        submission_key: Set(new.submission_key.map(|k| k.as_str().to_owned())),
     }
     .insert(&txn)
     .await?;
