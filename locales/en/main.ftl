@@ -41,6 +41,7 @@ form-optional = (optional)
 form-submit = Sign up
 form-submit-waitlist = Join the waiting list
 form-has-errors = Some fields are not filled in correctly. Please correct the fields with a message.
+form-expired = This form has expired or did not come from this site. Please check your details and send it again.
 
 thanks-title = Thank you for signing up
 thanks-confirmed = Your sign-up is confirmed. You will receive an e-mail with a calendar invitation and a personal link to view or cancel your sign-up.
@@ -350,3 +351,4 @@ manage-privacy-intro = Above is everything we keep about you for this sign-up. Y
 manage-erase = Erase my data
 field-error-password-too-short = A password needs at least 12 characters.
 error-go-back = Go back, correct this and send the form again.
+field-error-submission-key-invalid = The Idempotency-Key must be 16 to 64 characters: letters, digits, - or _.

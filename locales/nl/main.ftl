@@ -41,6 +41,7 @@ form-optional = (niet verplicht)
 form-submit = Aanmelden
 form-submit-waitlist = Aanmelden voor de wachtlijst
 form-has-errors = Niet alle velden zijn goed ingevuld. Verbeter de velden met een foutmelding.
+form-expired = Dit formulier is verlopen of kwam niet van deze site. Controleer uw gegevens en verstuur het opnieuw.
 
 thanks-title = Bedankt voor uw aanmelding
 thanks-confirmed = Uw aanmelding is bevestigd. U ontvangt een e-mail met een agenda-uitnodiging en een persoonlijke link om uw aanmelding te bekijken of te annuleren.
@@ -350,3 +351,4 @@ manage-privacy-intro = Hierboven staat alles wat we bij deze aanmelding van u be
 manage-erase = Mijn gegevens verwijderen
 field-error-password-too-short = Een wachtwoord heeft minstens 12 tekens.
 error-go-back = Ga terug, verbeter dit en verstuur het formulier opnieuw.
+field-error-submission-key-invalid = De Idempotency-Key moet 16 tot 64 tekens lang zijn: letters, cijfers, - of _.

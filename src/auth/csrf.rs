@@ -37,6 +37,13 @@ impl<'r> FromRequest<'r> for CsrfToken {
     }
 }
 
+/// A form whose only field is the CSRF token (buttons that act at once).
+#[derive(rocket::FromForm)]
+pub struct CsrfOnly {
+    #[field(default = String::new())]
+    pub csrf: String,
+}
+
 /// Refuses the request unless the form's token matches the cookie's.
 pub fn verify(jar: &CookieJar<'_>, submitted: &str) -> Result<(), AppError> {
     let expected = jar.get_private(COOKIE).map(|c| c.value().to_owned());

@@ -3,17 +3,18 @@
 use std::collections::BTreeMap;
 
 use rocket::form::Form;
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::response::Redirect;
 use rocket::State;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::{page, Page};
+use crate::auth::csrf::{self, CsrfOnly, CsrfToken};
 use crate::domain::{ApplicationInput, FieldErrors, Lang, NewApplication};
 use crate::error::{field_messages, AppError};
 use crate::format;
-use crate::routes::protection::SignUpAllowed;
+use crate::routes::protection::{EmailAction, SignUpAllowed};
 use crate::services::eligibility;
 use crate::services::pilots::{self, PilotView};
 use crate::services::sectors::{self, SectorView};
@@ -74,6 +75,9 @@ pub struct ApplicationForm {
     motivation: String,
     #[field(default = String::new())]
     expected_jobs: String,
+    #[field(default = String::new())]
+    #[serde(skip)]
+    csrf: String,
 }
 
 impl ApplicationForm {
@@ -109,6 +113,7 @@ struct ApplyPage<'a> {
     errors: BTreeMap<&'static str, String>,
     notice: Option<String>,
     candidates: Vec<Candidate>,
+    csrf: &'a str,
 }
 
 struct Rendering<'a> {
@@ -117,6 +122,7 @@ struct Rendering<'a> {
     errors: FieldErrors,
     notice: Option<String>,
     candidates: Vec<Candidate>,
+    csrf: &'a CsrfToken,
 }
 
 async fn render_apply(
@@ -134,6 +140,7 @@ async fn render_apply(
         errors: field_messages(&r.errors, lang),
         notice: r.notice,
         candidates: r.candidates,
+        csrf: &r.csrf.0,
     };
     Ok(page(
         r.status,
@@ -142,7 +149,12 @@ async fn render_apply(
 }
 
 #[rocket::get("/pilots/<slug>/apply")]
-async fn apply_form(services: &State<Services>, slug: &str, lang: Lang) -> Result<Page, AppError> {
+async fn apply_form(
+    services: &State<Services>,
+    slug: &str,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
     let form = ApplicationForm::default();
     let rendering = Rendering {
         status: Status::Ok,
@@ -150,6 +162,7 @@ async fn apply_form(services: &State<Services>, slug: &str, lang: Lang) -> Resul
         errors: FieldErrors::new(),
         notice: None,
         candidates: Vec::new(),
+        csrf: &csrf,
     };
     render_apply(services, slug, lang, rendering).await
 }
@@ -165,9 +178,22 @@ async fn apply(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
-    _allowed: SignUpAllowed,
+    allowed: SignUpAllowed<'_>,
+    csrf: CsrfToken,
+    cookies: &CookieJar<'_>,
     form: Form<ApplicationForm>,
 ) -> Result<Result<Redirect, Page>, AppError> {
+    if csrf::verify(cookies, &form.csrf).is_err() {
+        let rendering = Rendering {
+            status: Status::Forbidden,
+            form: &form,
+            errors: FieldErrors::new(),
+            notice: Some(crate::i18n::text(lang, "form-expired")),
+            candidates: Vec::new(),
+            csrf: &csrf,
+        };
+        return render_apply(services, slug, lang, rendering).await.map(Err);
+    }
     let new = match NewApplication::parse(&form.input(), lang) {
         Ok(new) => new,
         Err(errors) => {
@@ -178,6 +204,7 @@ async fn apply(
                 errors,
                 notice,
                 candidates: Vec::new(),
+                csrf: &csrf,
             };
             return render_apply(services, slug, lang, rendering).await.map(Err);
         }
@@ -207,11 +234,13 @@ async fn apply(
                     errors: FieldErrors::new(),
                     notice,
                     candidates,
+                    csrf: &csrf,
                 };
                 return render_apply(services, slug, lang, rendering).await.map(Err);
             }
         }
     }
+    allowed.for_email(EmailAction::Application, new.email.as_str())?;
     match applications::apply(services, slug, new).await {
         Ok(applied) => Ok(Ok(Redirect::to(format!(
             "/pilots/{slug}/applied/{}?lang={}",
@@ -237,6 +266,7 @@ async fn apply(
                 errors: FieldErrors::new(),
                 notice: Some(e.message(lang)),
                 candidates: Vec::new(),
+                csrf: &csrf,
             };
             render_apply(services, slug, lang, rendering).await.map(Err)
         }
@@ -250,6 +280,7 @@ struct AppliedPage {
     id: Uuid,
     slug: String,
     resent: bool,
+    csrf: String,
 }
 
 #[rocket::get("/pilots/<slug>/applied/<id>?<resent>")]
@@ -259,6 +290,7 @@ async fn applied(
     id: &str,
     resent: Option<bool>,
     lang: Lang,
+    csrf: CsrfToken,
 ) -> Result<Page, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let context = AppliedPage {
@@ -266,6 +298,7 @@ async fn applied(
         id,
         slug: slug.to_owned(),
         resent: resent.unwrap_or(false),
+        csrf: csrf.0,
     };
     Ok(page(
         Status::Ok,
@@ -275,14 +308,17 @@ async fn applied(
     ))
 }
 
-#[rocket::post("/pilots/<slug>/applied/<id>/resend")]
+#[rocket::post("/pilots/<slug>/applied/<id>/resend", data = "<form>")]
 async fn resend(
     services: &State<Services>,
     slug: &str,
     id: &str,
     lang: Lang,
-    _allowed: SignUpAllowed,
+    _allowed: SignUpAllowed<'_>,
+    cookies: &CookieJar<'_>,
+    form: Form<CsrfOnly>,
 ) -> Result<Redirect, AppError> {
+    csrf::verify(cookies, &form.csrf)?;
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     applications::resend_verification(services, id).await?;
     Ok(Redirect::to(format!(

@@ -158,6 +158,36 @@ impl Default for EventSpec {
     }
 }
 
+/// Inserts a meeting straight into a database, for tests that start the
+/// app as its own process.
+pub async fn insert_event(db: &DatabaseConnection, spec: EventSpec) -> event::Model {
+    let now = Utc::now();
+    event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        slug: Set(spec.slug.clone()),
+        title_nl: Set(format!("Bijeenkomst {}", spec.slug)),
+        title_en: Set(format!("Meeting {}", spec.slug)),
+        description_nl: Set("Een bijeenkomst over partnerships.".into()),
+        description_en: Set("A meeting about partnerships.".into()),
+        location: Set("Den Haag".into()),
+        starts_at: Set(spec.starts_at),
+        ends_at: Set(spec.starts_at + Days::hours(4)),
+        capacity: Set(spec.capacity),
+        waitlist_enabled: Set(spec.waitlist),
+        eligibility: Set(spec.eligibility),
+        status: Set(spec.status),
+        registration_opens_at: Set(spec.registration_opens_at),
+        registration_closes_at: Set(spec.registration_closes_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        reminder_days_before: Set(2),
+        reminder_sent_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .expect("insert event")
+}
+
 impl TestApp {
     pub fn mailbox(&self) -> MemoryMailbox {
         match self.client.rocket().state::<Mailer>() {
@@ -167,31 +197,7 @@ impl TestApp {
     }
 
     pub async fn create_event(&self, spec: EventSpec) -> event::Model {
-        let now = Utc::now();
-        event::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            slug: Set(spec.slug.clone()),
-            title_nl: Set(format!("Bijeenkomst {}", spec.slug)),
-            title_en: Set(format!("Meeting {}", spec.slug)),
-            description_nl: Set("Een bijeenkomst over partnerships.".into()),
-            description_en: Set("A meeting about partnerships.".into()),
-            location: Set("Den Haag".into()),
-            starts_at: Set(spec.starts_at),
-            ends_at: Set(spec.starts_at + Days::hours(4)),
-            capacity: Set(spec.capacity),
-            waitlist_enabled: Set(spec.waitlist),
-            eligibility: Set(spec.eligibility),
-            status: Set(spec.status),
-            registration_opens_at: Set(spec.registration_opens_at),
-            registration_closes_at: Set(spec.registration_closes_at),
-            created_at: Set(now),
-            updated_at: Set(now),
-            reminder_days_before: Set(2),
-            reminder_sent_at: Set(None),
-        }
-        .insert(&self.db)
-        .await
-        .expect("insert event")
+        insert_event(&self.db, spec).await
     }
 
     pub async fn get(&self, uri: &str) -> LocalResponse<'_> {
@@ -233,6 +239,15 @@ impl TestApp {
             .body(body)
             .dispatch()
             .await
+    }
+
+    /// Posts a public form as a browser that first loaded it: with the
+    /// CSRF token of this client's cookie.
+    pub async fn submit_form(&self, uri: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        let csrf = self.csrf_token().await;
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &csrf));
+        self.post_form(uri, &fields).await
     }
 
     /// Waits until at least `count` mails went out, then returns them all.

@@ -290,9 +290,7 @@ async fn an_expired_verification_link_is_refused_and_a_new_one_can_be_sent() {
     assert!(response.into_string().await.unwrap().contains("verlopen"));
 
     let resend = app
-        .client
-        .post(format!("/pilots/{SLUG}/applied/{id}/resend"))
-        .dispatch()
+        .submit_form(&format!("/pilots/{SLUG}/applied/{id}/resend"), &[])
         .await;
     assert_eq!(resend.status(), Status::SeeOther);
     let fresh = link_path(
@@ -405,7 +403,7 @@ async fn without_javascript_an_ambiguous_name_offers_register_entries_to_choose(
     ];
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let response = app
-        .post_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
+        .submit_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
         .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let html = response.into_string().await.unwrap();
@@ -426,7 +424,7 @@ async fn without_javascript_an_ambiguous_name_offers_register_entries_to_choose(
     form.push(("organisation_id", utrecht));
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let response = app
-        .post_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
+        .submit_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
         .await;
     assert_eq!(response.status(), Status::SeeOther);
     let stored = pilot_application::Entity::find()
@@ -452,7 +450,7 @@ async fn the_ineligible_page_explains_and_points_to_open_events() {
         ("expected_jobs", "2"),
     ];
     let response = app
-        .post_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
+        .submit_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
         .await;
     assert_eq!(response.status(), Status::Forbidden);
     let html = response.into_string().await.unwrap();

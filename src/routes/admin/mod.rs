@@ -12,6 +12,7 @@ mod partnerships;
 use rocket::http::{ContentType, Status};
 use serde::Serialize;
 
+use crate::auth::csrf::CsrfOnly;
 use crate::auth::{CsrfToken, Staff};
 use crate::domain::Lang;
 use crate::error::AppError;
@@ -41,13 +42,6 @@ struct AdminPage<'a, T: Serialize> {
 }
 
 type Html = (Status, (ContentType, String));
-
-/// A form whose only field is the CSRF token (buttons that act at once).
-#[derive(rocket::FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
-}
 
 fn render<T: Serialize>(
     services: &Services,
