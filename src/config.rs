@@ -28,6 +28,10 @@ pub struct AppConfig {
     pub mail_max_attempts: i32,
     #[serde(default = "default_poll_ms")]
     pub mail_poll_interval_ms: u64,
+    /// How long a worker holds a mail it took before another may take it
+    /// over: the delay before mail a crashed instance was sending goes out.
+    #[serde(default = "default_claim_lease")]
+    pub mail_claim_lease_secs: u64,
     /// Run the mail worker inside this app instance. Off for a web-only
     /// instance when another process sends the mail.
     #[serde(default = "default_true")]
@@ -42,6 +46,10 @@ pub struct AppConfig {
     /// Log-in attempts one address may make per minute.
     #[serde(default = "default_login_rate")]
     pub rate_limit_logins_per_minute: u32,
+    /// Sign-ups, applications and log-ins per e-mail address per hour,
+    /// whatever address they come from: a cap on mail sent to one person.
+    #[serde(default = "default_per_email_rate")]
+    pub rate_limit_per_email_per_hour: u32,
     /// Days after an event that its sign-ups are anonymised (AVG retention).
     #[serde(default = "default_sign_up_retention")]
     pub retention_days_after_event: i64,
@@ -90,6 +98,14 @@ fn default_application_retention() -> i64 {
 fn default_sign_up_rate() -> u32 {
     20
 }
+fn default_per_email_rate() -> u32 {
+    10
+}
+
+fn default_claim_lease() -> u64 {
+    300
+}
+
 fn default_login_rate() -> u32 {
     10
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
 
-use rocket::http::{ContentType, Status};
+use rocket::http::{ContentType, Header, Status};
 use rocket::response::{self, Responder};
 use rocket::serde::json::Json;
 use rocket::Request;
@@ -56,6 +56,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("malformed request: {0}")]
     BadRequest(String),
+    /// Too many requests about one e-mail address.
+    #[error("rate limited for {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
     #[error("internal error")]
@@ -97,6 +100,7 @@ impl AppError {
             AppError::Forbidden => Status::Forbidden,
             AppError::PayloadTooLarge => Status::PayloadTooLarge,
             AppError::BadRequest(_) => Status::BadRequest,
+            AppError::RateLimited { .. } => Status::TooManyRequests,
             AppError::Unavailable(_) => Status::ServiceUnavailable,
             AppError::Internal(_) => Status::InternalServerError,
         }
@@ -116,6 +120,7 @@ impl AppError {
             AppError::Ineligible(_) | AppError::IneligibleBecause(_) => "ineligible",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::BadRequest(_) => "bad_request",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -197,16 +202,22 @@ impl<'r> Responder<'r, 'static> for AppError {
             AppError::Validation(fields) => field_messages(fields, lang),
             _ => BTreeMap::new(),
         };
-        if req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz" {
-            let body = ErrorBody {
-                error: self.kind(),
-                message,
-                fields,
+        let mut response =
+            if req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz" {
+                let body = ErrorBody {
+                    error: self.kind(),
+                    message,
+                    fields,
+                };
+                (status, Json(body)).respond_to(req)?
+            } else {
+                let details = fields.into_values().collect();
+                render_error_page_with(req, status, lang, &message, details)?
             };
-            return (status, Json(body)).respond_to(req);
+        if let AppError::RateLimited { retry_after_secs } = self {
+            response.set_header(Header::new("Retry-After", retry_after_secs.to_string()));
         }
-        let details = fields.into_values().collect();
-        render_error_page_with(req, status, lang, &message, details)
+        Ok(response)
     }
 }
 

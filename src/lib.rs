@@ -51,6 +51,9 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
         .attach(AdHoc::on_liftoff("Reminders and retention", |rocket| {
             Box::pin(start_reminders(rocket))
         }))
+        .attach(AdHoc::on_liftoff("Rate limit upkeep", |rocket| {
+            Box::pin(start_rate_limit_upkeep(rocket))
+        }))
         .mount("/", routes::pages())
         .mount("/api/v1", routes::api())
         .mount("/static", FileServer::from(static_dir))
@@ -109,6 +112,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
         max_attempts: config.mail_max_attempts,
         poll_interval: Duration::from_millis(config.mail_poll_interval_ms),
         batch_size: 20,
+        claim_lease: Duration::from_secs(config.mail_claim_lease_secs.max(1)),
     };
     let services = Services {
         db,
@@ -117,10 +121,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
         mail_from: config.mail_from.clone(),
         mail_queued: Arc::new(Notify::new()),
     };
-    let rate_limits = routes::protection::RateLimits::new(
-        config.rate_limit_sign_ups_per_minute,
-        config.rate_limit_logins_per_minute,
-    );
+    let rate_limits = routes::protection::RateLimits::new(&config);
     Ok(rocket
         .manage(rate_limits)
         .manage(services)
@@ -151,6 +152,24 @@ async fn start_mail_worker(rocket: &Rocket<Orbit>) {
         tokio::select! {
             _ = work => {}
             _ = shutdown => {}
+        }
+    });
+}
+
+/// Forgets rate-limit state of quiet clients and addresses every few
+/// minutes; without it the limiters would keep every key ever seen.
+async fn start_rate_limit_upkeep(rocket: &Rocket<rocket::Orbit>) {
+    let Some(limits) = rocket.state::<routes::protection::RateLimits>() else {
+        return;
+    };
+    let limits = limits.clone();
+    let mut shutdown = rocket.shutdown();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(Duration::from_secs(300)) => limits.forget_idle(),
+            }
         }
     });
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::{ApplicationInput, Lang, NewApplication, ParseError};
 use crate::error::AppError;
-use crate::routes::protection::SignUpAllowed;
+use crate::routes::protection::{EmailAction, SignUpAllowed};
 use crate::services::applications::{self, Applied};
 use crate::services::eligibility;
 use crate::services::pilots::{self, PilotView};
@@ -58,7 +58,7 @@ async fn apply(
     services: &State<Services>,
     slug: &str,
     lang: Lang,
-    _allowed: SignUpAllowed,
+    allowed: SignUpAllowed<'_>,
     body: Result<Json<ApplicationBody>, json::Error<'_>>,
 ) -> Result<(Status, Json<Applied>), AppError> {
     let body = super::json_body(body)?;
@@ -86,6 +86,7 @@ async fn apply(
             .unwrap_or_default(),
     };
     let new = NewApplication::parse(&input, lang).map_err(AppError::Validation)?;
+    allowed.for_email(EmailAction::Application, new.email.as_str())?;
     Ok((
         Status::Created,
         Json(applications::apply(services, slug, new).await?),

@@ -1,7 +1,9 @@
 //! Defences every response and every state-changing endpoint share:
-//! security headers and per-IP rate limits (429 with Retry-After).
+//! security headers and rate limits per IP address and per e-mail address
+//! (429 with Retry-After).
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -10,6 +12,9 @@ use rocket::http::{Header, Status};
 use rocket::request::{FromRequest, Outcome};
 use rocket::shield::{Frame, Referrer, Shield};
 use rocket::Request;
+
+use crate::config::AppConfig;
+use crate::error::AppError;
 
 /// No inline scripts or styles anywhere on our pages, so the policy can
 /// be strict; `frame-ancestors` keeps the forms out of other sites' frames.
@@ -33,20 +38,62 @@ pub fn headers() -> (Shield, AdHoc) {
     (shield, csp)
 }
 
-/// One limiter per kind of action, keyed on the client's address.
+/// One limiter per kind of action, keyed on the client's address, and
+/// one keyed on the e-mail address a request is about.
+/// Cheap to clone: the upkeep task shares the limiters with the routes.
+#[derive(Clone)]
 pub struct RateLimits {
-    sign_ups: DefaultKeyedRateLimiter<IpAddr>,
-    logins: DefaultKeyedRateLimiter<IpAddr>,
+    sign_ups: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    logins: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    per_email: Arc<DefaultKeyedRateLimiter<(EmailAction, String)>>,
+}
+
+/// What a per-e-mail limit counts; each has its own allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmailAction {
+    SignUp,
+    Application,
+    LogIn,
+}
+
+fn at_least_one(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
 }
 
 impl RateLimits {
-    pub fn new(sign_ups_per_minute: u32, logins_per_minute: u32) -> Self {
-        let quota =
-            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+    pub fn new(config: &AppConfig) -> Self {
+        let per_minute = |n: u32| Quota::per_minute(at_least_one(n));
+        let per_hour = Quota::per_hour(at_least_one(config.rate_limit_per_email_per_hour));
         RateLimits {
-            sign_ups: RateLimiter::keyed(quota(sign_ups_per_minute)),
-            logins: RateLimiter::keyed(quota(logins_per_minute)),
+            sign_ups: Arc::new(RateLimiter::keyed(per_minute(
+                config.rate_limit_sign_ups_per_minute,
+            ))),
+            logins: Arc::new(RateLimiter::keyed(per_minute(
+                config.rate_limit_logins_per_minute,
+            ))),
+            per_email: Arc::new(RateLimiter::keyed(per_hour)),
         }
+    }
+
+    /// Refuses the request when this e-mail address used up its allowance,
+    /// however many client addresses the requests come from. This is what
+    /// stops one person's inbox being flooded with resent confirmations.
+    pub fn check_email(&self, action: EmailAction, email: &str) -> Result<(), AppError> {
+        let key = (action, email.to_lowercase());
+        self.per_email.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            }
+        })
+    }
+
+    /// Drops the state of keys that have been quiet long enough to be
+    /// back at full allowance, so memory follows current traffic only.
+    pub fn forget_idle(&self) {
+        self.sign_ups.retain_recent();
+        self.logins.retain_recent();
+        self.per_email.retain_recent();
     }
 }
 
@@ -72,26 +119,40 @@ fn check(
     }
 }
 
-/// Guards sign-ups and pilot applications.
-pub struct SignUpAllowed;
+/// Guards sign-ups and pilot applications per client address; the route
+/// adds the per-e-mail check once it has read the address.
+pub struct SignUpAllowed<'r>(Option<&'r RateLimits>);
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for SignUpAllowed {
+impl<'r> FromRequest<'r> for SignUpAllowed<'r> {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        check(req, |l| &l.sign_ups).map(|_| SignUpAllowed)
+        check(req, |l| &l.sign_ups).map(|_| SignUpAllowed(req.rocket().state()))
+    }
+}
+
+impl SignUpAllowed<'_> {
+    pub fn for_email(&self, action: EmailAction, email: &str) -> Result<(), AppError> {
+        self.0.map_or(Ok(()), |l| l.check_email(action, email))
     }
 }
 
 /// Guards the staff log-in, beside the per-account lock-out.
-pub struct LoginAllowed;
+pub struct LoginAllowed<'r>(Option<&'r RateLimits>);
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for LoginAllowed {
+impl<'r> FromRequest<'r> for LoginAllowed<'r> {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        check(req, |l| &l.logins).map(|_| LoginAllowed)
+        check(req, |l| &l.logins).map(|_| LoginAllowed(req.rocket().state()))
+    }
+}
+
+impl LoginAllowed<'_> {
+    pub fn for_email(&self, email: &str) -> Result<(), AppError> {
+        self.0
+            .map_or(Ok(()), |l| l.check_email(EmailAction::LogIn, email))
     }
 }

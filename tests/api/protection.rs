@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use crate::helpers::{sign_up_body, spawn_app, spawn_app_with, EventSpec};
 
 const URI: &str = "/api/v1/events/partnerships-voor-meer-banen/registrations";
+const SLUG: &str = "partnerships-voor-meer-banen";
 
 #[rocket::async_test]
 async fn every_page_carries_the_security_headers() {
@@ -104,4 +105,48 @@ async fn log_in_attempts_are_limited_per_address_too() {
             .status();
     }
     assert_eq!(last, Status::TooManyRequests);
+}
+
+#[rocket::async_test]
+async fn one_email_address_gets_only_its_hourly_allowance_of_sign_ups() {
+    let app = spawn_app_with(|f| f.merge(("rate_limit_per_email_per_hour", 3))).await;
+    app.create_event(EventSpec::default()).await;
+    // The first makes the sign-up, the next two resend its mail (409).
+    let (first, _) = app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    assert_eq!(first, Status::Created);
+    for _ in 0..2 {
+        assert_eq!(
+            app.sign_up_api(SLUG, "anna@utrecht.nl").await.0,
+            Status::Conflict
+        );
+    }
+    let refused = app
+        .client
+        .post(format!("/api/v1/events/{SLUG}/registrations"))
+        .header(ContentType::JSON)
+        .body(sign_up_body("ANNA@utrecht.nl").to_string())
+        .dispatch()
+        .await;
+    assert_eq!(refused.status(), Status::TooManyRequests);
+    let wait: u64 = refused
+        .headers()
+        .get_one("Retry-After")
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((1..=3600).contains(&wait), "{wait}");
+    let body = refused.into_string().await.unwrap();
+    assert!(body.contains("rate_limited"), "{body}");
+    // Other people are not held back, and no fourth mail went out.
+    assert_eq!(
+        app.sign_up_api(SLUG, "bert@utrecht.nl").await.0,
+        Status::Created
+    );
+    assert_eq!(
+        app.outbox()
+            .await
+            .iter()
+            .filter(|m| m.recipient == "anna@utrecht.nl")
+            .count(),
+        3
+    );
 }

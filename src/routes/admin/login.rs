@@ -63,10 +63,11 @@ async fn login(
     lang: Lang,
     jar: &CookieJar<'_>,
     token: CsrfToken,
-    _allowed: LoginAllowed,
+    allowed: LoginAllowed<'_>,
     form: Form<Credentials>,
 ) -> Result<Result<Redirect, Html>, AppError> {
     csrf::verify(jar, &form.csrf)?;
+    allowed.for_email(form.email.trim())?;
     match staff::login(&services.db, &form.email, &form.password).await? {
         Ok(member) => {
             session::start(jar, member.id, services.base_url.starts_with("https://"));
