@@ -147,7 +147,9 @@ pub fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, MailEr
                 .singlepart(Attachment::new("invite.ics".into()).body(ics.clone(), calendar_type))
         }
     };
+    let message_id = format!("<{}@{}>", mail.message_key, from.email.domain());
     Ok(Message::builder()
+        .message_id(Some(message_id))
         .from(from)
         .to(to)
         .subject(mail.subject.clone())

@@ -15,6 +15,10 @@ use crate::views::Views;
 #[derive(Debug, Clone)]
 pub struct OutgoingEmail {
     pub outbox_id: i64,
+    /// The left part of the Message-ID: fixed per outbox row, so a mail
+    /// sent again after a crash (sent, but not yet marked so) is
+    /// recognisably the same message.
+    pub message_key: String,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
@@ -69,9 +73,6 @@ pub async fn enqueue<C: Serialize>(
     Ok(())
 }
 
-/// How long a worker may hold a row before another may take it over.
-const LEASE: Duration = Duration::minutes(5);
-
 /// Takes up to `limit` due rows for this worker. On PostgreSQL the inner
 /// `FOR UPDATE SKIP LOCKED` lets several app instances claim side by side
 /// without ever taking the same row; SQLite runs the one UPDATE atomically.
@@ -79,7 +80,9 @@ pub async fn claim_due(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     limit: u64,
+    lease: std::time::Duration,
 ) -> Result<Vec<outbox::Model>, DbErr> {
+    let lease = Duration::from_std(lease).unwrap_or_else(|_| Duration::minutes(5));
     let due = Condition::any()
         .add(
             Condition::all()
@@ -100,7 +103,7 @@ pub async fn claim_due(
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sending))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(now + LEASE))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
         .col_expr(
             outbox::Column::Attempts,
             Expr::col(outbox::Column::Attempts).add(1),
@@ -161,6 +164,7 @@ impl From<&outbox::Model> for OutgoingEmail {
     fn from(row: &outbox::Model) -> Self {
         OutgoingEmail {
             outbox_id: row.id,
+            message_key: format!("outbox-{}-{}", row.id, row.created_at.timestamp_micros()),
             recipient: row.recipient.clone(),
             subject: row.subject.clone(),
             body_text: row.body_text.clone(),

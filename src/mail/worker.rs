@@ -15,6 +15,8 @@ pub struct WorkerSettings {
     pub max_attempts: i32,
     pub poll_interval: Duration,
     pub batch_size: u64,
+    /// Longer than any send may take, or a slow send is sent twice.
+    pub claim_lease: Duration,
 }
 
 impl WorkerSettings {
@@ -60,7 +62,8 @@ pub async fn send_due(
     mailer: &Mailer,
     settings: &WorkerSettings,
 ) -> Result<usize, sea_orm::DbErr> {
-    let mut rows = outbox::claim_due(db, Utc::now(), settings.batch_size).await?;
+    let mut rows =
+        outbox::claim_due(db, Utc::now(), settings.batch_size, settings.claim_lease).await?;
     // UPDATE ... RETURNING gives no order; mail to one person must leave in
     // the order it was written (waiting list before "you moved up").
     rows.sort_by_key(|row| row.id);
@@ -98,6 +101,7 @@ mod tests {
             max_attempts: 10,
             poll_interval: Duration::from_secs(1),
             batch_size: 10,
+            claim_lease: Duration::from_secs(300),
         };
         assert_eq!(settings.delay_after(1), Duration::from_secs(10));
         assert_eq!(settings.delay_after(2), Duration::from_secs(30));

@@ -174,6 +174,7 @@ async fn two_workers_never_send_the_same_mail_twice() {
         max_attempts: 3,
         poll_interval: std::time::Duration::from_millis(10),
         batch_size: 3,
+        claim_lease: std::time::Duration::from_secs(300),
     };
     let (first, second) = (MemoryMailbox::default(), MemoryMailbox::default());
     let (a, b) = (

@@ -7,6 +7,7 @@ mod admin_events;
 mod browse;
 mod cancel;
 mod concurrency;
+mod crash;
 mod launch;
 mod mail;
 mod partnerships;

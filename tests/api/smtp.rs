@@ -121,3 +121,99 @@ async fn the_confirmation_arrives_over_smtp_as_a_complete_mime_message() {
         Some(aanmeldpunt::entities::outbox::OutboxStatus::Sent)
     );
 }
+
+/// A port nobody listens on yet: the SMTP server of the outage test.
+fn reserve_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
+    listener.local_addr().expect("address").port()
+}
+
+fn start_smtp_server_on(port: u16) -> Arc<Mutex<Vec<Vec<u8>>>> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("the reserved port");
+    let inbox = Inbox::default();
+    let received = inbox.received.clone();
+    let mut server = Server::new(inbox);
+    server.with_name("smtp.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    received
+}
+
+fn recipient_of(raw: &[u8]) -> String {
+    let message = MessageParser::default().parse(raw).expect("a MIME message");
+    let to = message.to().and_then(|to| to.first()).expect("a To header");
+    to.address().expect("an address").to_owned()
+}
+
+#[rocket::async_test]
+async fn mail_queued_while_smtp_is_down_is_delivered_exactly_once_when_it_returns() {
+    use aanmeldpunt::entities::outbox::OutboxStatus;
+
+    let port = reserve_port();
+    let app = spawn_app_with(|f| {
+        f.merge(("mail_transport", "smtp"))
+            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
+            .merge(("mail_retry_delays_secs", vec![0]))
+            .merge(("mail_max_attempts", 100_000))
+            .merge(("mail_poll_interval_ms", 50))
+    })
+    .await;
+    app.create_event(EventSpec::default()).await;
+
+    let people: Vec<String> = (0..20).map(|i| format!("p{i}@utrecht.nl")).collect();
+    for email in &people {
+        let (status, _) = app.sign_up_api("partnerships-voor-meer-banen", email).await;
+        assert_eq!(status, rocket::http::Status::Created, "sign-ups go on");
+    }
+
+    // The outage shows: every mail is still queued, with its failure noted.
+    let mut failing_seen = false;
+    for _ in 0..250 {
+        let outbox = app.outbox().await;
+        if outbox.len() == people.len()
+            && outbox
+                .iter()
+                .all(|m| m.attempts >= 1 && m.last_error.is_some())
+        {
+            failing_seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(failing_seen, "{:?}", app.outbox().await);
+    assert!(app
+        .outbox()
+        .await
+        .iter()
+        .all(|m| m.status != OutboxStatus::Sent));
+
+    let received = start_smtp_server_on(port);
+    let mut all_sent = false;
+    for _ in 0..500 {
+        if app
+            .outbox()
+            .await
+            .iter()
+            .all(|m| m.status == OutboxStatus::Sent)
+        {
+            all_sent = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(all_sent, "{:?}", app.outbox().await);
+    // A few more worker rounds: nothing goes out a second time.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let mut recipients: Vec<String> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|raw| recipient_of(raw))
+        .collect();
+    recipients.sort();
+    let mut expected = people.clone();
+    expected.sort();
+    assert_eq!(recipients, expected, "each person exactly one mail");
+}
