@@ -175,11 +175,16 @@ pub fn field_messages(fields: &FieldErrors, lang: Lang) -> BTreeMap<&'static str
         .collect()
 }
 
-#[derive(Serialize)]
+/// What every JSON error looks like, whoever raised it.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
+    #[schema(schema_with = crate::routes::api_docs::error_kind)]
     pub error: &'static str,
+    /// For people, in the language of the request.
     pub message: String,
+    /// What is wrong with each field, on validation errors only.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = BTreeMap<String, String>)]
     pub fields: BTreeMap<&'static str, String>,
 }
 

@@ -2,20 +2,50 @@ use rocket::http::Status;
 use rocket::serde::json::{self, Json};
 use rocket::State;
 use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::{Lang, NewRegistration, RegistrationInput, SubmissionKey};
 use crate::entities::registration::RegistrationStatus;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
+use crate::routes::api_docs;
 use crate::routes::protection::{EmailAction, SignUpAllowed};
 use crate::services::events::{self, EventView};
 use crate::services::{registrations, Services};
 
+/// Published events that have not ended, soonest first.
+#[utoipa::path(
+    get,
+    path = "/events",
+    operation_id = "list_events",
+    tag = "events",
+    params(("lang" = Option<String>, Query, description = "`nl` or `en`; others are ignored")),
+    responses(
+        (status = 200, description = "The upcoming events", body = Vec<EventView>),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    ),
+)]
 #[rocket::get("/events")]
 async fn list(services: &State<Services>, lang: Lang) -> Result<Json<Vec<EventView>>, AppError> {
     Ok(Json(events::upcoming(&services.db, lang).await?))
 }
 
+/// One published (or cancelled) event.
+#[utoipa::path(
+    get,
+    path = "/events/{slug}",
+    operation_id = "show_event",
+    tag = "events",
+    params(
+        ("slug" = String, Path, description = "The event's slug"),
+        ("lang" = Option<String>, Query, description = "`nl` or `en`; others are ignored"),
+    ),
+    responses(
+        (status = 200, description = "The event", body = EventView),
+        (status = 404, description = "No such event", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    ),
+)]
 #[rocket::get("/events/<slug>")]
 async fn show(
     services: &State<Services>,
@@ -27,29 +57,41 @@ async fn show(
 
 /// Every field defaults to empty so a missing one is reported per field,
 /// like on the form; fields we do not know are refused.
-#[derive(Deserialize)]
+/// The schema marks what the sign-up needs as required, though a missing
+/// field is answered with 422 and a message per field like a wrong one.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RegistrationBody {
     #[serde(default)]
+    #[schema(schema_with = api_docs::text::<200>, required)]
     name: String,
     #[serde(default)]
+    #[schema(schema_with = api_docs::email, required)]
     email: String,
     #[serde(default)]
+    #[schema(schema_with = api_docs::text::<200>, required)]
     organisation: String,
     #[serde(default)]
+    #[schema(schema_with = api_docs::sector_code, required)]
     sector: String,
     #[serde(default)]
+    #[schema(schema_with = api_docs::optional_text::<200>)]
     job_title: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = api_docs::optional_text::<2000>)]
     remarks: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = api_docs::lang_field)]
     lang: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Created {
     id: Uuid,
+    #[schema(schema_with = api_docs::sign_up_status)]
     status: RegistrationStatus,
+    /// Place on the waiting list (1 is next); only when `waitlisted`.
+    #[schema(value_type = u64, minimum = 1)]
     #[serde(skip_serializing_if = "Option::is_none")]
     waitlist_position: Option<u64>,
 }
@@ -78,8 +120,40 @@ impl IdempotencyKey {
     }
 }
 
+/// Signs up for an event, or for its waiting list when it is full.
+///
 /// A retry with the same `Idempotency-Key` answers with the sign-up the
 /// first request made (201 again, same id) and sends no second mail.
+#[utoipa::path(
+    post,
+    path = "/events/{slug}/registrations",
+    operation_id = "sign_up",
+    tag = "events",
+    params(
+        ("slug" = String, Path, description = "The event's slug"),
+        ("lang" = Option<String>, Query, description = "`nl` or `en`; others are ignored"),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[A-Za-z0-9_-]{16,64}$",
+            description = "16 to 64 characters of `A-Z a-z 0-9 - _`; a retry with the same key \
+                is the same sign-up"),
+    ),
+    request_body = RegistrationBody,
+    responses(
+        (status = 201, description = "Signed up, or on the waiting list; a confirmation mail \
+            is on its way", body = Created),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 403, description = "The event is for public employers only", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+        (status = 409, description = "Already signed up (`duplicate`), no seats and no waiting \
+            list (`full`), or registration is not open (`closed`)", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "A field is missing or wrong (`fields` says which), or \
+            the body has the wrong shape", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address or for this e-mail \
+            address", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    ),
+)]
 #[rocket::post("/events/<slug>/registrations", data = "<body>")]
 async fn register(
     services: &State<Services>,
@@ -119,6 +193,10 @@ async fn register(
         }),
     ))
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(list, show, register))]
+pub(super) struct Doc;
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![list, show, register]

@@ -1,6 +1,7 @@
 //! Thin adapters from HTTP to the services: pages under `/`, JSON under
 //! `/api/v1`. No SQL here.
 mod admin;
+pub(crate) mod api_docs;
 mod api_events;
 mod api_partnerships;
 mod api_pilots;
@@ -29,6 +30,7 @@ pub fn api() -> Vec<rocket::Route> {
     routes.extend(api_sectors::routes());
     routes.extend(api_pilots::routes());
     routes.extend(api_partnerships::routes());
+    routes.extend(api_docs::routes());
     routes
 }
 

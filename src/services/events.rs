@@ -15,7 +15,7 @@ use crate::entities::registration::{self, RegistrationStatus};
 use crate::error::AppError;
 
 /// Where an event's registration stands right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationState {
     NotYetOpen,
@@ -54,7 +54,7 @@ impl RegistrationState {
 }
 
 /// An event as pages and the API show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     #[serde(skip)]
     pub id: Uuid,
@@ -68,6 +68,8 @@ pub struct EventView {
     pub seats_left: i64,
     pub waitlist: bool,
     pub waitlisted: i64,
+    /// `public_sector`: only for employers in the public sector groups.
+    #[schema(pattern = "^(open|public_sector)$")]
     pub eligibility: &'static str,
     pub registration_open: bool,
     pub registration_state: RegistrationState,

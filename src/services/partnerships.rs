@@ -252,17 +252,18 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, A
         .await?)
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Count {
     pub key: String,
     pub started: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Summary {
     pub year: i32,
     pub target: i32,
     /// Jobs to realise this year, when an admin set one.
+    #[schema(required)]
     pub jobs_target: Option<f64>,
     pub started: u32,
     pub in_progress: u32,

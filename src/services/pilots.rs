@@ -10,7 +10,7 @@ use crate::entities::pilot::{self, PilotStatus};
 use crate::entities::pilot_application::{self, ApplicationStatus};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PilotView {
     #[serde(skip)]
     pub id: Uuid,

@@ -3,7 +3,7 @@ use serde::Serialize;
 
 use crate::domain::{Lang, SectorCode, SectorGroup};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SectorView {
     pub code: &'static str,
     pub name: &'static str,

@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod launch;
 mod mail;
+mod openapi;
 mod partnerships;
 mod pilots;
 mod privacy;

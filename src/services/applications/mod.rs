@@ -27,14 +27,14 @@ pub const VERIFY_APPLICATION: &str = "verify_application";
 pub const MANAGE_APPLICATION: &str = "manage_application";
 const VERIFICATION_VALID_FOR: Duration = Duration::hours(72);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Applied {
     pub id: Uuid,
     pub status: ApplicationStatus,
     pub eligibility: EligibilityView,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EligibilityView {
     pub decision: EligibilityDecision,
     pub reason: String,
