@@ -173,7 +173,8 @@ pub async fn search(
     limit: u64,
 ) -> Result<Vec<organisation::Model>, DbErr> {
     let query = query.trim().to_lowercase();
-    if query.chars().count() < 2 {
+    // PostgreSQL refuses a NUL in text, and no name holds one.
+    if query.chars().count() < 2 || query.contains('\0') {
         return Ok(Vec::new());
     }
     let pattern = format!("%{}%", query.replace(['%', '_'], ""));

@@ -8,6 +8,7 @@ mod browse;
 mod cancel;
 mod concurrency;
 mod crash;
+mod fuzz_bodies;
 mod launch;
 mod mail;
 mod openapi;
