@@ -75,4 +75,6 @@ async fn health_is_ok_while_the_database_answers_and_503_when_it_does_not() {
     assert_eq!(response.status(), Status::ServiceUnavailable);
     let body: serde_json::Value = response.into_json().await.unwrap();
     assert_eq!(body["error"], "unavailable");
+    // Liveness does not depend on the database: the process still answers.
+    assert_eq!(app.get("/livez").await.status(), Status::Ok);
 }
