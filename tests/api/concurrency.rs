@@ -1,25 +1,30 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aanmeldpunt::entities::registration::RegistrationStatus;
 use rocket::http::Status;
 
-use crate::helpers::{spawn_app, EventSpec};
+use crate::helpers::{manage_path, spawn_app, EventSpec};
 
 const SLUG: &str = "partnerships-voor-meer-banen";
+const SEATS: usize = 100;
+const PEOPLE: usize = 2000;
+const CANCELLING: usize = 40;
 
-/// 200 sign-ups at once for 50 seats: the event lock must serialise the
-/// seat check so exactly 50 are confirmed and the rest queue without gaps.
+/// 2,000 sign-ups at once for 100 seats: the event lock must serialise the
+/// seat check so exactly 100 are confirmed and the rest queue in arrival
+/// order without gaps, each with one mail. Then 40 of the confirmed cancel
+/// at once: exactly the first 40 on the waiting list move up, one each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_sign_ups_never_overbook() {
+async fn concurrent_sign_ups_never_overbook_and_cancellations_promote_one_each() {
     let app = Arc::new(spawn_app().await);
     app.create_event(EventSpec {
-        capacity: 50,
+        capacity: SEATS as i32,
         ..Default::default()
     })
     .await;
 
-    let tasks: Vec<_> = (0..200)
+    let tasks: Vec<_> = (0..PEOPLE)
         .map(|i| {
             let app = app.clone();
             tokio::spawn(async move { app.sign_up_api(SLUG, &format!("p{i}@utrecht.nl")).await })
@@ -35,31 +40,89 @@ async fn concurrent_sign_ups_never_overbook() {
     }
 
     let regs = app.registrations().await;
-    assert_eq!(regs.len(), 200);
-    let confirmed = regs
-        .iter()
-        .filter(|r| r.status == RegistrationStatus::Confirmed)
-        .count();
-    let waitlisted: Vec<_> = regs
-        .iter()
-        .filter(|r| r.status == RegistrationStatus::Waitlisted)
-        .collect();
-    assert_eq!(confirmed, 50);
-    assert_eq!(waitlisted.len(), 150);
+    assert_eq!(regs.len(), PEOPLE);
+    let with_status = |status| regs.iter().filter(move |r| r.status == status);
+    assert_eq!(with_status(RegistrationStatus::Confirmed).count(), SEATS);
+    assert_eq!(
+        with_status(RegistrationStatus::Waitlisted).count(),
+        PEOPLE - SEATS
+    );
+    // The first 100 to arrive hold the seats.
+    assert!(with_status(RegistrationStatus::Confirmed).all(|r| r.queue_number <= SEATS as i64));
 
     answered_positions.sort();
     assert_eq!(
         answered_positions,
-        (1..=150).collect::<Vec<u64>>(),
-        "positions 1..150, no gaps"
+        (1..=(PEOPLE - SEATS) as u64).collect::<Vec<u64>>(),
+        "positions 1..1900, no gaps"
     );
-    let queue: Vec<i64> = regs.iter().map(|r| r.queue_number).collect();
+    let mut queue: Vec<i64> = regs.iter().map(|r| r.queue_number).collect();
+    queue.sort();
     assert_eq!(
         queue,
-        (1..=200).collect::<Vec<i64>>(),
+        (1..=PEOPLE as i64).collect::<Vec<i64>>(),
         "arrival order without gaps"
     );
     let emails: HashSet<&str> = regs.iter().map(|r| r.email.as_str()).collect();
-    assert_eq!(emails.len(), 200);
-    assert_eq!(app.outbox().await.len(), 200, "one mail per sign-up");
+    assert_eq!(emails.len(), PEOPLE);
+    let outbox = app.outbox().await;
+    let mut mails_per_registration: HashMap<_, usize> = HashMap::new();
+    for mail in &outbox {
+        *mails_per_registration
+            .entry(mail.registration_id.expect("tied to its sign-up"))
+            .or_default() += 1;
+    }
+    assert_eq!(outbox.len(), PEOPLE);
+    assert!(regs
+        .iter()
+        .all(|r| mails_per_registration.get(&r.id) == Some(&1)));
+
+    // Forty confirmed people cancel at once, through their manage links.
+    let mails = app.wait_for_mails(PEOPLE).await;
+    let mut confirmed: Vec<_> = with_status(RegistrationStatus::Confirmed).collect();
+    confirmed.sort_by_key(|r| r.queue_number);
+    let cancelling: Vec<String> = confirmed
+        .iter()
+        .take(CANCELLING)
+        .map(|r| {
+            let mail = mails.iter().find(|m| m.to == r.email).expect("their mail");
+            manage_path(mail)
+        })
+        .collect();
+    let tasks: Vec<_> = cancelling
+        .into_iter()
+        .map(|path| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let response = app.client.post(format!("{path}/cancel")).dispatch().await;
+                response.status()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), Status::SeeOther);
+    }
+
+    let after = app.registrations().await;
+    let count = |status| after.iter().filter(|r| r.status == status).count();
+    assert_eq!(count(RegistrationStatus::Cancelled), CANCELLING);
+    assert_eq!(
+        count(RegistrationStatus::Confirmed),
+        SEATS,
+        "every freed seat refilled"
+    );
+    let promoted: Vec<i64> = after
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Confirmed && r.queue_number > SEATS as i64)
+        .map(|r| r.queue_number)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        promoted,
+        ((SEATS + 1) as i64..=(SEATS + CANCELLING) as i64).collect::<Vec<_>>(),
+        "the first forty on the waiting list, each once"
+    );
+    // One mail per cancellation and one per promotion, nothing more.
+    assert_eq!(app.outbox().await.len(), PEOPLE + 2 * CANCELLING);
 }
