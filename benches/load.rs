@@ -1,0 +1,505 @@
+//! Load benchmark: `cargo bench --bench load`. See BENCHMARKS.md.
+//!
+//! Starts the release binary as its own process and loads it with `wrk`
+//! (Debian package `wrk`) from this machine, for SQLite and, when it
+//! answers, PostgreSQL:
+//!   (a) GET /events/<slug>
+//!   (b) sign-ups through the JSON API and through the HTML form
+//!   (c) the same sign-up service called in-process, without HTTP (the
+//!       database ceiling)
+//!   (d) GET /livez, a route that does nothing (the framework ceiling)
+//! and prints requests/s, p50/p99 latency, the app's peak RSS and the
+//! ratios (b)/(c) and (b)/(d).
+//!
+//! Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (200),
+//! BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; "off"
+//! skips PostgreSQL).
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aanmeldpunt::domain::{Lang, NewRegistration, RegistrationInput};
+use aanmeldpunt::entities::event::{self, Eligibility, EventStatus};
+use aanmeldpunt::entities::outbox;
+use aanmeldpunt::services::{registrations, Services};
+use aanmeldpunt::views::Views;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+struct Settings {
+    seconds: u64,
+    connections: usize,
+}
+
+#[derive(Clone)]
+struct Figures {
+    name: String,
+    requests: u64,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    failed: u64,
+}
+
+fn main() {
+    let settings = Settings {
+        seconds: env_number("BENCH_SECONDS", 10),
+        connections: env_number("BENCH_CONNECTIONS", 200) as usize,
+    };
+    if Command::new("wrk").arg("--version").output().is_err() {
+        eprintln!("wrk is not installed: apt-get install wrk");
+        std::process::exit(2);
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    print_machine();
+    let sqlite_dir = tempfile::tempdir().expect("temporary folder");
+    let sqlite_url = format!("sqlite://{}/bench.db?mode=rwc", sqlite_dir.path().display());
+    runtime.block_on(run_for("SQLite", &sqlite_url, &settings));
+
+    let admin_url = std::env::var("BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    if admin_url == "off" {
+        return;
+    }
+    match runtime.block_on(fresh_postgres_database(&admin_url)) {
+        Ok(url) => runtime.block_on(run_for("PostgreSQL", &url, &settings)),
+        Err(e) => println!("\nPostgreSQL skipped: {e}"),
+    }
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn print_machine() {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024 / 1024);
+    println!("machine: {cpu}, {cores} cores, {memory} GiB");
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> Result<String, sea_orm::DbErr> {
+    let admin = sea_orm::Database::connect(admin_url).await?;
+    admin
+        .execute_unprepared("DROP DATABASE IF EXISTS aanmeldpunt_bench WITH (FORCE)")
+        .await?;
+    admin
+        .execute_unprepared("CREATE DATABASE aanmeldpunt_bench")
+        .await?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+    Ok(format!("{base}/aanmeldpunt_bench"))
+}
+
+async fn run_for(label: &str, database_url: &str, settings: &Settings) {
+    println!("\n== {label}");
+    let mail_dir = tempfile::tempdir().expect("mail folder");
+    let port = free_port();
+    let app = AppProcess::start(database_url, port, mail_dir.path());
+    let http = reqwest::Client::new();
+    app.wait_until_up(&http).await;
+
+    let db = aanmeldpunt::db::connect(database_url, None)
+        .await
+        .expect("the benchmark reaches the database");
+    let http_event = insert_event(&db, "bench-http").await;
+    let raw_event = insert_event(&db, "bench-raw").await;
+    let base = format!("http://127.0.0.1:{port}");
+
+    // (c) first, while the app idles; its mail is then marked sent so the
+    // app's worker does not send it during the HTTP runs.
+    let raw = raw_sign_ups(&db, &raw_event.slug, settings).await;
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::Status,
+            sea_orm::sea_query::Expr::value(outbox::OutboxStatus::Sent),
+        )
+        .exec(&db)
+        .await
+        .expect("mark raw mail sent");
+
+    let scripts = tempfile::tempdir().expect("script folder");
+    let event_page = format!("{base}/events/{}", http_event.slug);
+    let livez = wrk("(d) GET /livez", &format!("{base}/livez"), None, settings);
+    let page = wrk("(a) GET /events/<slug>", &event_page, None, settings);
+    let json_script = write_script(scripts.path(), "json.lua", &json_sign_up_script());
+    let json = wrk(
+        "(b) sign-up, JSON API",
+        &format!("{base}/api/v1/events/{}/registrations", http_event.slug),
+        Some(&json_script),
+        settings,
+    );
+    wait_for_outbox(&db).await;
+    let (cookie, csrf) = form_session(&http, &event_page).await;
+    let form_script = write_script(
+        scripts.path(),
+        "form.lua",
+        &form_sign_up_script(&cookie, &csrf),
+    );
+    let form = wrk(
+        "(b) sign-up, HTML form",
+        &format!("{base}/events/{}/registrations", http_event.slug),
+        Some(&form_script),
+        settings,
+    );
+    wait_for_outbox(&db).await;
+    let peak_rss_mb = app.peak_rss_mb();
+    let stored = aanmeldpunt::entities::registration::Entity::find()
+        .filter(aanmeldpunt::entities::registration::Column::EventId.eq(http_event.id))
+        .count(&db)
+        .await
+        .unwrap_or(0);
+    drop(app);
+
+    let rows = [&page, &json, &form, &raw, &livez];
+    println!(
+        "{:<28} {:>10} {:>10} {:>9} {:>9} {:>8}",
+        "run", "requests", "req/s", "p50 ms", "p99 ms", "failed"
+    );
+    for f in rows {
+        println!(
+            "{:<28} {:>10} {:>10.0} {:>9.2} {:>9.2} {:>8}",
+            f.name, f.requests, f.per_second, f.p50_ms, f.p99_ms, f.failed
+        );
+    }
+    println!("sign-ups stored through HTTP: {stored} (JSON + form runs)");
+    println!(
+        "ratios: JSON/raw {:.2}, form/raw {:.2}, JSON/empty route {:.3}, form/empty route {:.3}",
+        json.per_second / raw.per_second,
+        form.per_second / raw.per_second,
+        json.per_second / livez.per_second,
+        form.per_second / livez.per_second
+    );
+    println!("peak RSS of the app: {peak_rss_mb:.1} MB");
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
+    listener.local_addr().expect("address").port()
+}
+
+struct AppProcess {
+    child: Child,
+    port: u16,
+}
+
+impl AppProcess {
+    fn start(database_url: &str, port: u16, mail_dir: &Path) -> Self {
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+        let secret = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key);
+        let child = Command::new(env!("CARGO_BIN_EXE_aanmeldpunt"))
+            .arg("serve")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("ROCKET_PROFILE", "release")
+            .env("ROCKET_SECRET_KEY", secret)
+            .env("ROCKET_DATABASE_URL", database_url)
+            .env("ROCKET_ADDRESS", "127.0.0.1")
+            .env("ROCKET_PORT", port.to_string())
+            .env("ROCKET_BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("ROCKET_MAIL_TRANSPORT", "files")
+            .env("ROCKET_MAIL_DIR", mail_dir)
+            .env("ROCKET_SEED", "false")
+            .env("ROCKET_LOG_LEVEL", "critical")
+            // All load comes from one address here.
+            .env("ROCKET_RATE_LIMIT_SIGN_UPS_PER_MINUTE", "100000000")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the release binary starts");
+        AppProcess { child, port }
+    }
+
+    async fn wait_until_up(&self, http: &reqwest::Client) {
+        let url = format!("http://127.0.0.1:{}/healthz", self.port);
+        for _ in 0..600 {
+            if http
+                .get(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the app did not come up");
+    }
+
+    /// The high-water mark of resident memory, as the kernel counts it.
+    fn peak_rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+}
+
+impl Drop for AppProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn insert_event(db: &DatabaseConnection, slug: &str) -> event::Model {
+    let now = Utc::now();
+    let starts = now + chrono::Duration::days(30);
+    event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        slug: Set(slug.into()),
+        title_nl: Set("Partnerships voor meer banen".into()),
+        title_en: Set("Partnerships for more jobs".into()),
+        description_nl: Set("Benchmark".into()),
+        description_en: Set("Benchmark".into()),
+        location: Set("Den Haag".into()),
+        starts_at: Set(starts),
+        ends_at: Set(starts + chrono::Duration::hours(4)),
+        // Room for everyone: every sign-up takes the full confirmed path.
+        capacity: Set(100_000_000),
+        waitlist_enabled: Set(true),
+        eligibility: Set(Eligibility::Open),
+        status: Set(EventStatus::Published),
+        registration_opens_at: Set(None),
+        registration_closes_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        reminder_days_before: Set(2),
+        reminder_sent_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .expect("insert event")
+}
+
+/// (c): the sign-up service, called by as many tasks as wrk has
+/// connections, against the same database, without HTTP.
+async fn raw_sign_ups(db: &DatabaseConnection, slug: &str, settings: &Settings) -> Figures {
+    let services = Arc::new(Services {
+        db: db.clone(),
+        views: Views::load("templates").expect("templates"),
+        base_url: "http://127.0.0.1".into(),
+        mail_from: "Aanmeldpunt <aanmeldpunt@example.nl>".into(),
+        mail_queued: Arc::new(tokio::sync::Notify::new()),
+    });
+    let deadline = Instant::now() + Duration::from_secs(settings.seconds);
+    let tasks: Vec<_> = (0..settings.connections)
+        .map(|task| {
+            let (services, slug) = (services.clone(), slug.to_owned());
+            tokio::spawn(async move {
+                let (mut latencies, mut failed) = (Vec::new(), 0u64);
+                for n in 0.. {
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                    let input = RegistrationInput {
+                        name: "Anna de Vries".into(),
+                        email: format!("raw-{task}-{n}@utrecht.nl"),
+                        organisation: "Gemeente Utrecht".into(),
+                        sector: "GEM".into(),
+                        job_title: String::new(),
+                        remarks: String::new(),
+                    };
+                    let new = NewRegistration::parse(&input, Lang::Nl).expect("valid");
+                    let started = Instant::now();
+                    match registrations::register(&services, &slug, new).await {
+                        Ok(_) => latencies.push(started.elapsed()),
+                        Err(_) => failed += 1,
+                    }
+                }
+                (latencies, failed)
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let (mut latencies, mut failed) = (Vec::new(), 0);
+    for task in tasks {
+        let (l, f) = task.await.expect("task");
+        latencies.extend(l);
+        failed += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Figures {
+        name: "(c) sign-up, no HTTP (raw)".into(),
+        requests: latencies.len() as u64,
+        per_second: latencies.len() as f64 / elapsed,
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+        failed,
+    }
+}
+
+/// Lets the app's mail worker catch up, so one run's mail is not sent
+/// during the next run.
+async fn wait_for_outbox(db: &DatabaseConnection) {
+    for _ in 0..600 {
+        let pending = outbox::Entity::find()
+            .filter(outbox::Column::Status.ne(outbox::OutboxStatus::Sent))
+            .count(db)
+            .await
+            .unwrap_or(0);
+        if pending == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("(mail worker still busy after 60 s)");
+}
+
+/// The CSRF cookie and form field a browser gets with the event page.
+async fn form_session(http: &reqwest::Client, page: &str) -> (String, String) {
+    let response = http.get(page).send().await.expect("event page");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("a csrf cookie")
+        .to_owned();
+    let html = response.text().await.expect("html");
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    let csrf = html[start..]
+        .split('"')
+        .next()
+        .expect("its value")
+        .to_owned();
+    (cookie, csrf)
+}
+
+fn write_script(dir: &Path, name: &str, body: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, body).expect("write wrk script");
+    path.display().to_string()
+}
+
+/// Shared by both sign-up scripts: a unique e-mail address per request, and
+/// a summary line the benchmark reads back.
+const LUA_COMMON: &str = r#"
+-- thread_id is a global that setup() gives each thread before init().
+local counter = 0
+local threads = {}
+function setup(thread)
+  thread:set("thread_id", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  thread_id = thread_id or 0
+  math.randomseed(os.time() + thread_id)
+end
+function next_email()
+  counter = counter + 1
+  return string.format("w%d-%d-%d@utrecht.nl", thread_id, math.random(1, 1000000000), counter)
+end
+"#;
+
+const LUA_SUMMARY: &str = r#"
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %d %d %f %f %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+"#;
+
+fn json_sign_up_script() -> String {
+    format!(
+        r#"{LUA_COMMON}
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+function request()
+  local body = string.format('{{"name":"Anna de Vries","email":"%s","organisation":"Gemeente Utrecht","sector":"GEM"}}', next_email())
+  return wrk.format(nil, nil, nil, body)
+end
+{LUA_SUMMARY}"#
+    )
+}
+
+fn form_sign_up_script(cookie: &str, csrf: &str) -> String {
+    format!(
+        r#"{LUA_COMMON}
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "{cookie}"
+function request()
+  local email = next_email()
+  local token = string.format("%08x%08x%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff), counter, thread_id)
+  local body = "name=Anna+de+Vries&email=" .. email:gsub("@", "%%40") ..
+    "&organisation=Gemeente+Utrecht&sector=GEM&csrf={csrf}&form_token=" .. token
+  return wrk.format(nil, nil, nil, body)
+end
+{LUA_SUMMARY}"#
+    )
+}
+
+fn wrk(name: &str, url: &str, script: Option<&str>, settings: &Settings) -> Figures {
+    let summary_only = write_summary_script();
+    let script = script.unwrap_or(&summary_only);
+    let output = Command::new("wrk")
+        .args(["-t", "2", "-c", &settings.connections.to_string()])
+        .args(["-d", &format!("{}s", settings.seconds), "--timeout", "10s"])
+        .args(["-s", script, url])
+        .output()
+        .expect("wrk runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("BENCH "))
+        .unwrap_or_else(|| panic!("wrk printed no summary: {text}"));
+    let numbers: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [requests, duration_us, p50_us, p99_us, failed] = numbers[..] else {
+        panic!("unexpected summary: {line}");
+    };
+    Figures {
+        name: name.into(),
+        requests: requests as u64,
+        per_second: requests / (duration_us / 1_000_000.0),
+        p50_ms: p50_us / 1000.0,
+        p99_ms: p99_us / 1000.0,
+        failed: failed as u64,
+    }
+}
+
+fn write_summary_script() -> String {
+    let path = std::env::temp_dir().join(format!("aanmeldpunt-bench-{}.lua", std::process::id()));
+    std::fs::write(&path, LUA_SUMMARY).expect("write wrk script");
+    path.display().to_string()
+}
