@@ -41,6 +41,8 @@ form-optional = (optional)
 form-submit = Sign up
 form-submit-waitlist = Join the waiting list
 form-has-errors = Some fields are not filled in correctly. Please correct the fields with a message.
+# Before the page title when a form comes back with errors, so a screen reader says it first.
+title-error-prefix = Error
 
 thanks-title = Thank you for signing up
 thanks-confirmed = Your sign-up is confirmed. You will receive an e-mail with a calendar invitation and a personal link to view or cancel your sign-up.

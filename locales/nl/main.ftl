@@ -41,6 +41,8 @@ form-optional = (niet verplicht)
 form-submit = Aanmelden
 form-submit-waitlist = Aanmelden voor de wachtlijst
 form-has-errors = Niet alle velden zijn goed ingevuld. Verbeter de velden met een foutmelding.
+# Before the page title when a form comes back with errors, so a screen reader says it first.
+title-error-prefix = Fout
 
 thanks-title = Bedankt voor uw aanmelding
 thanks-confirmed = Uw aanmelding is bevestigd. U ontvangt een e-mail met een agenda-uitnodiging en een persoonlijke link om uw aanmelding te bekijken of te annuleren.
