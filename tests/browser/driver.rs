@@ -38,7 +38,7 @@ pub fn available(test: &str) -> bool {
     }
     let message = format!(
         "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !! browser test `{test}` SKIPPED: missing {}\n\
+         !! browser tests SKIPPED (first: `{test}`): missing {}\n\
          !! install: apt-get install chromium chromium-driver && npm ci --prefix e2e\n\
          !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
         missing.join(", ")
@@ -46,7 +46,13 @@ pub fn available(test: &str) -> bool {
     if std::env::var("E2E_REQUIRED").is_ok_and(|v| v == "1") {
         panic!("E2E_REQUIRED=1 but the browser tests cannot run:{message}");
     }
-    eprintln!("{message}");
+    // Straight to stderr, once: the test harness hides eprintln! output
+    // of passing tests, and this must be seen.
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(message.as_bytes());
+    });
     false
 }
 
