@@ -301,6 +301,8 @@ partnership-supplier-kvk = Supplier's KvK number
 partnership-stage = Stage
 partnership-jobs = Jobs (planned / realised)
 partnership-jobs-unit = jobs
+# Completes the hidden name of the hours form's save button.
+partnership-hours = hours a week
 partnership-planned-hours = Hours a week planned
 partnership-realised-hours = Hours a week realised
 partnership-notes = Notes

@@ -301,6 +301,8 @@ partnership-supplier-kvk = KvK-nummer leverancier
 partnership-stage = Fase
 partnership-jobs = Banen (gepland / gerealiseerd)
 partnership-jobs-unit = banen
+# Completes the hidden name of the hours form's save button.
+partnership-hours = uren per week
 partnership-planned-hours = Uren per week gepland
 partnership-realised-hours = Uren per week gerealiseerd
 partnership-notes = Aantekeningen

@@ -6,6 +6,13 @@ use aanmeldpunt::services::applications;
 use crate::page::E2e;
 use crate::seed::{self, EVENT};
 
+/// Buttons whose accessible text occurs more than once on the page: in a
+/// list of buttons a screen reader user cannot tell them apart.
+const SAME_NAMED_BUTTONS: &str = r#"
+const names = [...document.querySelectorAll('main button')].map((b) => b.textContent.trim());
+return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_back_office_page_passes_axe_in_dutch_and_english() {
     let Some(e2e) = E2e::start("back_office_pages").await else {
@@ -79,6 +86,12 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             .await;
             assert_eq!(e2e.html_lang().await, lang, "{path}");
             assert!(e2e.find("h1").await.is_displayed().await.unwrap_or(false));
+            let repeated = e2e.js(SAME_NAMED_BUTTONS).await;
+            assert_eq!(
+                repeated,
+                serde_json::json!([]),
+                "buttons that say the same on {path}"
+            );
         }
 
         e2e.goto(&format!("/admin/events/new?lang={lang}")).await;
