@@ -42,6 +42,8 @@ form-submit = Sign up
 form-submit-waitlist = Join the waiting list
 form-has-errors = Some fields are not filled in correctly. Please correct the fields with a message.
 form-expired = This form has expired or did not come from this site. Please check your details and send it again.
+# Before the page title when a form comes back with errors, so a screen reader says it first.
+title-error-prefix = Error
 
 thanks-title = Thank you for signing up
 thanks-confirmed = Your sign-up is confirmed. You will receive an e-mail with a calendar invitation and a personal link to view or cancel your sign-up.
@@ -300,6 +302,8 @@ partnership-supplier-kvk = Supplier's KvK number
 partnership-stage = Stage
 partnership-jobs = Jobs (planned / realised)
 partnership-jobs-unit = jobs
+# Completes the hidden name of the hours form's save button.
+partnership-hours = hours a week
 partnership-planned-hours = Hours a week planned
 partnership-realised-hours = Hours a week realised
 partnership-notes = Notes

@@ -42,6 +42,8 @@ form-submit = Aanmelden
 form-submit-waitlist = Aanmelden voor de wachtlijst
 form-has-errors = Niet alle velden zijn goed ingevuld. Verbeter de velden met een foutmelding.
 form-expired = Dit formulier is verlopen of kwam niet van deze site. Controleer uw gegevens en verstuur het opnieuw.
+# Before the page title when a form comes back with errors, so a screen reader says it first.
+title-error-prefix = Fout
 
 thanks-title = Bedankt voor uw aanmelding
 thanks-confirmed = Uw aanmelding is bevestigd. U ontvangt een e-mail met een agenda-uitnodiging en een persoonlijke link om uw aanmelding te bekijken of te annuleren.
@@ -300,6 +302,8 @@ partnership-supplier-kvk = KvK-nummer leverancier
 partnership-stage = Fase
 partnership-jobs = Banen (gepland / gerealiseerd)
 partnership-jobs-unit = banen
+# Completes the hidden name of the hours form's save button.
+partnership-hours = uren per week
 partnership-planned-hours = Uren per week gepland
 partnership-realised-hours = Uren per week gerealiseerd
 partnership-notes = Aantekeningen

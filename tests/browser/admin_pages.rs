@@ -1,0 +1,119 @@
+//! Every back-office page, in Dutch and in English, passes axe (WCAG 2.1
+//! AA), with enough data on it that every kind of row and button shows.
+use aanmeldpunt::auth::Role;
+use aanmeldpunt::services::applications;
+
+use crate::page::E2e;
+use crate::seed::{self, EVENT};
+
+/// Buttons whose accessible text occurs more than once on the page: in a
+/// list of buttons a screen reader user cannot tell them apart.
+const SAME_NAMED_BUTTONS: &str = r#"
+const names = [...document.querySelectorAll('main button')].map((b) => b.textContent.trim());
+return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_back_office_page_passes_axe_in_dutch_and_english() {
+    let Some(e2e) = E2e::start("back_office_pages").await else {
+        return;
+    };
+    let server = &e2e.server;
+    seed::register(server).await;
+    let anna = seed::sign_up(server, "Anna de Vries", "anna@utrecht.nl", "Rolstoel").await;
+    seed::sign_up(server, "Bram Jansen", "bram@utrecht.nl", "Vegetarisch").await;
+    let check_in = seed::check_in_token(server, anna).await;
+    seed::application(server, "Gemeente Utrecht", "GEM", "anna@utrecht.nl").await;
+    seed::application(
+        server,
+        "Stichting Publieke Taak",
+        "GEM",
+        "info@publieketaak.nl",
+    )
+    .await;
+    let accepted = seed::application(
+        server,
+        "Provincie Utrecht",
+        "PROV",
+        "inkoop@provincie-utrecht.nl",
+    )
+    .await;
+    applications::decide(
+        &server.services,
+        accepted,
+        true,
+        "e2e",
+        "Welkom in de proeftuin.",
+    )
+    .await
+    .expect("the application is accepted");
+    seed::started_partnership(server, "Gemeente Utrecht").await;
+    server.mail_to("bram@utrecht.nl", "Bevestiging").await;
+    seed::fail_a_mail(server).await;
+
+    e2e.visit("/admin/login", "log-in").await;
+    e2e.fill("#email", "admin@dnz.nl").await;
+    e2e.fill("#password", "verkeerd wachtwoord").await;
+    e2e.click_and_wait("main form button[type=submit]").await;
+    assert!(e2e.text("[role=alert]").await.contains("klopt niet"));
+    e2e.check("log-in, wrong password").await;
+    e2e.log_in_as(Role::Admin).await;
+
+    for lang in ["nl", "en"] {
+        let pages = [
+            "/admin".to_owned(),
+            "/admin/events/new".to_owned(),
+            format!("/admin/events/{EVENT}/edit"),
+            format!("/admin/events/{EVENT}/attendees"),
+            format!("/admin/events/{EVENT}/attendees?status=confirmed&q=Anna"),
+            format!("/admin/events/{EVENT}/checkin"),
+            format!("/admin/checkin/{check_in}"),
+            "/admin/mail".to_owned(),
+            "/admin/mail?failed=true".to_owned(),
+            "/admin/applications".to_owned(),
+            "/admin/partnerships".to_owned(),
+            "/admin/partnerships/dashboard".to_owned(),
+            "/admin/accounts".to_owned(),
+            "/admin/audit".to_owned(),
+        ];
+        for path in pages {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let label = path.replace(&check_in, "scanned-code");
+            e2e.visit(
+                &format!("{path}{sep}lang={lang}"),
+                &format!("{lang} {label}"),
+            )
+            .await;
+            assert_eq!(e2e.html_lang().await, lang, "{path}");
+            assert!(e2e.find("h1").await.is_displayed().await.unwrap_or(false));
+            let repeated = e2e.js(SAME_NAMED_BUTTONS).await;
+            assert_eq!(
+                repeated,
+                serde_json::json!([]),
+                "buttons that say the same on {path}"
+            );
+        }
+
+        e2e.goto(&format!("/admin/events/new?lang={lang}")).await;
+        e2e.click_and_wait("main form[action='/admin/events/new'] button[type=submit]")
+            .await;
+        assert!(e2e
+            .find("[aria-invalid=true]")
+            .await
+            .is_displayed()
+            .await
+            .unwrap_or(false));
+        e2e.check(&format!("{lang} new event with errors")).await;
+    }
+
+    // The door: check Anna in, and her scanned code says so.
+    e2e.goto(&format!("/admin/events/{EVENT}/checkin?lang=nl"))
+        .await;
+    e2e.click_and_wait("main form[action*='/checkin'] button")
+        .await;
+    e2e.check("door after a check-in").await;
+    e2e.visit(&format!("/admin/checkin/{check_in}"), "scanned, already in")
+        .await;
+    assert!(e2e.text("[role=status]").await.contains("binnen"));
+    e2e.finish().await;
+}
