@@ -144,6 +144,7 @@ async fn start_mail_worker(rocket: &Rocket<Orbit>) {
     let work = worker::run(
         services.db.clone(),
         mailer.clone(),
+        services.views.clone(),
         settings.clone(),
         services.mail_queued.clone(),
     );

@@ -12,6 +12,8 @@ mod m20261124_000007_create_staff_and_audit;
 mod m20261124_000008_add_event_reminders;
 mod m20261124_000009_create_partnerships;
 mod m20261124_000010_add_submission_keys;
+mod m20261124_000011_index_registration_lookups;
+mod m20261124_000012_add_outbox_context;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_add_event_reminders::Migration),
             Box::new(m20261124_000009_create_partnerships::Migration),
             Box::new(m20261124_000010_add_submission_keys::Migration),
+            Box::new(m20261124_000011_index_registration_lookups::Migration),
+            Box::new(m20261124_000012_add_outbox_context::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// One e-mail, fully rendered, written in the same transaction as the change
-/// that caused it and sent later by the mail worker.
+/// One e-mail, written in the same transaction as the change that caused
+/// it and sent later by the mail worker. The subject is rendered at once;
+/// the bodies are rendered from `context` when the mail is sent, and kept.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
 pub struct Model {
@@ -23,6 +24,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// Template context (JSON) while the bodies are still to be rendered.
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

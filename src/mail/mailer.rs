@@ -23,6 +23,8 @@ pub enum MailError {
     Simulated,
     #[error("mail configuration: {0}")]
     Config(String),
+    #[error("rendering the mail: {0}")]
+    Render(String),
 }
 
 /// A message as the memory mailer keeps it, for tests to read.

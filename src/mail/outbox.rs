@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -37,25 +38,27 @@ pub struct NewMail<'a, C: Serialize> {
     pub registration_id: Option<Uuid>,
 }
 
-/// Renders the mail and stores it as a pending outbox row on `db`, which is
-/// the caller's transaction.
+/// Stores the mail as a pending outbox row on `db`, which is the caller's
+/// transaction: the subject rendered (the mail log shows it), the context
+/// for the bodies, which the worker renders outside the transaction.
 pub async fn enqueue<C: Serialize>(
     db: &impl ConnectionTrait,
     views: &Views,
     mail: NewMail<'_, C>,
 ) -> Result<(), crate::error::AppError> {
-    let render =
-        |part: &str| views.render(&format!("mail/{}.{part}.tera", mail.kind), mail.context);
-    let subject = render("subject")?.trim().to_owned();
-    let body_text = render("txt")?;
-    let body_html = render("html")?;
+    let subject = views
+        .render(&format!("mail/{}.subject.tera", mail.kind), mail.context)?
+        .trim()
+        .to_owned();
+    let context = serde_json::to_string(mail.context).map_err(crate::error::AppError::internal)?;
     let now = Utc::now();
     outbox::Entity::insert(outbox::ActiveModel {
         kind: Set(mail.kind.to_owned()),
         recipient: Set(mail.recipient.to_owned()),
         subject: Set(subject),
-        body_text: Set(body_text),
-        body_html: Set(body_html),
+        body_text: Set(String::new()),
+        body_html: Set(String::new()),
+        context: Set(Some(context)),
         ics: Set(mail.ics),
         event_id: Set(mail.event_id),
         registration_id: Set(mail.registration_id),
@@ -101,7 +104,7 @@ pub async fn claim_due(
         .order_by(outbox::Column::Id, sea_orm::Order::Asc)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    outbox::Entity::update_many()
+    let claimed = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sending))
         .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
         .col_expr(
@@ -110,12 +113,32 @@ pub async fn claim_due(
         )
         .filter(outbox::Column::Id.in_subquery(pick))
         .exec_with_returning(db)
+        .await?;
+    // The claimed rows are read again rather than trusted from RETURNING:
+    // on SQLite, RETURNING gave NULL for the `context` column (added by a
+    // later migration) on some connections, and mail went out empty. The
+    // read also orders the batch: mail to one person must leave in the
+    // order it was written (waiting list before "you moved up").
+    outbox::Entity::find()
+        .filter(outbox::Column::Id.is_in(claimed.into_iter().map(|row| row.id)))
+        .order_by_asc(outbox::Column::Id)
+        .all(db)
         .await
 }
 
-pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+/// Records the mail as sent, with the bodies as they went out.
+pub async fn mark_sent(db: &impl ConnectionTrait, mail: &OutgoingEmail) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
+        .col_expr(
+            outbox::Column::BodyText,
+            Expr::value(mail.body_text.clone()),
+        )
+        .col_expr(
+            outbox::Column::BodyHtml,
+            Expr::value(mail.body_html.clone()),
+        )
+        .col_expr(outbox::Column::Context, Expr::value(Option::<String>::None))
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
         .col_expr(
             outbox::Column::LockedUntil,
@@ -125,7 +148,7 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> 
             outbox::Column::LastError,
             Expr::value(Option::<String>::None),
         )
-        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Id.eq(mail.outbox_id))
         .exec(db)
         .await
         .map(drop)
@@ -160,16 +183,28 @@ pub async fn mark_attempt_failed(
         .map(drop)
 }
 
-impl From<&outbox::Model> for OutgoingEmail {
-    fn from(row: &outbox::Model) -> Self {
-        OutgoingEmail {
+impl OutgoingEmail {
+    /// The mail of an outbox row, its bodies rendered now if they were not
+    /// yet (or taken as stored, once rendered and sent).
+    pub fn render(row: &outbox::Model, views: &Views) -> Result<Self, tera::Error> {
+        let (body_text, body_html) = match &row.context {
+            Some(context) => {
+                let context: serde_json::Value = serde_json::from_str(context)
+                    .map_err(|e| tera::Error::msg(format!("outbox context: {e}")))?;
+                let render =
+                    |part: &str| views.render(&format!("mail/{}.{part}.tera", row.kind), &context);
+                (render("txt")?, render("html")?)
+            }
+            None => (row.body_text.clone(), row.body_html.clone()),
+        };
+        Ok(OutgoingEmail {
             outbox_id: row.id,
             message_key: format!("outbox-{}-{}", row.id, row.created_at.timestamp_micros()),
             recipient: row.recipient.clone(),
             subject: row.subject.clone(),
-            body_text: row.body_text.clone(),
-            body_html: row.body_html.clone(),
+            body_text,
+            body_html,
             ics: row.ics.clone(),
-        }
+        })
     }
 }

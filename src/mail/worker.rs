@@ -6,7 +6,9 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
+use super::mailer::MailError;
 use super::{outbox, Mailer, OutgoingEmail};
+use crate::views::Views;
 
 #[derive(Clone)]
 pub struct WorkerSettings {
@@ -38,11 +40,12 @@ impl WorkerSettings {
 pub async fn run(
     db: DatabaseConnection,
     mailer: Mailer,
+    views: Views,
     settings: WorkerSettings,
     wake: Arc<Notify>,
 ) {
     loop {
-        match send_due(&db, &mailer, &settings).await {
+        match send_due(&db, &mailer, &views, &settings).await {
             // A full batch means there may be more waiting: go again at once.
             Ok(sent) if sent as u64 == settings.batch_size => continue,
             Ok(_) => {}
@@ -60,16 +63,17 @@ pub async fn run(
 pub async fn send_due(
     db: &DatabaseConnection,
     mailer: &Mailer,
+    views: &Views,
     settings: &WorkerSettings,
 ) -> Result<usize, sea_orm::DbErr> {
-    let mut rows =
-        outbox::claim_due(db, Utc::now(), settings.batch_size, settings.claim_lease).await?;
-    // UPDATE ... RETURNING gives no order; mail to one person must leave in
-    // the order it was written (waiting list before "you moved up").
-    rows.sort_by_key(|row| row.id);
+    let rows = outbox::claim_due(db, Utc::now(), settings.batch_size, settings.claim_lease).await?;
     for row in &rows {
-        match mailer.send(&settings.from, &OutgoingEmail::from(row)).await {
-            Ok(()) => outbox::mark_sent(db, row.id).await?,
+        let sent = match OutgoingEmail::render(row, views) {
+            Ok(mail) => mailer.send(&settings.from, &mail).await.map(|()| mail),
+            Err(e) => Err(MailError::Render(format!("{e:?}"))),
+        };
+        match sent {
+            Ok(mail) => outbox::mark_sent(db, &mail).await?,
             Err(e) => {
                 let retry_at = (row.attempts < settings.max_attempts).then(|| {
                     Utc::now()

@@ -5,6 +5,7 @@ use aanmeldpunt::entities::outbox::OutboxStatus;
 use aanmeldpunt::mail::mailer::MemoryMailbox;
 use aanmeldpunt::mail::worker::{send_due, WorkerSettings};
 use aanmeldpunt::mail::Mailer;
+use aanmeldpunt::services::Services;
 use icalendar::{Calendar, Component};
 use rocket::http::Status;
 use sea_orm::EntityTrait;
@@ -183,7 +184,20 @@ async fn two_workers_never_send_the_same_mail_twice() {
     );
     let drain = |mailer: Mailer| {
         let (db, settings) = (app.db.clone(), settings.clone());
-        async move { while send_due(&db, &mailer, &settings).await.expect("claim") > 0 {} }
+        let views = app
+            .client
+            .rocket()
+            .state::<Services>()
+            .expect("services")
+            .views
+            .clone();
+        async move {
+            while send_due(&db, &mailer, &views, &settings)
+                .await
+                .expect("claim")
+                > 0
+            {}
+        }
     };
     tokio::join!(drain(a), drain(b));
     let mut ids: Vec<i64> = first
@@ -196,4 +210,26 @@ async fn two_workers_never_send_the_same_mail_twice() {
     let unique: HashSet<i64> = ids.iter().copied().collect();
     assert_eq!(ids.len(), 40, "every mail sent");
     assert_eq!(unique.len(), 40, "none twice");
+}
+
+#[rocket::async_test]
+async fn the_worker_renders_the_body_and_the_outbox_keeps_what_was_sent() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let sent = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(sent.text.contains("Beste Anna de Vries"), "{}", sent.text);
+    assert!(sent.html.contains("bgcolor=\"#000000\""), "the QR table");
+    let mut row = app.outbox().await.remove(0);
+    for _ in 0..100 {
+        if row.status == OutboxStatus::Sent {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        row = app.outbox().await.remove(0);
+    }
+    assert_eq!(row.status, OutboxStatus::Sent);
+    assert_eq!(row.body_text, sent.text);
+    assert_eq!(row.body_html, sent.html);
+    assert_eq!(row.context, None, "the context (with its links) is dropped once sent");
 }

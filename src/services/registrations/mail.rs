@@ -64,8 +64,9 @@ struct RegistrationMail<'a> {
     promoted: bool,
     calendar_attached: bool,
     event_cancelled: bool,
-    /// A QR code (HTML table) for staff to scan at the door.
-    check_in_qr: Option<String>,
+    /// Shown as a QR code (the `qr_table` filter) for staff to scan at the
+    /// door; drawn when the mail is rendered, outside the sign-up's lock.
+    check_in_url: Option<String>,
 }
 
 pub(super) async fn queue_mail(
@@ -124,15 +125,15 @@ pub(super) async fn queue_mail(
                 .then(|| ics::render(&invite, ics::Method::Cancel)),
         ),
     };
-    let check_in_qr = match kind {
+    let check_in_url = match kind {
         MailKind::Confirmed | MailKind::Reminder => {
             let token = tokens::issue(txn, tokens::CHECK_IN, reg.id, Some(event.ends_at)).await?;
-            crate::mail::qr::html_table(&services.link(&format!("/admin/checkin/{token}")))
+            Some(services.link(&format!("/admin/checkin/{token}")))
         }
         _ => None,
     };
     let context = RegistrationMail {
-        check_in_qr,
+        check_in_url,
         lang: lang.code(),
         name: &reg.name,
         event_title: title,
