@@ -66,14 +66,22 @@ pub async fn send_due(
     views: &Views,
     settings: &WorkerSettings,
 ) -> Result<usize, sea_orm::DbErr> {
-    let rows = outbox::claim_due(db, Utc::now(), settings.batch_size, settings.claim_lease).await?;
+    // Writes take their turn like every other writer (crate::db::begin_write).
+    let txn = crate::db::begin_write(db).await?;
+    let rows =
+        outbox::claim_due(&txn, Utc::now(), settings.batch_size, settings.claim_lease).await?;
+    txn.commit().await?;
     for row in &rows {
         let sent = match OutgoingEmail::render(row, views) {
             Ok(mail) => mailer.send(&settings.from, &mail).await.map(|()| mail),
             Err(e) => Err(MailError::Render(format!("{e:?}"))),
         };
         match sent {
-            Ok(mail) => outbox::mark_sent(db, &mail).await?,
+            Ok(mail) => {
+                let txn = crate::db::begin_write(db).await?;
+                outbox::mark_sent(&txn, &mail).await?;
+                txn.commit().await?;
+            }
             Err(e) => {
                 let retry_at = (row.attempts < settings.max_attempts).then(|| {
                     Utc::now()
@@ -86,7 +94,9 @@ pub async fn send_due(
                     gives_up = retry_at.is_none(),
                     "sending mail failed: {e}"
                 );
-                outbox::mark_attempt_failed(db, row.id, &e.to_string(), retry_at).await?;
+                let txn = crate::db::begin_write(db).await?;
+                outbox::mark_attempt_failed(&txn, row.id, &e.to_string(), retry_at).await?;
+                txn.commit().await?;
             }
         }
     }
