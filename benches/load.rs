@@ -121,7 +121,10 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
     let http = reqwest::Client::new();
     app.wait_until_up(&http).await;
 
-    let db = aanmeldpunt::db::connect(database_url, None)
+    let connections = std::env::var("ROCKET_DATABASE_MAX_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let db = aanmeldpunt::db::connect(database_url, connections)
         .await
         .expect("the benchmark reaches the database");
     let http_event = insert_event(&db, "bench-http").await;
@@ -131,6 +134,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
     // (c) first, while the app idles; its mail is then marked sent so the
     // app's worker does not send it during the HTTP runs.
     let raw = raw_sign_ups(&db, &raw_event.slug, settings).await;
+    println!("  measured {} ({:.0} req/s)", raw.name, raw.per_second);
     outbox::Entity::update_many()
         .col_expr(
             outbox::Column::Status,
@@ -143,7 +147,9 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
     let scripts = tempfile::tempdir().expect("script folder");
     let event_page = format!("{base}/events/{}", http_event.slug);
     let livez = wrk("(d) GET /livez", &format!("{base}/livez"), None, settings);
+    println!("  peak RSS so far: {:.1} MB", app.peak_rss_mb());
     let page = wrk("(a) GET /events/<slug>", &event_page, None, settings);
+    println!("  peak RSS so far: {:.1} MB", app.peak_rss_mb());
     let json_script = write_script(scripts.path(), "json.lua", &json_sign_up_script());
     let json = wrk(
         "(b) sign-up, JSON API",
@@ -151,6 +157,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         Some(&json_script),
         settings,
     );
+    println!("  peak RSS so far: {:.1} MB", app.peak_rss_mb());
     wait_for_outbox(&db).await;
     let (cookie, csrf) = form_session(&http, &event_page).await;
     let form_script = write_script(
@@ -470,7 +477,8 @@ fn wrk(name: &str, url: &str, script: Option<&str>, settings: &Settings) -> Figu
     let summary_only = write_summary_script();
     let script = script.unwrap_or(&summary_only);
     let output = Command::new("wrk")
-        .args(["-t", "2", "-c", &settings.connections.to_string()])
+        .args(["-t", &settings.connections.clamp(1, 2).to_string()])
+        .args(["-c", &settings.connections.to_string()])
         .args(["-d", &format!("{}s", settings.seconds), "--timeout", "10s"])
         .args(["-s", script, url])
         .output()
