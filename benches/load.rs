@@ -129,10 +129,23 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         .expect("the benchmark reaches the database");
     let http_event = insert_event(&db, "bench-http").await;
     let raw_event = insert_event(&db, "bench-raw").await;
+    let serial_event = insert_event(&db, "bench-serial").await;
     let base = format!("http://127.0.0.1:{port}");
 
     // (c) first, while the app idles; its mail is then marked sent so the
     // app's worker does not send it during the HTTP runs.
+    let round_trip_us = statement_round_trip_us(&db).await;
+    println!("  one statement through sea-orm and sqlx, one at a time: {round_trip_us:.0} us");
+    let one_at_a_time = Settings {
+        seconds: 2,
+        connections: 1,
+    };
+    let single = raw_sign_ups(&db, &serial_event.slug, &one_at_a_time).await;
+    println!(
+        "  one sign-up at a time, no HTTP: {:.2} ms each ({:.0}/s)",
+        1000.0 / single.per_second,
+        single.per_second
+    );
     let raw = raw_sign_ups(&db, &raw_event.slug, settings).await;
     println!("  measured {} ({:.0} req/s)", raw.name, raw.per_second);
     outbox::Entity::update_many()
@@ -366,6 +379,17 @@ async fn raw_sign_ups(db: &DatabaseConnection, slug: &str, settings: &Settings) 
         p99_ms: percentile(0.99),
         failed,
     }
+}
+
+/// What one statement costs before the database does any work: the floor
+/// under every statement a sign-up runs.
+async fn statement_round_trip_us(db: &DatabaseConnection) -> f64 {
+    let rounds = 2000;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        db.execute_unprepared("SELECT 1").await.expect("SELECT 1");
+    }
+    started.elapsed().as_secs_f64() * 1_000_000.0 / f64::from(rounds)
 }
 
 /// Lets the app's mail worker catch up, so one run's mail is not sent

@@ -9,6 +9,9 @@ pub struct AppConfig {
     pub database_url: String,
     #[serde(default)]
     pub database_max_connections: Option<u32>,
+    /// Seconds a request waits for a database connection before a 503.
+    #[serde(default = "default_acquire_timeout")]
+    pub database_acquire_timeout_secs: u64,
     /// Absolute URL the app is reached at; used in links inside e-mails.
     pub base_url: String,
     /// `files` (default), `smtp` or `memory`.
@@ -99,6 +102,10 @@ fn default_sign_up_rate() -> u32 {
     20
 }
 fn default_per_email_rate() -> u32 {
+    10
+}
+
+fn default_acquire_timeout() -> u64 {
     10
 }
 

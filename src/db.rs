@@ -22,10 +22,18 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 use crate::entities::event;
 
 pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+    connect_with_timeout(url, max_connections, BUSY_TIMEOUT).await
+}
+
+/// `acquire_timeout`: how long a request waits for a pooled connection
+/// before it is answered 503 (shedding load rather than queueing forever).
+pub async fn connect_with_timeout(
+    url: &str,
+    max_connections: Option<u32>,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(10));
+    options.sqlx_logging(false).acquire_timeout(acquire_timeout);
     if url.starts_with("sqlite:") {
         create_sqlite_parent_dir(url);
         // One writer at a time is SQLite's nature: WAL lets readers go on

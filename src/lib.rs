@@ -68,7 +68,13 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
             return Err(rocket);
         }
     };
-    let db = match db::connect(&config.database_url, config.database_max_connections).await {
+    let db = match db::connect_with_timeout(
+        &config.database_url,
+        config.database_max_connections,
+        Duration::from_secs(config.database_acquire_timeout_secs),
+    )
+    .await
+    {
         Ok(db) => db,
         Err(e) => {
             tracing::error!(
