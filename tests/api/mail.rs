@@ -231,5 +231,8 @@ async fn the_worker_renders_the_body_and_the_outbox_keeps_what_was_sent() {
     assert_eq!(row.status, OutboxStatus::Sent);
     assert_eq!(row.body_text, sent.text);
     assert_eq!(row.body_html, sent.html);
-    assert_eq!(row.context, None, "the context (with its links) is dropped once sent");
+    assert_eq!(
+        row.context, None,
+        "the context (with its links) is dropped once sent"
+    );
 }
