@@ -250,6 +250,19 @@ impl TestApp {
         self.post_form(uri, &fields).await
     }
 
+    /// Waits until the worker has recorded every outbox row as sent: a mail
+    /// reaches the mailbox a moment before its row says so.
+    pub async fn wait_until_outbox_sent(&self) {
+        for _ in 0..250 {
+            let rows = self.outbox().await;
+            if rows.iter().all(|m| m.status == outbox::OutboxStatus::Sent) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("outbox not sent: {:?}", self.outbox().await);
+    }
+
     /// Waits until at least `count` mails went out, then returns them all.
     pub async fn wait_for_mails(&self, count: usize) -> Vec<SentMail> {
         let mailbox = self.mailbox();

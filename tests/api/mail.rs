@@ -135,6 +135,7 @@ async fn when_mail_is_down_sign_ups_succeed_and_every_mail_arrives_once_later() 
     assert_eq!(sent_again.len(), 5, "each mail exactly once");
     let ids: HashSet<i64> = sent.iter().map(|m| m.outbox_id).collect();
     assert_eq!(ids.len(), 5);
+    app.wait_until_outbox_sent().await;
     assert!(app
         .outbox()
         .await

@@ -21,6 +21,7 @@ async fn sign_ups_are_anonymised_a_set_time_after_their_event() {
     app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body)
         .await;
     app.mails_to("anna@utrecht.nl", 1).await;
+    app.wait_until_outbox_sent().await;
     let services = app.client.rocket().state::<Services>().unwrap();
 
     let soon = privacy::purge(services, Utc::now() + Duration::days(30), 90, 730)

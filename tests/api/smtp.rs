@@ -43,16 +43,8 @@ impl Handler for Inbox {
 
 /// Starts an SMTP server on a free local port; it lives as long as the test process.
 fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
-    let port = listener.local_addr().expect("address").port();
-    let inbox = Inbox::default();
-    let received = inbox.received.clone();
-    let mut server = Server::new(inbox);
-    server.with_name("smtp.test").with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
-    (port, received)
+    let port = reserve_port();
+    (port, start_smtp_server_on(port))
 }
 
 #[rocket::async_test]
