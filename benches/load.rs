@@ -115,25 +115,20 @@ async fn fresh_postgres_database(admin_url: &str) -> Result<String, sea_orm::DbE
 
 async fn run_for(label: &str, database_url: &str, settings: &Settings) {
     println!("\n== {label}");
-    let mail_dir = tempfile::tempdir().expect("mail folder");
-    let port = free_port();
-    let app = AppProcess::start(database_url, port, mail_dir.path());
-    let http = reqwest::Client::new();
-    app.wait_until_up(&http).await;
-
     let connections = std::env::var("ROCKET_DATABASE_MAX_CONNECTIONS")
         .ok()
         .and_then(|v| v.parse().ok());
     let db = aanmeldpunt::db::connect(database_url, connections)
         .await
         .expect("the benchmark reaches the database");
+    aanmeldpunt::db::migrate(&db).await.expect("migrations");
     let http_event = insert_event(&db, "bench-http").await;
     let raw_event = insert_event(&db, "bench-raw").await;
     let serial_event = insert_event(&db, "bench-serial").await;
-    let base = format!("http://127.0.0.1:{port}");
 
-    // (c) first, while the app idles; its mail is then marked sent so the
-    // app's worker does not send it during the HTTP runs.
+    // (c) first, before the app runs: its mail worker would otherwise
+    // write to the database from another process meanwhile. The raw runs'
+    // mail is then marked sent so the worker does not send it later.
     let round_trip_us = statement_round_trip_us(&db).await;
     println!("  one statement through sea-orm and sqlx, one at a time: {round_trip_us:.0} us");
     let one_at_a_time = Settings {
@@ -156,6 +151,13 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         .exec(&db)
         .await
         .expect("mark raw mail sent");
+
+    let mail_dir = tempfile::tempdir().expect("mail folder");
+    let port = free_port();
+    let app = AppProcess::start(database_url, port, mail_dir.path());
+    let http = reqwest::Client::new();
+    app.wait_until_up(&http).await;
+    let base = format!("http://127.0.0.1:{port}");
 
     let scripts = tempfile::tempdir().expect("script folder");
     let event_page = format!("{base}/events/{}", http_event.slug);

@@ -3,8 +3,8 @@
 //! so seat counts never race and positions never skip.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -71,26 +71,36 @@ pub async fn register_as(
         return Err(AppError::Closed);
     }
 
+    // One look at earlier sign-ups of this event: the same submission again
+    // (double click, retried request) gets the answer it got the first time
+    // and no second mail; the same address again gets its links again but
+    // no second seat.
+    let mut wanted = Condition::any().add(
+        Condition::all()
+            .add(registration::Column::Email.eq(new.email.as_str()))
+            .add(registration::Column::Status.ne(RegistrationStatus::Cancelled)),
+    );
     if let Some(key) = &new.submission_key {
-        // The same submission again (double click, retried request): the
-        // answer it got the first time, and no second mail.
-        let earlier = registration::Entity::find()
-            .filter(registration::Column::EventId.eq(event.id))
-            .filter(registration::Column::SubmissionKey.eq(key.as_str()))
-            .one(&txn)
-            .await?;
-        if let Some(earlier) = earlier {
-            txn.commit().await?;
-            return status_of(services, earlier.id).await;
-        }
+        wanted = wanted.add(registration::Column::SubmissionKey.eq(key.as_str()));
     }
-
-    let existing = registration::Entity::find()
+    let earlier = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event.id))
-        .filter(registration::Column::Email.eq(new.email.as_str()))
-        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
-        .one(&txn)
+        .filter(wanted)
+        .all(&txn)
         .await?;
+    let replayed = new.submission_key.as_ref().and_then(|key| {
+        earlier
+            .iter()
+            .find(|r| r.submission_key.as_deref() == Some(key.as_str()))
+    });
+    if let Some(replayed) = replayed {
+        let id = replayed.id;
+        txn.commit().await?;
+        return status_of(services, id).await;
+    }
+    let existing = earlier
+        .into_iter()
+        .find(|r| r.email == new.email.as_str() && r.status != RegistrationStatus::Cancelled);
     if let Some(existing) = existing {
         // No second seat, but the person gets their links again.
         let kind = match existing.status {
