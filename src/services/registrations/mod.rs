@@ -2,6 +2,7 @@
 //! in one transaction that holds the event lock (see [`crate::db::lock_event`]),
 //! so seat counts never race and positions never skip.
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
@@ -19,7 +20,7 @@ pub use changes::{
 use mail::{queue_mail, MailFlags, MailKind};
 
 use super::eligibility::{self, Claim};
-use super::events::{seat_counts, RegistrationState};
+use super::events::{RegistrationState, SeatCounts};
 use super::{tokens, Services};
 use crate::db::{begin_locked, EventKey};
 use crate::domain::NewRegistration;
@@ -56,8 +57,7 @@ pub async fn register_as(
     let event = event
         .filter(|e| e.status != event::EventStatus::Draft)
         .ok_or(AppError::NotFound)?;
-    let counts = seat_counts(&txn, &[event.id]).await?;
-    let counts = counts.get(&event.id).copied().unwrap_or_default();
+    let (counts, queue_number) = seats_and_next_number(&txn, event.id).await?;
     let state = RegistrationState::of(
         &event,
         u64::try_from(counts.confirmed).unwrap_or(0),
@@ -138,7 +138,6 @@ pub async fn register_as(
         return Err(AppError::Full);
     };
 
-    let queue_number = next_queue_number(&txn, event.id).await?;
     let now = Utc::now();
     let row = registration::ActiveModel {
         id: Set(Uuid::new_v4()),
@@ -189,6 +188,36 @@ pub async fn register_as(
         waitlist_position: (status == RegistrationStatus::Waitlisted)
             .then(|| u64::try_from(counts.waitlisted).unwrap_or(0) + 1),
     })
+}
+
+/// Seats taken and the next queue number, in one statement: a sign-up
+/// runs under the event lock, where every round trip counts. The caller
+/// holds the event lock.
+async fn seats_and_next_number(
+    txn: &DatabaseTransaction,
+    event_id: Uuid,
+) -> Result<(SeatCounts, i64), AppError> {
+    let count_of = |status: RegistrationStatus| {
+        Expr::cust(format!(
+            "COALESCE(SUM(CASE WHEN status = '{}' THEN 1 ELSE 0 END), 0)",
+            status.as_str()
+        ))
+    };
+    let (confirmed, waitlisted, last): (i64, i64, Option<i64>) = registration::Entity::find()
+        .select_only()
+        .column_as(count_of(RegistrationStatus::Confirmed), "confirmed")
+        .column_as(count_of(RegistrationStatus::Waitlisted), "waitlisted")
+        .column_as(registration::Column::QueueNumber.max(), "last")
+        .filter(registration::Column::EventId.eq(event_id))
+        .into_tuple()
+        .one(txn)
+        .await?
+        .unwrap_or((0, 0, None));
+    let counts = SeatCounts {
+        confirmed,
+        waitlisted,
+    };
+    Ok((counts, last.unwrap_or(0) + 1))
 }
 
 /// The number after the last one handed out for this event, so the waiting
