@@ -26,6 +26,8 @@ pub(super) struct MailFlags {
     pub(super) promoted: bool,
     pub(super) cancel_invite: bool,
     pub(super) event_cancelled: bool,
+    /// The waiting-list position when the caller already knows it.
+    pub(super) waitlist_position: Option<u64>,
 }
 
 impl MailFlags {
@@ -34,6 +36,7 @@ impl MailFlags {
         promoted: false,
         cancel_invite: false,
         event_cancelled: false,
+        waitlist_position: None,
     };
     pub(super) const RESENT: Self = Self {
         resent: true,
@@ -142,7 +145,10 @@ pub(super) async fn queue_mail(
         location: &event.location,
         event_url: event_url.clone(),
         manage_url,
-        waitlist_position: waitlist_position(txn, reg).await?,
+        waitlist_position: match flags.waitlist_position {
+            Some(known) => Some(known),
+            None => waitlist_position(txn, reg).await?,
+        },
         resent: flags.resent,
         promoted: flags.promoted,
         calendar_attached: ics.is_some(),

@@ -165,7 +165,14 @@ pub async fn register_as(
         RegistrationStatus::Confirmed => MailKind::Confirmed,
         _ => MailKind::Waitlisted,
     };
-    queue_mail(&txn, services, &event, &row, kind, MailFlags::NONE).await?;
+    // Known from the counts already read: no second count under the lock.
+    let waitlist_position = (status == RegistrationStatus::Waitlisted)
+        .then(|| u64::try_from(counts.waitlisted).unwrap_or(0) + 1);
+    let flags = MailFlags {
+        waitlist_position,
+        ..MailFlags::NONE
+    };
+    queue_mail(&txn, services, &event, &row, kind, flags).await?;
     if let Some(staff) = by_staff {
         let after = serde_json::json!({"email": row.email, "status": status.as_str()});
         let subject = format!("registration {}", row.id);
@@ -185,8 +192,7 @@ pub async fn register_as(
     Ok(Registered {
         id: row.id,
         status,
-        waitlist_position: (status == RegistrationStatus::Waitlisted)
-            .then(|| u64::try_from(counts.waitlisted).unwrap_or(0) + 1),
+        waitlist_position,
     })
 }
 
