@@ -46,9 +46,12 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("the link is unknown or has expired")]
     LinkExpiredOrUnknown,
-    /// Signed in, but the role does not allow this (or the CSRF token is off).
+    /// Signed in, but the role does not allow this.
     #[error("forbidden")]
     Forbidden,
+    /// The form's CSRF token does not match: an old or foreign form.
+    #[error("form expired or not from this site")]
+    FormExpired,
     /// Well-formed JSON of the wrong shape (unknown field, wrong type).
     #[error("invalid request body: {0}")]
     InvalidBody(String),
@@ -97,7 +100,7 @@ impl AppError {
             | AppError::Conflict(_) => Status::Conflict,
             AppError::Ineligible(_) | AppError::IneligibleBecause(_) => Status::Forbidden,
             AppError::LinkExpiredOrUnknown => Status::NotFound,
-            AppError::Forbidden => Status::Forbidden,
+            AppError::Forbidden | AppError::FormExpired => Status::Forbidden,
             AppError::PayloadTooLarge => Status::PayloadTooLarge,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::RateLimited { .. } => Status::TooManyRequests,
@@ -114,7 +117,7 @@ impl AppError {
             AppError::Duplicate | AppError::AlreadyApplied { .. } => "duplicate",
             AppError::Conflict(_) => "conflict",
             AppError::LinkExpiredOrUnknown => "not_found",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::FormExpired => "forbidden",
             AppError::Full => "full",
             AppError::Closed => "closed",
             AppError::Ineligible(_) | AppError::IneligibleBecause(_) => "ineligible",
@@ -143,6 +146,7 @@ impl AppError {
             ),
             AppError::Conflict(key) => text(lang, key),
             AppError::LinkExpiredOrUnknown => text(lang, "error-link-expired"),
+            AppError::FormExpired => text(lang, "form-expired"),
             AppError::InvalidBody(detail) => {
                 format!("{}: {detail}", text(lang, "error-invalid-body"))
             }

@@ -49,7 +49,8 @@ pub fn verify(jar: &CookieJar<'_>, submitted: &str) -> Result<(), AppError> {
     let expected = jar.get_private(COOKIE).map(|c| c.value().to_owned());
     match expected {
         Some(expected) if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) => Ok(()),
-        _ => Err(AppError::Forbidden),
+        // Says what happened and what to do, not only "no access".
+        _ => Err(AppError::FormExpired),
     }
 }
 

@@ -483,3 +483,17 @@ async fn the_register_can_be_searched_as_you_type() {
     assert_eq!(pilots[0]["slug"], SLUG);
     assert_eq!(pilots[0]["applications_open"], true);
 }
+
+#[rocket::async_test]
+async fn an_old_resend_form_is_refused_with_a_message_that_says_why() {
+    let app = spawn_app().await;
+    let response = app
+        .post_form(
+            "/pilots/proeftuin/applied/00000000-0000-0000-0000-000000000000/resend?lang=nl",
+            &[("csrf", "from-an-old-page")],
+        )
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("Dit formulier is verlopen"), "{html}");
+}
