@@ -329,6 +329,7 @@ async fn raw_sign_ups(db: &DatabaseConnection, slug: &str, settings: &Settings) 
         base_url: "http://127.0.0.1".into(),
         mail_from: "Aanmeldpunt <aanmeldpunt@example.nl>".into(),
         mail_queued: Arc::new(tokio::sync::Notify::new()),
+        sign_ups: Default::default(),
     });
     let deadline = Instant::now() + Duration::from_secs(settings.seconds);
     let tasks: Vec<_> = (0..settings.connections)

@@ -126,6 +126,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
         base_url: config.base_url.trim_end_matches('/').to_owned(),
         mail_from: config.mail_from.clone(),
         mail_queued: Arc::new(Notify::new()),
+        sign_ups: Default::default(),
     };
     let rate_limits = routes::protection::RateLimits::new(&config);
     Ok(rocket

@@ -46,13 +46,25 @@ pub async fn enqueue<C: Serialize>(
     views: &Views,
     mail: NewMail<'_, C>,
 ) -> Result<(), crate::error::AppError> {
+    outbox::Entity::insert(pending_row(views, mail)?)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// The pending outbox row [`enqueue`] writes, for callers that insert many
+/// rows in one statement.
+pub fn pending_row<C: Serialize>(
+    views: &Views,
+    mail: NewMail<'_, C>,
+) -> Result<outbox::ActiveModel, crate::error::AppError> {
     let subject = views
         .render(&format!("mail/{}.subject.tera", mail.kind), mail.context)?
         .trim()
         .to_owned();
     let context = serde_json::to_string(mail.context).map_err(crate::error::AppError::internal)?;
     let now = Utc::now();
-    outbox::Entity::insert(outbox::ActiveModel {
+    Ok(outbox::ActiveModel {
         kind: Set(mail.kind.to_owned()),
         recipient: Set(mail.recipient.to_owned()),
         subject: Set(subject),
@@ -71,9 +83,6 @@ pub async fn enqueue<C: Serialize>(
         sent_at: Set(None),
         ..Default::default()
     })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
 }
 
 /// Takes up to `limit` due rows for this worker. On PostgreSQL the inner

@@ -35,6 +35,8 @@ pub struct Services {
     pub mail_from: String,
     /// Wakes the mail worker after a commit that queued mail.
     pub mail_queued: Arc<Notify>,
+    /// Sign-ups waiting to be written together.
+    pub sign_ups: Arc<registrations::SignUpQueue>,
 }
 
 impl Services {

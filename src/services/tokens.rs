@@ -28,19 +28,31 @@ pub async fn issue(
     subject_id: Uuid,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<String, DbErr> {
+    let (token, row) = new_token(purpose, subject_id, expires_at);
+    access_token::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(token)
+}
+
+/// A token in clear and the row that stores its hash, for callers that
+/// insert many rows in one statement.
+pub fn new_token(
+    purpose: &str,
+    subject_id: Uuid,
+    expires_at: Option<DateTime<Utc>>,
+) -> (String, access_token::ActiveModel) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    access_token::Entity::insert(access_token::ActiveModel {
+    let row = access_token::ActiveModel {
         token_hash: Set(hash(&token)),
         purpose: Set(purpose.to_owned()),
         subject_id: Set(subject_id),
         created_at: Set(Utc::now()),
         expires_at: Set(expires_at),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(token)
+    };
+    (token, row)
 }
 
 /// The subject a token stands for, if it exists, has this purpose and has

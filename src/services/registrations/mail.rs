@@ -1,15 +1,15 @@
 //! The mails of a sign-up, rendered into the outbox with their calendar
 //! invite (or its cancellation) and links.
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
 
 use super::waitlist_position;
 use crate::domain::Lang;
-use crate::entities::{event, registration};
+use crate::entities::{access_token, event, outbox, registration};
 use crate::error::AppError;
 use crate::format;
 use crate::mail::ics;
-use crate::mail::outbox::{enqueue, NewMail};
+use crate::mail::outbox::{pending_row, NewMail};
 use crate::services::{tokens, Services};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -72,24 +72,61 @@ struct RegistrationMail<'a> {
     check_in_url: Option<String>,
 }
 
+/// The rows a mail adds: its link tokens and its outbox row.
+pub(super) struct PreparedMail {
+    pub(super) tokens: Vec<access_token::ActiveModel>,
+    pub(super) outbox: outbox::ActiveModel,
+}
+
+/// Queues a mail about `reg` on the caller's transaction.
 pub(super) async fn queue_mail(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     services: &Services,
     event: &event::Model,
     reg: &registration::Model,
     kind: MailKind,
     flags: MailFlags,
 ) -> Result<(), AppError> {
+    let position = match flags.waitlist_position {
+        Some(known) => Some(known),
+        None => waitlist_position(txn, reg).await?,
+    };
+    let flags = MailFlags {
+        waitlist_position: position,
+        ..flags
+    };
+    let mail = prepare_mail(services, event, reg, kind, flags)?;
+    access_token::Entity::insert_many(mail.tokens)
+        .exec_without_returning(txn)
+        .await?;
+    outbox::Entity::insert(mail.outbox)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// The rows of a mail about `reg`, without touching the database, so a
+/// batch of sign-ups can insert all of them in a few statements.
+/// `flags.waitlist_position` must already be known for a waiting person.
+pub(super) fn prepare_mail(
+    services: &Services,
+    event: &event::Model,
+    reg: &registration::Model,
+    kind: MailKind,
+    flags: MailFlags,
+) -> Result<PreparedMail, AppError> {
     let lang = Lang::parse(&reg.lang).unwrap_or_default();
     let title = match lang {
         Lang::Nl => &event.title_nl,
         Lang::En => &event.title_en,
     };
     let event_url = services.link(&format!("/events/{}?lang={}", event.slug, lang.code()));
+    let mut tokens = Vec::with_capacity(2);
     let manage_url = match kind {
         MailKind::Cancelled => None,
         _ => {
-            let token = tokens::issue(txn, tokens::MANAGE_REGISTRATION, reg.id, None).await?;
+            let (token, row) = tokens::new_token(tokens::MANAGE_REGISTRATION, reg.id, None);
+            tokens.push(row);
             Some(services.link(&format!("/manage/{token}")))
         }
     };
@@ -130,7 +167,8 @@ pub(super) async fn queue_mail(
     };
     let check_in_url = match kind {
         MailKind::Confirmed | MailKind::Reminder => {
-            let token = tokens::issue(txn, tokens::CHECK_IN, reg.id, Some(event.ends_at)).await?;
+            let (token, row) = tokens::new_token(tokens::CHECK_IN, reg.id, Some(event.ends_at));
+            tokens.push(row);
             Some(services.link(&format!("/admin/checkin/{token}")))
         }
         _ => None,
@@ -145,17 +183,13 @@ pub(super) async fn queue_mail(
         location: &event.location,
         event_url: event_url.clone(),
         manage_url,
-        waitlist_position: match flags.waitlist_position {
-            Some(known) => Some(known),
-            None => waitlist_position(txn, reg).await?,
-        },
+        waitlist_position: flags.waitlist_position,
         resent: flags.resent,
         promoted: flags.promoted,
         calendar_attached: ics.is_some(),
         event_cancelled: flags.event_cancelled,
     };
-    enqueue(
-        txn,
+    let outbox = pending_row(
         &services.views,
         NewMail {
             kind: template,
@@ -165,6 +199,6 @@ pub(super) async fn queue_mail(
             event_id: Some(event.id),
             registration_id: Some(reg.id),
         },
-    )
-    .await
+    )?;
+    Ok(PreparedMail { tokens, outbox })
 }

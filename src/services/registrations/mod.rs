@@ -1,31 +1,31 @@
 //! Signing up, cancelling and serving the waiting list. Every change runs
-//! in one transaction that holds the event lock (see [`crate::db::lock_event`]),
+//! in one transaction that holds the event lock (see [`crate::db::begin_locked`]),
 //! so seat counts never race and positions never skip.
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 mod changes;
 mod mail;
+mod queue;
+mod sign_up;
 
 pub use changes::{
     cancel, cancel_all_of_event, cancel_by_id, move_registration, promote_from_waitlist,
     queue_reminders, CancelOutcome,
 };
-use mail::{queue_mail, MailFlags, MailKind};
+pub use queue::SignUpQueue;
+use sign_up::SignUp;
 
-use super::eligibility::{self, Claim};
-use super::events::{RegistrationState, SeatCounts};
+use super::events::SeatCounts;
 use super::{tokens, Services};
-use crate::db::{begin_locked, EventKey};
 use crate::domain::NewRegistration;
-use crate::entities::event::{self, Eligibility};
-use crate::entities::pilot_application::EligibilityDecision;
+use crate::entities::event;
 use crate::entities::registration::{self, RegistrationStatus};
 use crate::error::AppError;
 
@@ -46,161 +46,27 @@ pub async fn register(
 
 /// Signs someone up; `by_staff` names the organiser adding them by hand,
 /// who may do so outside the registration window and without the
-/// eligibility check, but not past the seats (more seats first).
+/// eligibility check, but not past the seats (more seats first). Sign-ups
+/// arriving together share one transaction (see [`queue`]).
 pub async fn register_as(
     services: &Services,
     slug: &str,
     new: NewRegistration,
     by_staff: Option<&str>,
 ) -> Result<Registered, AppError> {
-    let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
-    let event = event
-        .filter(|e| e.status != event::EventStatus::Draft)
-        .ok_or(AppError::NotFound)?;
-    let (counts, queue_number) = seats_and_next_number(&txn, event.id).await?;
-    let state = RegistrationState::of(
-        &event,
-        u64::try_from(counts.confirmed).unwrap_or(0),
-        Utc::now(),
-    );
-    let window_shut = matches!(
-        state,
-        RegistrationState::Closed | RegistrationState::NotYetOpen
-    );
-    if event.status == event::EventStatus::Cancelled || (window_shut && by_staff.is_none()) {
-        return Err(AppError::Closed);
-    }
-
-    // One look at earlier sign-ups of this event: the same submission again
-    // (double click, retried request) gets the answer it got the first time
-    // and no second mail; the same address again gets its links again but
-    // no second seat.
-    let mut wanted = Condition::any().add(
-        Condition::all()
-            .add(registration::Column::Email.eq(new.email.as_str()))
-            .add(registration::Column::Status.ne(RegistrationStatus::Cancelled)),
-    );
-    if let Some(key) = &new.submission_key {
-        wanted = wanted.add(registration::Column::SubmissionKey.eq(key.as_str()));
-    }
-    let earlier = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(event.id))
-        .filter(wanted)
-        .all(&txn)
-        .await?;
-    let replayed = new.submission_key.as_ref().and_then(|key| {
-        earlier
-            .iter()
-            .find(|r| r.submission_key.as_deref() == Some(key.as_str()))
-    });
-    if let Some(replayed) = replayed {
-        let id = replayed.id;
-        txn.commit().await?;
-        return status_of(services, id).await;
-    }
-    let existing = earlier
-        .into_iter()
-        .find(|r| r.email == new.email.as_str() && r.status != RegistrationStatus::Cancelled);
-    if let Some(existing) = existing {
-        // No second seat, but the person gets their links again.
-        let kind = match existing.status {
-            RegistrationStatus::Waitlisted => MailKind::Waitlisted,
-            _ => MailKind::Confirmed,
-        };
-        queue_mail(&txn, services, &event, &existing, kind, MailFlags::RESENT).await?;
-        txn.commit().await?;
-        services.mail_queued.notify_one();
-        return Err(AppError::Duplicate);
-    }
-
-    if event.eligibility == Eligibility::PublicSector && by_staff.is_none() {
-        let claim = Claim {
-            organisation_id: None,
-            organisation_name: new.organisation.as_str(),
-            sector: new.sector,
-            email: &new.email,
-        };
-        // Meetings admit "needs review" cases; only a clear no refuses.
-        let decision = eligibility::decide(&txn, claim).await?;
-        if decision.decision == EligibilityDecision::Ineligible {
-            return Err(AppError::IneligibleBecause(format!(
-                "{} {}",
-                decision.reason(new.lang),
-                crate::i18n::text(new.lang, "ineligible-public-sector-event")
-            )));
-        }
-    }
-    let status = if counts.confirmed < i64::from(event.capacity) {
-        RegistrationStatus::Confirmed
-    } else if event.waitlist_enabled {
-        RegistrationStatus::Waitlisted
-    } else {
-        return Err(AppError::Full);
+    let sign_up = SignUp {
+        slug: slug.to_owned(),
+        new,
+        by_staff: by_staff.map(str::to_owned),
     };
-
-    let now = Utc::now();
-    let row = registration::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        event_id: Set(event.id),
-        name: Set(new.name.into_inner()),
-        email: Set(new.email.as_str().to_owned()),
-        organisation: Set(new.organisation.into_inner()),
-        sector: Set(new.sector.code().to_owned()),
-        job_title: Set(new.job_title.into_inner()),
-        remarks: Set(new.remarks.into_inner()),
-        lang: Set(new.lang.code().to_owned()),
-        status: Set(status),
-        queue_number: Set(queue_number),
-        ics_sequence: Set(0),
-        created_at: Set(now),
-        confirmed_at: Set((status == RegistrationStatus::Confirmed).then_some(now)),
-        cancelled_at: Set(None),
-        updated_at: Set(now),
-        checked_in_at: Set(None),
-        submission_key: Set(new.submission_key.map(|k| k.as_str().to_owned())),
-    }
-    .insert(&txn)
-    .await?;
-    let kind = match status {
-        RegistrationStatus::Confirmed => MailKind::Confirmed,
-        _ => MailKind::Waitlisted,
-    };
-    // Known from the counts already read: no second count under the lock.
-    let waitlist_position = (status == RegistrationStatus::Waitlisted)
-        .then(|| u64::try_from(counts.waitlisted).unwrap_or(0) + 1);
-    let flags = MailFlags {
-        waitlist_position,
-        ..MailFlags::NONE
-    };
-    queue_mail(&txn, services, &event, &row, kind, flags).await?;
-    if let Some(staff) = by_staff {
-        let after = serde_json::json!({"email": row.email, "status": status.as_str()});
-        let subject = format!("registration {}", row.id);
-        crate::services::audit::record(
-            &txn,
-            staff,
-            "registration.add",
-            &subject,
-            None::<&()>,
-            Some(&after),
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    services.mail_queued.notify_one();
-
-    Ok(Registered {
-        id: row.id,
-        status,
-        waitlist_position,
-    })
+    services.sign_ups.submit(services, sign_up).await
 }
 
 /// Seats taken and the next queue number, in one statement: a sign-up
 /// runs under the event lock, where every round trip counts. The caller
 /// holds the event lock.
 async fn seats_and_next_number(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     event_id: Uuid,
 ) -> Result<(SeatCounts, i64), AppError> {
     let count_of = |status: RegistrationStatus| {
