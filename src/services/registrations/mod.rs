@@ -23,7 +23,7 @@ pub use queue::SignUpQueue;
 use sign_up::SignUp;
 
 use super::events::SeatCounts;
-use super::{tokens, Services};
+use super::{eligibility, tokens, Services};
 use crate::domain::NewRegistration;
 use crate::entities::event;
 use crate::entities::registration::{self, RegistrationStatus};
@@ -54,12 +54,46 @@ pub async fn register_as(
     new: NewRegistration,
     by_staff: Option<&str>,
 ) -> Result<Registered, AppError> {
+    let eligibility = match by_staff {
+        None => eligibility_before_the_lock(services, slug, &new).await?,
+        Some(_) => None,
+    };
     let sign_up = SignUp {
         slug: slug.to_owned(),
         new,
         by_staff: by_staff.map(str::to_owned),
+        eligibility,
     };
     services.sign_ups.submit(services, sign_up).await
+}
+
+/// The register check of a public-sector event, done before the sign-up
+/// queues for the event lock: it reads only the register, and its queries
+/// would otherwise run one sign-up after another under the lock (on
+/// PostgreSQL 0.7 ms each, most of a batch's time).
+async fn eligibility_before_the_lock(
+    services: &Services,
+    slug: &str,
+    new: &NewRegistration,
+) -> Result<Option<eligibility::Decision>, AppError> {
+    let public_sector_only = event::Entity::find()
+        .select_only()
+        .column(event::Column::Eligibility)
+        .filter(event::Column::Slug.eq(slug))
+        .into_tuple::<event::Eligibility>()
+        .one(&services.db)
+        .await?
+        == Some(event::Eligibility::PublicSector);
+    if !public_sector_only {
+        return Ok(None);
+    }
+    let claim = eligibility::Claim {
+        organisation_id: None,
+        organisation_name: new.organisation.as_str(),
+        sector: new.sector,
+        email: &new.email,
+    };
+    Ok(Some(eligibility::decide(&services.db, claim).await?))
 }
 
 /// Seats taken and the next queue number, in one statement: a sign-up

@@ -33,6 +33,10 @@ pub(super) struct SignUp {
     pub(super) slug: String,
     pub(super) new: NewRegistration,
     pub(super) by_staff: Option<String>,
+    /// The register's answer, asked before queueing when the event was
+    /// for the public sector only; asked under the lock if it was not
+    /// then but is now.
+    pub(super) eligibility: Option<eligibility::Decision>,
 }
 
 /// What became of one sign-up once its transaction committed.
@@ -249,19 +253,29 @@ async fn earlier_sign_ups(
     event_id: Uuid,
     sign_ups: &[SignUp],
 ) -> Result<Vec<registration::Model>, DbErr> {
-    let emails = sign_ups.iter().map(|s| s.new.email.as_str().to_owned());
-    let keys: Vec<String> = sign_ups
+    // Both lists are padded to the next power of two, because every list
+    // length is a statement of its own (see `insert_in_chunks`): the last
+    // address repeated, and keys with "", which no key is.
+    let shape = sign_ups.len().next_power_of_two();
+    let mut emails: Vec<String> = sign_ups
+        .iter()
+        .map(|s| s.new.email.as_str().to_owned())
+        .collect();
+    if let Some(last) = emails.last().cloned() {
+        emails.resize(shape, last);
+    }
+    let mut keys: Vec<String> = sign_ups
         .iter()
         .filter_map(|s| Some(s.new.submission_key.as_ref()?.as_str().to_owned()))
         .collect();
-    let mut wanted = Condition::any().add(
-        Condition::all()
-            .add(registration::Column::Email.is_in(emails))
-            .add(registration::Column::Status.ne(RegistrationStatus::Cancelled)),
-    );
-    if !keys.is_empty() {
-        wanted = wanted.add(registration::Column::SubmissionKey.is_in(keys));
-    }
+    keys.resize(shape, String::new());
+    let wanted = Condition::any()
+        .add(
+            Condition::all()
+                .add(registration::Column::Email.is_in(emails))
+                .add(registration::Column::Status.ne(RegistrationStatus::Cancelled)),
+        )
+        .add(registration::Column::SubmissionKey.is_in(keys));
     registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(wanted)
@@ -313,14 +327,21 @@ async fn sign_up_one(
         return Ok(Outcome::Refused(AppError::Duplicate));
     }
     if event.eligibility == Eligibility::PublicSector && sign_up.by_staff.is_none() {
-        let claim = Claim {
-            organisation_id: None,
-            organisation_name: new.organisation.as_str(),
-            sector: new.sector,
-            email: &new.email,
+        let asked_under_lock;
+        let decision = match &sign_up.eligibility {
+            Some(asked_before) => asked_before,
+            None => {
+                let claim = Claim {
+                    organisation_id: None,
+                    organisation_name: new.organisation.as_str(),
+                    sector: new.sector,
+                    email: &new.email,
+                };
+                asked_under_lock = eligibility::decide(txn, claim).await?;
+                &asked_under_lock
+            }
         };
         // Meetings admit "needs review" cases; only a clear no refuses.
-        let decision = eligibility::decide(txn, claim).await?;
         if decision.decision == EligibilityDecision::Ineligible {
             return Ok(Outcome::Refused(AppError::IneligibleBecause(format!(
                 "{} {}",
