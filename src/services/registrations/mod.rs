@@ -69,22 +69,15 @@ pub async fn register_as(
 
 /// The register check of a public-sector event, done before the sign-up
 /// queues for the event lock: it reads only the register, and its queries
-/// would otherwise run one sign-up after another under the lock (on
-/// PostgreSQL 0.7 ms each, most of a batch's time).
+/// would otherwise run one sign-up after another under the lock. Whether the
+/// event is public-sector-only is known from its last batch; a batch that
+/// finds it so without an answer asks under the lock.
 async fn eligibility_before_the_lock(
     services: &Services,
     slug: &str,
     new: &NewRegistration,
 ) -> Result<Option<eligibility::Decision>, AppError> {
-    let public_sector_only = event::Entity::find()
-        .select_only()
-        .column(event::Column::Eligibility)
-        .filter(event::Column::Slug.eq(slug))
-        .into_tuple::<event::Eligibility>()
-        .one(&services.db)
-        .await?
-        == Some(event::Eligibility::PublicSector);
-    if !public_sector_only {
+    if !services.sign_ups.seems_public_sector_only(slug) {
         return Ok(None);
     }
     let claim = eligibility::Claim {

@@ -4,6 +4,7 @@
 //! shared by many sign-ups instead of paid by each (the benchmark's serial
 //! cost was mostly statement round trips); alone, a sign-up is a batch of
 //! one and waits for nobody.
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use tokio::sync::oneshot;
@@ -29,9 +30,29 @@ pub struct SignUpQueue {
     waiting: Mutex<Vec<Waiting>>,
     /// Held by the one task that is signing up a batch.
     turn: tokio::sync::Mutex<()>,
+    /// Per event slug, whether its last batch found it open to the public
+    /// sector only. A hint, never trusted: a batch checks the event row it
+    /// locked, so a stale entry only moves the register check into the lock.
+    public_sector_only: Mutex<HashMap<String, bool>>,
 }
 
 impl SignUpQueue {
+    pub(super) fn seems_public_sector_only(&self, slug: &str) -> bool {
+        let known = self.public_sector_only.lock();
+        let known = known.unwrap_or_else(|e| e.into_inner());
+        known.get(slug).copied().unwrap_or(false)
+    }
+
+    pub(super) fn remember_public_sector_only(&self, slug: &str, public_sector_only: bool) {
+        let mut known = self
+            .public_sector_only
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if known.get(slug) != Some(&public_sector_only) {
+            known.insert(slug.to_owned(), public_sector_only);
+        }
+    }
+
     pub(super) async fn submit(&self, services: &Services, sign_up: SignUp) -> Answer {
         let (reply, mut answer) = oneshot::channel();
         self.lock_waiting().push(Waiting { sign_up, reply });

@@ -33,9 +33,9 @@ pub(super) struct SignUp {
     pub(super) slug: String,
     pub(super) new: NewRegistration,
     pub(super) by_staff: Option<String>,
-    /// The register's answer, asked before queueing when the event was
-    /// for the public sector only; asked under the lock if it was not
-    /// then but is now.
+    /// The register's answer, asked before queueing when the event seemed
+    /// public-sector-only; when it is and there is no answer, the batch
+    /// asks under the lock.
     pub(super) eligibility: Option<eligibility::Decision>,
 }
 
@@ -218,6 +218,9 @@ async fn sign_up_together(
             .map(|_| Outcome::Refused(AppError::NotFound))
             .collect());
     };
+    services
+        .sign_ups
+        .remember_public_sector_only(slug, event.eligibility == Eligibility::PublicSector);
     let (counts, next_number) = seats_and_next_number(&txn, event.id).await?;
     let earlier = earlier_sign_ups(&txn, event.id, sign_ups).await?;
     let mut seats = Seats {
