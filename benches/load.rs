@@ -13,7 +13,7 @@
 //!
 //! Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (200),
 //! BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; "off"
-//! skips PostgreSQL).
+//! skips PostgreSQL), BENCH_SQLITE ("off" skips SQLite).
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -56,9 +56,11 @@ fn main() {
     }
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     print_machine();
-    let sqlite_dir = tempfile::tempdir().expect("temporary folder");
-    let sqlite_url = format!("sqlite://{}/bench.db?mode=rwc", sqlite_dir.path().display());
-    runtime.block_on(run_for("SQLite", &sqlite_url, &settings));
+    if std::env::var("BENCH_SQLITE").as_deref() != Ok("off") {
+        let sqlite_dir = tempfile::tempdir().expect("temporary folder");
+        let sqlite_url = format!("sqlite://{}/bench.db?mode=rwc", sqlite_dir.path().display());
+        runtime.block_on(run_for("SQLite", &sqlite_url, &settings));
+    }
 
     let admin_url = std::env::var("BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
