@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter,
-    RuntimeErr, TryIntoModel,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, RuntimeErr,
+    TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -250,40 +250,43 @@ async fn sign_up_together(
 }
 
 /// Earlier sign-ups of this event with one of the batch's addresses (still
-/// active) or submission keys, in one query.
+/// active) or submission keys. Two queries, not one with OR: SQLite planned
+/// the OR as a walk over every sign-up of the event, each one an index seek.
 async fn earlier_sign_ups(
     txn: &WriteTxn,
     event_id: Uuid,
     sign_ups: &[SignUp],
 ) -> Result<Vec<registration::Model>, DbErr> {
-    // Both lists are padded to the next power of two, because every list
-    // length is a statement of its own (see `insert_in_chunks`): the last
-    // address repeated, and keys with "", which no key is.
-    let shape = sign_ups.len().next_power_of_two();
-    let mut emails: Vec<String> = sign_ups
-        .iter()
-        .map(|s| s.new.email.as_str().to_owned())
-        .collect();
-    if let Some(last) = emails.last().cloned() {
-        emails.resize(shape, last);
-    }
-    let mut keys: Vec<String> = sign_ups
-        .iter()
-        .filter_map(|s| Some(s.new.submission_key.as_ref()?.as_str().to_owned()))
-        .collect();
-    keys.resize(shape, String::new());
-    let wanted = Condition::any()
-        .add(
-            Condition::all()
-                .add(registration::Column::Email.is_in(emails))
-                .add(registration::Column::Status.ne(RegistrationStatus::Cancelled)),
-        )
-        .add(registration::Column::SubmissionKey.is_in(keys));
-    registration::Entity::find()
+    let emails = sign_ups.iter().map(|s| s.new.email.as_str());
+    let mut earlier = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
-        .filter(wanted)
+        .filter(registration::Column::Email.is_in(padded(emails)))
+        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
         .all(txn)
-        .await
+        .await?;
+    let keys = sign_ups
+        .iter()
+        .filter_map(|s| Some(s.new.submission_key.as_ref()?.as_str()));
+    let keys = padded(keys);
+    if !keys.is_empty() {
+        let replayed = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(event_id))
+            .filter(registration::Column::SubmissionKey.is_in(keys))
+            .all(txn)
+            .await?;
+        earlier.extend(replayed);
+    }
+    Ok(earlier)
+}
+
+/// The values, the last one repeated up to the next power of two: every
+/// list length is a statement of its own (see `insert_in_chunks`).
+fn padded<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut values: Vec<String> = values.map(str::to_owned).collect();
+    if let Some(last) = values.last().cloned() {
+        values.resize(values.len().next_power_of_two(), last);
+    }
+    values
 }
 
 async fn sign_up_one(
@@ -439,5 +442,13 @@ mod tests {
             }
         }
         assert_eq!(shapes.len(), 7);
+    }
+
+    #[test]
+    fn padded_lists_repeat_the_last_value_up_to_a_power_of_two() {
+        assert!(padded(std::iter::empty()).is_empty());
+        assert_eq!(padded(["a"].into_iter()), ["a"]);
+        assert_eq!(padded(["a", "b", "c"].into_iter()), ["a", "b", "c", "c"]);
+        assert_eq!(padded(["a"; 5].into_iter()).len(), 8);
     }
 }
