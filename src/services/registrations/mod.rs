@@ -20,7 +20,7 @@ pub use changes::{
     queue_reminders, CancelOutcome,
 };
 pub use queue::SignUpQueue;
-use sign_up::SignUp;
+use sign_up::{Done, SignUp};
 
 use super::events::SeatCounts;
 use super::{eligibility, tokens, Services};
@@ -64,7 +64,10 @@ pub async fn register_as(
         by_staff: by_staff.map(str::to_owned),
         eligibility,
     };
-    services.sign_ups.submit(services, sign_up).await
+    match services.sign_ups.submit(services, sign_up).await? {
+        Done::Registered(registered) => Ok(registered),
+        Done::Replayed(id) => status_of(services, id).await,
+    }
 }
 
 /// The register check of a public-sector event, done before the sign-up

@@ -9,8 +9,7 @@ use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
-use super::sign_up::{sign_up_batch, SignUp};
-use super::Registered;
+use super::sign_up::{sign_up_batch, Done, SignUp};
 use crate::error::AppError;
 use crate::services::Services;
 
@@ -18,7 +17,7 @@ use crate::services::Services;
 /// SQLite takes at most 32,766 per statement.
 const MOST_PER_BATCH: usize = 500;
 
-pub(super) type Answer = Result<Registered, AppError>;
+pub(super) type Answer = Result<Done, AppError>;
 
 pub(super) struct Waiting {
     pub(super) sign_up: SignUp,

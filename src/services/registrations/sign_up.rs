@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::mail::{prepare_mail, MailFlags, MailKind, PreparedMail};
 use super::queue::{Answer, Waiting};
-use super::{seats_and_next_number, status_of, waitlist_position, Registered};
+use super::{seats_and_next_number, waitlist_position, Registered};
 use crate::db::{begin_locked, EventKey, WriteTxn};
 use crate::domain::NewRegistration;
 use crate::entities::event::{self, Eligibility, EventStatus};
@@ -37,6 +37,14 @@ pub(super) struct SignUp {
     /// public-sector-only; when it is and there is no answer, the batch
     /// asks under the lock.
     pub(super) eligibility: Option<eligibility::Decision>,
+}
+
+/// What a sign-up is answered once its batch committed. A replay is looked
+/// up by its caller, not while the batch holds the queue's turn.
+pub(super) enum Done {
+    Registered(Registered),
+    /// The same submission came in before, as this sign-up.
+    Replayed(Uuid),
 }
 
 /// What became of one sign-up once its transaction committed.
@@ -79,7 +87,7 @@ async fn answer_group(services: &Services, slug: &str, group: Vec<Waiting>) {
             services.mail_queued.notify_one();
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                 // A caller that went away no longer needs its answer.
-                let _ = reply.send(answer(services, outcome).await);
+                let _ = reply.send(answer(outcome));
             }
         }
         Err(err) if sign_ups.len() == 1 => {
@@ -103,7 +111,7 @@ async fn answer_group(services: &Services, slug: &str, group: Vec<Waiting>) {
                 let alone = sign_up_together(services, slug, std::slice::from_ref(sign_up)).await;
                 let answer = match alone {
                     Ok(mut outcomes) => match outcomes.pop() {
-                        Some(outcome) => answer(services, outcome).await,
+                        Some(outcome) => answer(outcome),
                         None => Err(AppError::NotFound),
                     },
                     Err(err) => Err(err),
@@ -115,10 +123,10 @@ async fn answer_group(services: &Services, slug: &str, group: Vec<Waiting>) {
     }
 }
 
-async fn answer(services: &Services, outcome: Outcome) -> Answer {
+fn answer(outcome: Outcome) -> Answer {
     match outcome {
-        Outcome::Registered(registered) => Ok(registered),
-        Outcome::Replayed(id) => status_of(services, id).await,
+        Outcome::Registered(registered) => Ok(Done::Registered(registered)),
+        Outcome::Replayed(id) => Ok(Done::Replayed(id)),
         Outcome::Refused(err) => Err(err),
     }
 }
