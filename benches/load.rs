@@ -4,7 +4,10 @@
 //! (Debian package `wrk`) from this machine, for SQLite and, when it
 //! answers, PostgreSQL:
 //!   (a) GET /events/<slug>
-//!   (b) sign-ups through the JSON API and through the HTML form
+//!   (b) sign-ups through the JSON API and through the HTML form, as fast
+//!       as the connections go (saturation); then JSON sign-ups paced: each
+//!       connection pauses between sign-ups so that together they offer
+//!       each rate of BENCH_PACED_RATES (latency below saturation)
 //!   (c) the same sign-up service called in-process, without HTTP (the
 //!       database ceiling)
 //!   (d) GET /livez, a route that does nothing (the framework ceiling)
@@ -12,6 +15,7 @@
 //! ratios (b)/(c) and (b)/(d).
 //!
 //! Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (200),
+//! BENCH_PACED_RATES (1000,2000,3000 sign-ups/s),
 //! BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; "off"
 //! skips PostgreSQL), BENCH_SQLITE ("off" skips SQLite).
 use std::net::TcpListener;
@@ -33,6 +37,9 @@ use uuid::Uuid;
 struct Settings {
     seconds: u64,
     connections: usize,
+    /// Sign-ups per second that all connections together offer, one
+    /// paced run each.
+    paced_rates: Vec<u64>,
 }
 
 #[derive(Clone)]
@@ -49,6 +56,12 @@ fn main() {
     let settings = Settings {
         seconds: env_number("BENCH_SECONDS", 10),
         connections: env_number("BENCH_CONNECTIONS", 200) as usize,
+        paced_rates: std::env::var("BENCH_PACED_RATES")
+            .unwrap_or_else(|_| "1000,2000,3000".into())
+            .split(',')
+            .filter_map(|rate| rate.trim().parse().ok())
+            .filter(|&rate| rate > 0)
+            .collect(),
     };
     if Command::new("wrk").arg("--version").output().is_err() {
         eprintln!("wrk is not installed: apt-get install wrk");
@@ -127,6 +140,13 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
     let http_event = insert_event(&db, "bench-http").await;
     let raw_event = insert_event(&db, "bench-raw").await;
     let serial_event = insert_event(&db, "bench-serial").await;
+    let mut paced_events = Vec::new();
+    for rate in &settings.paced_rates {
+        paced_events.push((
+            *rate,
+            insert_event(&db, &format!("bench-paced-{rate}")).await,
+        ));
+    }
 
     // (c) first, before the app runs: its mail worker would otherwise
     // write to the database from another process meanwhile. The raw runs'
@@ -136,6 +156,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
     let one_at_a_time = Settings {
         seconds: 2,
         connections: 1,
+        paced_rates: Vec::new(),
     };
     let single = raw_sign_ups(&db, &serial_event.slug, &one_at_a_time).await;
     println!(
@@ -189,6 +210,29 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         settings,
     );
     wait_for_outbox(&db).await;
+    println!("  peak RSS so far: {:.1} MB", app.peak_rss_mb());
+
+    // JSON sign-ups from clients that pause between them, so that together
+    // they offer a set rate: latency below saturation. Each run starts on
+    // an empty event, like a real meeting; the runs above left some 60,000
+    // sign-ups on theirs (see BENCHMARKS.md on counting seats).
+    let mut paced = Vec::new();
+    for (rate, event) in &paced_events {
+        let (pause, mean_pause_ms) = pacing(settings.connections, *rate);
+        let script = write_script(
+            scripts.path(),
+            &format!("json-paced-{rate}.lua"),
+            &(json_sign_up_script() + &pause),
+        );
+        paced.push(wrk(
+            &format!("(b) JSON, offered {rate}/s"),
+            &format!("{base}/api/v1/events/{}/registrations", event.slug),
+            Some(&script),
+            settings,
+        ));
+        println!("  (pauses of {mean_pause_ms:.0} ms on average per connection)");
+        wait_for_outbox(&db).await;
+    }
     let peak_rss_mb = app.peak_rss_mb();
     let stored = aanmeldpunt::entities::registration::Entity::find()
         .filter(aanmeldpunt::entities::registration::Column::EventId.eq(http_event.id))
@@ -197,7 +241,10 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         .unwrap_or(0);
     drop(app);
 
-    let rows = [&page, &json, &form, &raw, &livez];
+    let rows = [&page, &json, &form]
+        .into_iter()
+        .chain(&paced)
+        .chain([&raw, &livez]);
     println!(
         "{:<28} {:>10} {:>10} {:>9} {:>9} {:>8}",
         "run", "requests", "req/s", "p50 ms", "p99 ms", "failed"
@@ -208,7 +255,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
             f.name, f.requests, f.per_second, f.p50_ms, f.p99_ms, f.failed
         );
     }
-    println!("sign-ups stored through HTTP: {stored} (JSON + form runs)");
+    println!("sign-ups stored through HTTP: {stored} (the two unpaced runs)");
     println!(
         "ratios: JSON/raw {:.2}, form/raw {:.2}, JSON/empty route {:.3}, form/empty route {:.3}",
         json.per_second / raw.per_second,
@@ -500,6 +547,22 @@ function request()
 end
 {LUA_SUMMARY}"#
     )
+}
+
+/// A wrk `delay()` that pauses each connection a random, exponentially
+/// distributed time (arrivals as from many independent people) with the
+/// mean that makes all connections together offer `rate` if answers took
+/// no time; the rate reached is what the run prints.
+fn pacing(connections: usize, rate: u64) -> (String, f64) {
+    let mean_pause_ms = connections as f64 * 1000.0 / rate.max(1) as f64;
+    let script = format!(
+        r#"
+function delay()
+  return -math.log(1 - math.random()) * {mean_pause_ms}
+end
+"#
+    );
+    (script, mean_pause_ms)
 }
 
 fn wrk(name: &str, url: &str, script: Option<&str>, settings: &Settings) -> Figures {
