@@ -83,13 +83,20 @@ async fn eligibility_before_the_lock(
     if !services.sign_ups.seems_public_sector_only(slug) {
         return Ok(None);
     }
-    let claim = eligibility::Claim {
+    Ok(Some(
+        eligibility::decide(&services.db, register_claim(new)).await?,
+    ))
+}
+
+/// What a sign-up tells the register check: a meeting's form has no
+/// register picker, so the organisation is looked up by the name typed.
+fn register_claim(new: &NewRegistration) -> eligibility::Claim<'_> {
+    eligibility::Claim {
         organisation_id: None,
         organisation_name: new.organisation.as_str(),
         sector: new.sector,
         email: &new.email,
-    };
-    Ok(Some(eligibility::decide(&services.db, claim).await?))
+    }
 }
 
 /// Seats taken and the next queue number, in one statement: a sign-up

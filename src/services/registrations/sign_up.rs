@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::mail::{prepare_mail, MailFlags, MailKind, PreparedMail};
 use super::queue::{Answer, Waiting};
-use super::{seats_and_next_number, waitlist_position, Registered};
+use super::{register_claim, seats_and_next_number, waitlist_position, Registered};
 use crate::db::{begin_locked, EventKey, WriteTxn};
 use crate::domain::NewRegistration;
 use crate::entities::event::{self, Eligibility, EventStatus};
@@ -22,7 +22,7 @@ use crate::entities::pilot_application::EligibilityDecision;
 use crate::entities::registration::{self, RegistrationStatus};
 use crate::entities::{access_token, outbox};
 use crate::error::AppError;
-use crate::services::eligibility::{self, Claim};
+use crate::services::eligibility;
 use crate::services::events::RegistrationState;
 use crate::services::Services;
 
@@ -345,13 +345,7 @@ async fn sign_up_one(
         let decision = match &sign_up.eligibility {
             Some(asked_before) => asked_before,
             None => {
-                let claim = Claim {
-                    organisation_id: None,
-                    organisation_name: new.organisation.as_str(),
-                    sector: new.sector,
-                    email: &new.email,
-                };
-                asked_under_lock = eligibility::decide(txn, claim).await?;
+                asked_under_lock = eligibility::decide(txn, register_claim(new)).await?;
                 &asked_under_lock
             }
         };
