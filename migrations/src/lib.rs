@@ -14,6 +14,7 @@ mod m20261124_000009_create_partnerships;
 mod m20261124_000010_add_submission_keys;
 mod m20261124_000011_index_registration_lookups;
 mod m20261124_000012_add_outbox_context;
+mod m20261125_000013_create_event_seats;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_add_submission_keys::Migration),
             Box::new(m20261124_000011_index_registration_lookups::Migration),
             Box::new(m20261124_000012_add_outbox_context::Migration),
+            Box::new(m20261125_000013_create_event_seats::Migration),
         ]
     }
 }

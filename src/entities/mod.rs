@@ -3,6 +3,7 @@ pub mod access_token;
 pub mod application_transition;
 pub mod audit_log;
 pub mod event;
+pub mod event_seats;
 pub mod organisation;
 pub mod organisation_domain;
 pub mod outbox;

@@ -126,6 +126,7 @@ async fn concurrent_sign_ups_never_overbook_and_cancellations_promote_one_each()
         ((SEATS + 1) as i64..=(SEATS + CANCELLING) as i64).collect::<Vec<_>>(),
         "the first forty on the waiting list, each once"
     );
+    crate::seat_counters::assert_counters_agree_with_sign_ups(&app).await;
     // One mail per cancellation and one per promotion, nothing more.
     assert_eq!(app.outbox().await.len(), PEOPLE + 2 * CANCELLING);
 }

@@ -18,6 +18,7 @@ mod pilots;
 mod privacy;
 mod protection;
 mod register;
+mod seat_counters;
 mod sign_up_api;
 mod sign_up_form;
 mod smtp;

@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::mail::{queue_mail, MailFlags, MailKind};
-use super::next_queue_number;
+use super::seats_and_next_number;
 use crate::db::{begin_locked, EventKey};
 use crate::entities::event;
 use crate::entities::registration::{self, RegistrationStatus};
@@ -131,12 +131,8 @@ pub async fn move_registration(
     active.updated_at = Set(now);
     match (from, to) {
         (RegistrationStatus::Waitlisted, RegistrationStatus::Confirmed) => {
-            let confirmed = registration::Entity::find()
-                .filter(registration::Column::EventId.eq(event.id))
-                .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
-                .count(&txn)
-                .await?;
-            if confirmed >= u64::try_from(event.capacity).unwrap_or(0) {
+            let (seats, _) = seats_and_next_number(&txn, event.id).await?;
+            if seats.confirmed >= i64::from(event.capacity) {
                 return Err(AppError::Conflict("error-no-seat-free"));
             }
             active.confirmed_at = Set(Some(now));
@@ -152,7 +148,8 @@ pub async fn move_registration(
             .await?;
         }
         (RegistrationStatus::Confirmed, RegistrationStatus::Waitlisted) => {
-            active.queue_number = Set(next_queue_number(&txn, event.id).await?);
+            let (_, next_number) = seats_and_next_number(&txn, event.id).await?;
+            active.queue_number = Set(next_number);
             active.ics_sequence = Set(reg.ics_sequence + 1);
             active.confirmed_at = Set(None);
             let moved = active.update(&txn).await?;
@@ -238,14 +235,8 @@ pub async fn promote_from_waitlist(
     if Utc::now() >= event.starts_at {
         return Ok(0);
     }
-    let confirmed = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(event.id))
-        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
-        .count(txn)
-        .await?;
-    let free = u64::try_from(event.capacity)
-        .unwrap_or(0)
-        .saturating_sub(confirmed);
+    let (seats, _) = seats_and_next_number(txn, event.id).await?;
+    let free = u64::try_from(i64::from(event.capacity) - seats.confirmed).unwrap_or(0);
     if free == 0 {
         return Ok(0);
     }

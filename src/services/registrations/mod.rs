@@ -2,11 +2,7 @@
 //! in one transaction that holds the event lock (see [`crate::db::begin_locked`]),
 //! so seat counts never race and positions never skip.
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -25,7 +21,7 @@ use sign_up::{Done, SignUp};
 use super::events::SeatCounts;
 use super::{eligibility, tokens, Services};
 use crate::domain::NewRegistration;
-use crate::entities::event;
+use crate::entities::{event, event_seats};
 use crate::entities::registration::{self, RegistrationStatus};
 use crate::error::AppError;
 
@@ -99,51 +95,17 @@ fn register_claim(new: &NewRegistration) -> eligibility::Claim<'_> {
     }
 }
 
-/// Seats taken and the next queue number, in one statement: a sign-up
-/// runs under the event lock, where every round trip counts. The caller
-/// holds the event lock.
-async fn seats_and_next_number(
+/// Seats taken and the next queue number, read from the counters the
+/// database keeps (migration 13). The caller holds the event lock, so no
+/// other sign-up changes them before it commits.
+pub(super) async fn seats_and_next_number(
     txn: &impl ConnectionTrait,
     event_id: Uuid,
-) -> Result<(SeatCounts, i64), AppError> {
-    let count_of = |status: RegistrationStatus| {
-        Expr::cust(format!(
-            "COALESCE(SUM(CASE WHEN status = '{}' THEN 1 ELSE 0 END), 0)",
-            status.as_str()
-        ))
-    };
-    let (confirmed, waitlisted, last): (i64, i64, Option<i64>) = registration::Entity::find()
-        .select_only()
-        .column_as(count_of(RegistrationStatus::Confirmed), "confirmed")
-        .column_as(count_of(RegistrationStatus::Waitlisted), "waitlisted")
-        .column_as(registration::Column::QueueNumber.max(), "last")
-        .filter(registration::Column::EventId.eq(event_id))
-        .into_tuple()
-        .one(txn)
-        .await?
-        .unwrap_or((0, 0, None));
-    let counts = SeatCounts {
-        confirmed,
-        waitlisted,
-    };
-    Ok((counts, last.unwrap_or(0) + 1))
-}
-
-/// The number after the last one handed out for this event, so the waiting
-/// list keeps arrival order. The caller holds the event lock.
-pub(super) async fn next_queue_number(
-    txn: &DatabaseTransaction,
-    event_id: Uuid,
-) -> Result<i64, AppError> {
-    let last: Option<i64> = registration::Entity::find()
-        .select_only()
-        .column_as(registration::Column::QueueNumber.max(), "max")
-        .filter(registration::Column::EventId.eq(event_id))
-        .into_tuple()
-        .one(txn)
-        .await?
-        .flatten();
-    Ok(last.unwrap_or(0) + 1)
+) -> Result<(SeatCounts, i64), DbErr> {
+    let row = event_seats::Entity::find_by_id(event_id).one(txn).await?;
+    let counts = row.as_ref().map(SeatCounts::from).unwrap_or_default();
+    let last = row.map_or(0, |row| row.last_queue_number);
+    Ok((counts, last + 1))
 }
 
 /// A registration as its owner sees it through the manage link.
