@@ -135,18 +135,16 @@ pub async fn claim_due(
         .await
 }
 
-/// Records the mail as sent, with the bodies as they went out.
+/// Records the mail as sent. The context goes, and the bodies are not
+/// stored: they hold the person's manage link in clear, which the database
+/// keeps only as a hash (`access_tokens`). The mail log needs the subject,
+/// recipient and times, which stay. Writing the rendered HTML back (some
+/// 20 kB with the QR table) also cost every sent mail a large write.
 pub async fn mark_sent(db: &impl ConnectionTrait, mail: &OutgoingEmail) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
-        .col_expr(
-            outbox::Column::BodyText,
-            Expr::value(mail.body_text.clone()),
-        )
-        .col_expr(
-            outbox::Column::BodyHtml,
-            Expr::value(mail.body_html.clone()),
-        )
+        .col_expr(outbox::Column::BodyText, Expr::value(""))
+        .col_expr(outbox::Column::BodyHtml, Expr::value(""))
         .col_expr(outbox::Column::Context, Expr::value(Option::<String>::None))
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
         .col_expr(
