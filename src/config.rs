@@ -39,6 +39,10 @@ pub struct AppConfig {
     /// instance when another process sends the mail.
     #[serde(default = "default_true")]
     pub mail_worker: bool,
+    /// Nice value of the thread that renders mail: 19 (lowest priority) lets
+    /// requests go first; 0 gives it the priority of the rest of the app.
+    #[serde(default = "default_mail_render_nice")]
+    pub mail_render_nice: i32,
     /// How often this instance looks for reminders that are due; 0 leaves
     /// them to `aanmeldpunt reminders send` (cron).
     #[serde(default = "default_reminder_interval")]
@@ -75,6 +79,10 @@ pub enum MailTransport {
     Files,
     Smtp,
     Memory,
+}
+
+fn default_mail_render_nice() -> i32 {
+    19
 }
 
 fn default_mail_transport() -> MailTransport {

@@ -119,6 +119,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
         poll_interval: Duration::from_millis(config.mail_poll_interval_ms),
         batch_size: 20,
         claim_lease: Duration::from_secs(config.mail_claim_lease_secs.max(1)),
+        render_nice: config.mail_render_nice.clamp(0, 19),
     };
     let services = Services {
         db,

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::address::Envelope;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::OutgoingEmail;
@@ -92,11 +93,15 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, from: &str, mail: &OutgoingEmail) -> Result<(), MailError> {
-        let message = build_message(from, mail)?;
+    pub async fn send(&self, prepared: &PreparedMail) -> Result<(), MailError> {
+        let PreparedMail {
+            mail,
+            envelope,
+            formatted,
+        } = prepared;
         match self {
-            Mailer::Smtp(transport) => transport.send(message).await.map(drop)?,
-            Mailer::Files(transport) => transport.send(message).await.map(drop)?,
+            Mailer::Smtp(transport) => transport.send_raw(envelope, formatted).await.map(drop)?,
+            Mailer::Files(transport) => transport.send_raw(envelope, formatted).await.map(drop)?,
             Mailer::Memory(mailbox) => {
                 if mailbox.failing.load(Ordering::SeqCst) {
                     return Err(MailError::Simulated);
@@ -108,7 +113,7 @@ impl Mailer {
                     text: mail.body_text.clone(),
                     html: mail.body_html.clone(),
                     ics: mail.ics.clone(),
-                    raw: String::from_utf8_lossy(&message.formatted()).into_owned(),
+                    raw: String::from_utf8_lossy(formatted).into_owned(),
                 };
                 if let Ok(mut all) = mailbox.sent.lock() {
                     all.push(sent);
@@ -116,6 +121,25 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+}
+
+/// A mail rendered and encoded, so that sending it is only I/O: the CPU
+/// work is done on the render thread ([`super::render_thread`]).
+pub struct PreparedMail {
+    pub mail: OutgoingEmail,
+    envelope: Envelope,
+    formatted: Vec<u8>,
+}
+
+impl PreparedMail {
+    pub fn new(from: &str, mail: OutgoingEmail) -> Result<Self, MailError> {
+        let message = build_message(from, &mail)?;
+        Ok(PreparedMail {
+            envelope: message.envelope().clone(),
+            formatted: message.formatted(),
+            mail,
+        })
     }
 }
 

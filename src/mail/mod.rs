@@ -4,6 +4,7 @@ pub mod ics;
 pub mod mailer;
 pub mod outbox;
 pub mod qr;
+pub mod render_thread;
 pub mod worker;
 
 pub use mailer::{Mailer, SentMail};

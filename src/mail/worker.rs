@@ -6,7 +6,8 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-use super::mailer::MailError;
+use super::mailer::{MailError, PreparedMail};
+use super::render_thread::RenderThread;
 use super::{outbox, Mailer, OutgoingEmail};
 use crate::views::Views;
 
@@ -19,6 +20,8 @@ pub struct WorkerSettings {
     pub batch_size: u64,
     /// Longer than any send may take, or a slow send is sent twice.
     pub claim_lease: Duration,
+    /// Nice value of the render thread ([`RenderThread`]).
+    pub render_nice: i32,
 }
 
 impl WorkerSettings {
@@ -44,8 +47,15 @@ pub async fn run(
     settings: WorkerSettings,
     wake: Arc<Notify>,
 ) {
+    let renderer = match RenderThread::start(settings.render_nice) {
+        Ok(renderer) => renderer,
+        Err(e) => {
+            tracing::error!("mail worker not started, no render thread: {e}");
+            return;
+        }
+    };
     loop {
-        match send_due(&db, &mailer, &views, &settings).await {
+        match send_due(&db, &mailer, &views, &renderer, &settings).await {
             // A full batch means there may be more waiting: go again at once.
             Ok(sent) if sent as u64 == settings.batch_size => continue,
             Ok(_) => {}
@@ -64,6 +74,7 @@ pub async fn send_due(
     db: &DatabaseConnection,
     mailer: &Mailer,
     views: &Views,
+    renderer: &RenderThread,
     settings: &WorkerSettings,
 ) -> Result<usize, sea_orm::DbErr> {
     // Writes take their turn like every other writer (crate::db::begin_write).
@@ -71,10 +82,21 @@ pub async fn send_due(
     let rows =
         outbox::claim_due(&txn, Utc::now(), settings.batch_size, settings.claim_lease).await?;
     txn.commit().await?;
-    for row in &rows {
-        let sent = match OutgoingEmail::render(row, views) {
-            Ok(mail) => mailer.send(&settings.from, &mail).await.map(|()| mail),
-            Err(e) => Err(MailError::Render(format!("{e:?}"))),
+    let claimed = rows.len();
+    for row in rows {
+        let (id, attempts) = (row.id, row.attempts);
+        let (views, from) = (views.clone(), settings.from.clone());
+        let prepared = renderer
+            .run(move || {
+                let mail = OutgoingEmail::render(&row, &views)
+                    .map_err(|e| MailError::Render(format!("{e:?}")))?;
+                PreparedMail::new(&from, mail)
+            })
+            .await
+            .unwrap_or_else(|e| Err(MailError::Render(e.to_string())));
+        let sent = match prepared {
+            Ok(prepared) => mailer.send(&prepared).await.map(|()| prepared.mail),
+            Err(e) => Err(e),
         };
         match sent {
             Ok(mail) => {
@@ -83,24 +105,24 @@ pub async fn send_due(
                 txn.commit().await?;
             }
             Err(e) => {
-                let retry_at = (row.attempts < settings.max_attempts).then(|| {
+                let retry_at = (attempts < settings.max_attempts).then(|| {
                     Utc::now()
-                        + chrono::Duration::from_std(settings.delay_after(row.attempts))
+                        + chrono::Duration::from_std(settings.delay_after(attempts))
                             .unwrap_or_else(|_| chrono::Duration::hours(1))
                 });
                 tracing::warn!(
-                    outbox_id = row.id,
-                    attempts = row.attempts,
+                    outbox_id = id,
+                    attempts,
                     gives_up = retry_at.is_none(),
                     "sending mail failed: {e}"
                 );
                 let txn = crate::db::begin_write(db).await?;
-                outbox::mark_attempt_failed(&txn, row.id, &e.to_string(), retry_at).await?;
+                outbox::mark_attempt_failed(&txn, id, &e.to_string(), retry_at).await?;
                 txn.commit().await?;
             }
         }
     }
-    Ok(rows.len())
+    Ok(claimed)
 }
 
 #[cfg(test)]
@@ -116,6 +138,7 @@ mod tests {
             poll_interval: Duration::from_secs(1),
             batch_size: 10,
             claim_lease: Duration::from_secs(300),
+            render_nice: 0,
         };
         assert_eq!(settings.delay_after(1), Duration::from_secs(10));
         assert_eq!(settings.delay_after(2), Duration::from_secs(30));

@@ -53,6 +53,9 @@ pub fn test_figment(database_url: &str) -> Figment {
         .merge(("base_url", "https://aanmeldpunt.test"))
         .merge(("mail_retry_delays_secs", vec![0]))
         .merge(("mail_poll_interval_ms", 20))
+        // Tests wait for mail while others keep both cores busy; at the
+        // lowest priority its rendering could starve past their patience.
+        .merge(("mail_render_nice", 0))
         .merge(("log_level", "off"))
         // Tests drive reminders themselves.
         .merge(("reminder_interval_secs", 0))

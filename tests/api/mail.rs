@@ -3,6 +3,7 @@ use std::collections::HashSet;
 use aanmeldpunt::entities::access_token;
 use aanmeldpunt::entities::outbox::OutboxStatus;
 use aanmeldpunt::mail::mailer::MemoryMailbox;
+use aanmeldpunt::mail::render_thread::RenderThread;
 use aanmeldpunt::mail::worker::{send_due, WorkerSettings};
 use aanmeldpunt::mail::Mailer;
 use aanmeldpunt::services::Services;
@@ -177,6 +178,7 @@ async fn two_workers_never_send_the_same_mail_twice() {
         poll_interval: std::time::Duration::from_millis(10),
         batch_size: 3,
         claim_lease: std::time::Duration::from_secs(300),
+        render_nice: 0,
     };
     let (first, second) = (MemoryMailbox::default(), MemoryMailbox::default());
     let (a, b) = (
@@ -193,7 +195,8 @@ async fn two_workers_never_send_the_same_mail_twice() {
             .views
             .clone();
         async move {
-            while send_due(&db, &mailer, &views, &settings)
+            let renderer = RenderThread::start(0).expect("render thread");
+            while send_due(&db, &mailer, &views, &renderer, &settings)
                 .await
                 .expect("claim")
                 > 0
