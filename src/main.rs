@@ -7,11 +7,13 @@ use tracing_subscriber::EnvFilter;
 
 #[rocket::main]
 async fn main() -> ExitCode {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let figment = aanmeldpunt::figment();
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_log_filter(&figment)));
     // Rocket may already have a logger; ours is then the one that waits.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
     match Cli::parse().command.unwrap_or(Command::Serve) {
-        Command::Serve => match aanmeldpunt::rocket(aanmeldpunt::figment()).launch().await {
+        Command::Serve => match aanmeldpunt::rocket(figment).launch().await {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
@@ -27,5 +29,36 @@ async fn main() -> ExitCode {
         Command::Staff {
             action: StaffAction::Create { email, name, role },
         } => aanmeldpunt::cli::create_staff(email, name, role).await,
+    }
+}
+
+/// The app's own events at `info`; Rocket's at its `log_level` setting
+/// (`critical` in the release profile), which Rocket applies only to a
+/// logger of its own. Without this, every request wrote three or four
+/// lines, on the request's thread. `RUST_LOG` overrides it all.
+fn default_log_filter(figment: &rocket::figment::Figment) -> String {
+    use rocket::config::LogLevel;
+    let rocket_level = match rocket::Config::try_from(figment).map(|c| c.log_level) {
+        Ok(LogLevel::Off) => "off",
+        Ok(LogLevel::Critical) => "warn",
+        Ok(LogLevel::Debug) => "debug",
+        Ok(LogLevel::Normal) | Err(_) => "info",
+    };
+    // Rocket logs request lines under the target `_`.
+    format!("info,rocket={rocket_level},_={rocket_level}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rockets_own_lines_follow_its_log_level_and_the_apps_stay_at_info() {
+        let at = |level: &str| {
+            default_log_filter(&aanmeldpunt::figment().merge(("log_level", level)))
+        };
+        assert_eq!(at("critical"), "info,rocket=warn,_=warn");
+        assert_eq!(at("normal"), "info,rocket=info,_=info");
+        assert_eq!(at("off"), "info,rocket=off,_=off");
     }
 }
