@@ -38,13 +38,16 @@ pub async fn connect_with_timeout(
         create_sqlite_parent_dir(url);
         // One writer at a time is SQLite's nature: WAL lets readers go on
         // beside it, and the busy timeout queues writers instead of failing.
-        // Four connections: two readers per core keep pages as fast as
-        // eight did in the benchmark, and each connection's page cache
-        // costs memory (peak RSS 64 -> 58 MB). For the same reason each
-        // cache holds 1 MiB instead of SQLite's 2: the hot pages of a
-        // sign-up (event row, index paths) fit many times over.
+        // Two connections: sign-ups are written by one batch at a time
+        // (begin_write), so one connection writes while the other reads.
+        // Each connection costs memory: its page cache, its prepared
+        // statements and a thread of its own, whose allocator arena glibc
+        // keeps. In the benchmark 8 -> 4 -> 2 connections took peak RSS
+        // from 64 to 58 to about 50 MB with the same sign-up rate. For the
+        // same reason each cache holds 1 MiB instead of SQLite's 2: the hot
+        // pages of a sign-up (event row, index paths) fit many times over.
         options
-            .max_connections(max_connections.unwrap_or(4))
+            .max_connections(max_connections.unwrap_or(2))
             .map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
