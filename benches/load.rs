@@ -279,7 +279,10 @@ fn mail_folder() -> tempfile::TempDir {
         tempfile::tempdir()
     };
     let folder = folder.expect("mail folder");
-    println!("  mail written as .eml files to {}", folder.path().display());
+    println!(
+        "  mail written as .eml files to {}",
+        folder.path().display()
+    );
     folder
 }
 

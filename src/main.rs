@@ -54,9 +54,8 @@ mod tests {
 
     #[test]
     fn rockets_own_lines_follow_its_log_level_and_the_apps_stay_at_info() {
-        let at = |level: &str| {
-            default_log_filter(&aanmeldpunt::figment().merge(("log_level", level)))
-        };
+        let at =
+            |level: &str| default_log_filter(&aanmeldpunt::figment().merge(("log_level", level)));
         assert_eq!(at("critical"), "info,rocket=warn,_=warn");
         assert_eq!(at("normal"), "info,rocket=info,_=info");
         assert_eq!(at("off"), "info,rocket=off,_=off");

@@ -71,7 +71,9 @@ fn set_own_nice(nice: i32) -> std::io::Result<()> {
 
 #[cfg(not(target_os = "linux"))]
 fn set_own_nice(_nice: i32) -> std::io::Result<()> {
-    Err(std::io::Error::other("thread priority is only set on Linux"))
+    Err(std::io::Error::other(
+        "thread priority is only set on Linux",
+    ))
 }
 
 #[cfg(all(test, target_os = "linux"))]

@@ -28,7 +28,11 @@ async fn counters(app: &TestApp, event_id: Uuid) -> (i64, i64, i64) {
 /// Fails unless every event's counters equal a fresh count of its sign-ups.
 pub async fn assert_counters_agree_with_sign_ups(app: &TestApp) {
     let regs = Registrations::find().all(&app.db).await.expect("read");
-    for row in event_seats::Entity::find().all(&app.db).await.expect("read") {
+    for row in event_seats::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("read")
+    {
         let of_event = || regs.iter().filter(|r| r.event_id == row.event_id);
         let with = |status| of_event().filter(|r| r.status == status).count() as i64;
         assert_eq!(
@@ -41,7 +45,10 @@ pub async fn assert_counters_agree_with_sign_ups(app: &TestApp) {
             row.event_id
         );
         let highest = of_event().map(|r| r.queue_number).max().unwrap_or(0);
-        assert!(row.last_queue_number >= highest, "queue numbers never reused");
+        assert!(
+            row.last_queue_number >= highest,
+            "queue numbers never reused"
+        );
     }
 }
 
@@ -86,7 +93,9 @@ async fn seat_counters_follow_every_change_of_a_sign_up() {
 
     // A confirmed person cancels: the first in line moves up.
     let p0 = id_of(&app, "p0@utrecht.nl").await;
-    registrations::cancel_by_id(services, p0, None).await.unwrap();
+    registrations::cancel_by_id(services, p0, None)
+        .await
+        .unwrap();
     assert_eq!(counters(&app, event.id).await, (2, 2, 5));
 
     // The organiser sends a confirmed person to the back of the line: a new
@@ -116,7 +125,11 @@ async fn seat_counters_follow_every_change_of_a_sign_up() {
     // Changes outside the app's services count too: a row deleted, and a
     // row moved to another event by hand.
     let p3 = id_of(&app, "p3@utrecht.nl").await;
-    let p1_row = Registrations::find_by_id(p1).one(&app.db).await.unwrap().unwrap();
+    let p1_row = Registrations::find_by_id(p1)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     Registrations::delete_by_id(p3).exec(&app.db).await.unwrap();
     Registrations::update_many()
         .col_expr(registration::Column::EventId, Expr::value(other.id))

@@ -21,8 +21,8 @@ use sign_up::{Done, SignUp};
 use super::events::SeatCounts;
 use super::{eligibility, tokens, Services};
 use crate::domain::NewRegistration;
-use crate::entities::{event, event_seats};
 use crate::entities::registration::{self, RegistrationStatus};
+use crate::entities::{event, event_seats};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize)]
