@@ -197,6 +197,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
     );
     println!("  peak RSS so far: {:.1} MB", app.peak_rss_mb());
     wait_for_outbox(&db).await;
+    empty_folder(mail_dir.path());
     let (cookie, csrf) = form_session(&http, &event_page).await;
     let form_script = write_script(
         scripts.path(),
@@ -210,6 +211,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         settings,
     );
     wait_for_outbox(&db).await;
+    empty_folder(mail_dir.path());
     println!("  peak RSS so far: {:.1} MB", app.peak_rss_mb());
 
     // JSON sign-ups from clients that pause between them, so that together
@@ -232,6 +234,8 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         ));
         println!("  (pauses of {mean_pause_ms:.0} ms on average per connection)");
         wait_for_outbox(&db).await;
+        empty_folder(mail_dir.path());
+    empty_folder(mail_dir.path());
     }
     let peak_rss_mb = app.peak_rss_mb();
     let stored = aanmeldpunt::entities::registration::Entity::find()
@@ -479,6 +483,16 @@ async fn wait_for_outbox(db: &DatabaseConnection) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     println!("(mail worker still busy after 60 s)");
+}
+
+/// Deletes the `.eml` files sent so far: a run writes some 40,000 of about
+/// 60 kB each, and in `/dev/shm` they would hold that much memory.
+fn empty_folder(folder: &Path) {
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The CSRF cookie and form field a browser gets with the event page.
