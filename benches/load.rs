@@ -235,7 +235,6 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         println!("  (pauses of {mean_pause_ms:.0} ms on average per connection)");
         wait_for_outbox(&db).await;
         empty_folder(mail_dir.path());
-    empty_folder(mail_dir.path());
     }
     let peak_rss_mb = app.peak_rss_mb();
     let stored = aanmeldpunt::entities::registration::Entity::find()
