@@ -93,12 +93,12 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, prepared: &PreparedMail) -> Result<(), MailError> {
-        let PreparedMail {
+    pub async fn send(&self, encoded: &EncodedMail) -> Result<(), MailError> {
+        let EncodedMail {
             mail,
             envelope,
             formatted,
-        } = prepared;
+        } = encoded;
         match self {
             Mailer::Smtp(transport) => transport.send_raw(envelope, formatted).await.map(drop)?,
             Mailer::Files(transport) => transport.send_raw(envelope, formatted).await.map(drop)?,
@@ -126,16 +126,16 @@ impl Mailer {
 
 /// A mail rendered and encoded, so that sending it is only I/O: the CPU
 /// work is done on the render thread ([`super::render_thread`]).
-pub struct PreparedMail {
+pub struct EncodedMail {
     pub mail: OutgoingEmail,
     envelope: Envelope,
     formatted: Vec<u8>,
 }
 
-impl PreparedMail {
+impl EncodedMail {
     pub fn new(from: &str, mail: OutgoingEmail) -> Result<Self, MailError> {
         let message = build_message(from, &mail)?;
-        Ok(PreparedMail {
+        Ok(EncodedMail {
             envelope: message.envelope().clone(),
             formatted: message.formatted(),
             mail,

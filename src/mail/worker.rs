@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-use super::mailer::{MailError, PreparedMail};
+use super::mailer::{EncodedMail, MailError};
 use super::render_thread::RenderThread;
 use super::{outbox, Mailer, OutgoingEmail};
 use crate::views::Views;
@@ -86,16 +86,16 @@ pub async fn send_due(
     for row in rows {
         let (id, attempts) = (row.id, row.attempts);
         let (views, from) = (views.clone(), settings.from.clone());
-        let prepared = renderer
+        let encoded = renderer
             .run(move || {
                 let mail = OutgoingEmail::render(&row, &views)
                     .map_err(|e| MailError::Render(format!("{e:?}")))?;
-                PreparedMail::new(&from, mail)
+                EncodedMail::new(&from, mail)
             })
             .await
             .unwrap_or_else(|e| Err(MailError::Render(e.to_string())));
-        let sent = match prepared {
-            Ok(prepared) => mailer.send(&prepared).await.map(|()| prepared.mail),
+        let sent = match encoded {
+            Ok(encoded) => mailer.send(&encoded).await.map(|()| encoded.mail),
             Err(e) => Err(e),
         };
         match sent {
