@@ -13,9 +13,11 @@ pub struct RenderThread {
     jobs: mpsc::Sender<Job>,
 }
 
+/// The work gave no result: it panicked (the thread lives on), or the
+/// thread is gone.
 #[derive(Debug, thiserror::Error)]
-#[error("the mail render thread stopped")]
-pub struct RenderThreadStopped;
+#[error("rendering gave no result: it panicked, or the render thread stopped")]
+pub struct NoRenderResult;
 
 impl RenderThread {
     /// Starts the thread at `nice` (0: the priority of the rest of the app,
@@ -43,13 +45,13 @@ impl RenderThread {
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, RenderThreadStopped> {
+    ) -> Result<T, NoRenderResult> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = done.send(work());
         });
-        self.jobs.send(job).map_err(|_| RenderThreadStopped)?;
-        result.await.map_err(|_| RenderThreadStopped)
+        self.jobs.send(job).map_err(|_| NoRenderResult)?;
+        result.await.map_err(|_| NoRenderResult)
     }
 }
 
