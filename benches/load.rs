@@ -18,6 +18,8 @@
 //! BENCH_PACED_RATES (1000,2000,3000 sign-ups/s),
 //! BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; "off"
 //! skips PostgreSQL), BENCH_SQLITE ("off" skips SQLite).
+// A test or benchmark that meets the unexpected stops there, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

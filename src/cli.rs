@@ -102,7 +102,7 @@ fn read_password() -> std::io::Result<String> {
 }
 
 pub async fn create_staff(email: String, name: String, role: String) -> ExitCode {
-    let Some(role) = crate::auth::Role::parse(&role) else {
+    let Some(role) = crate::domain::Role::from_input(&role) else {
         eprintln!("unknown role {role:?}: use admin, organiser, programme or viewer");
         return ExitCode::FAILURE;
     };

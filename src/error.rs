@@ -1,41 +1,52 @@
-//! One error type for every use case, mapped to HTTP in one place: a JSON
-//! body under `/api/`, a Dutch or English page elsewhere.
+//! One error type for every use case, mapped to HTTP here and nowhere else:
+//! a JSON [`ErrorBody`] under `/api/`, a Dutch or English page elsewhere.
+//! Rocket's own refusals (no route, body too large, too many requests)
+//! reach the catchers, which answer with an `AppError` too.
 //!
-//! Services return the specific variants; anything unexpected becomes
-//! `Internal`, whose whole cause chain is logged while the user sees an
-//! opaque message.
+//! Which variant to use: `Validation` for input a person can correct field
+//! by field; `NotFound` for anything a visitor may not know exists;
+//! `Conflict` (with a translation key) for a change the current state does
+//! not allow; `Unavailable` when the database cannot be reached; `Internal`
+//! for everything unexpected: its whole cause chain is logged while the user
+//! sees an opaque message.
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
 
-use rocket::http::{ContentType, Header, Status};
-use rocket::response::{self, Responder};
+use rocket::http::{Header, Status};
+use rocket::response::{self, Redirect, Responder};
 use rocket::serde::json::Json;
 use rocket::Request;
 use sea_orm::DbErr;
 use serde::Serialize;
 
 use crate::domain::{FieldErrors, Lang};
-use crate::i18n::text;
+use crate::i18n::{text, text_with};
 use crate::views::Views;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("invalid input")]
     Validation(FieldErrors),
+    /// Well-formed JSON of the wrong shape (unknown field, wrong type).
+    #[error("invalid request body: {0}")]
+    InvalidBody(String),
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
     #[error("not found")]
     NotFound,
+    #[error("the link is unknown or has expired")]
+    LinkExpiredOrUnknown,
     #[error("already signed up with this e-mail address")]
     Duplicate,
     #[error("no seats left and no waiting list")]
     Full,
     #[error("registration is not open")]
     Closed,
-    /// Carries the translation key of the reason.
-    #[error("not eligible: {0}")]
-    Ineligible(&'static str),
     /// Not eligible, with the reason already in the reader's language.
     #[error("not eligible: {0}")]
-    IneligibleBecause(String),
+    Ineligible(String),
     #[error("{contact_name} already applied for {organisation}")]
     AlreadyApplied {
         contact_name: String,
@@ -44,22 +55,16 @@ pub enum AppError {
     /// A state conflict, with the translation key that explains it.
     #[error("conflict: {0}")]
     Conflict(&'static str),
-    #[error("the link is unknown or has expired")]
-    LinkExpiredOrUnknown,
+    /// Not signed in to the back office.
+    #[error("not signed in")]
+    SignInRequired,
     /// Signed in, but the role does not allow this.
     #[error("forbidden")]
     Forbidden,
     /// The form's CSRF token does not match: an old or foreign form.
     #[error("form expired or not from this site")]
     FormExpired,
-    /// Well-formed JSON of the wrong shape (unknown field, wrong type).
-    #[error("invalid request body: {0}")]
-    InvalidBody(String),
-    #[error("request body too large")]
-    PayloadTooLarge,
-    #[error("malformed request: {0}")]
-    BadRequest(String),
-    /// Too many requests about one e-mail address.
+    /// Too many requests from one client or about one e-mail address.
     #[error("rate limited for {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("database unavailable")]
@@ -84,6 +89,33 @@ impl From<tera::Error> for AppError {
     }
 }
 
+impl From<crate::mail::outbox::QueueError> for AppError {
+    fn from(err: crate::mail::outbox::QueueError) -> Self {
+        match err {
+            crate::mail::outbox::QueueError::Database(e) => e.into(),
+            other => AppError::Internal(Box::new(other)),
+        }
+    }
+}
+
+/// Every machine-readable kind an `ErrorBody` can carry.
+pub const KINDS: [&str; 14] = [
+    "validation",
+    "bad_request",
+    "payload_too_large",
+    "not_found",
+    "duplicate",
+    "full",
+    "closed",
+    "ineligible",
+    "conflict",
+    "unauthenticated",
+    "forbidden",
+    "rate_limited",
+    "unavailable",
+    "internal",
+];
+
 impl AppError {
     pub fn internal(err: impl StdError + Send + Sync + 'static) -> Self {
         AppError::Internal(Box::new(err))
@@ -92,51 +124,62 @@ impl AppError {
     pub fn status(&self) -> Status {
         match self {
             AppError::Validation(_) | AppError::InvalidBody(_) => Status::UnprocessableEntity,
-            AppError::NotFound => Status::NotFound,
+            AppError::BadRequest(_) => Status::BadRequest,
+            AppError::PayloadTooLarge => Status::PayloadTooLarge,
+            AppError::NotFound | AppError::LinkExpiredOrUnknown => Status::NotFound,
             AppError::Duplicate
             | AppError::AlreadyApplied { .. }
             | AppError::Full
             | AppError::Closed
             | AppError::Conflict(_) => Status::Conflict,
-            AppError::Ineligible(_) | AppError::IneligibleBecause(_) => Status::Forbidden,
-            AppError::LinkExpiredOrUnknown => Status::NotFound,
+            AppError::Ineligible(_) => Status::Forbidden,
+            AppError::SignInRequired => Status::Unauthorized,
             AppError::Forbidden | AppError::FormExpired => Status::Forbidden,
-            AppError::PayloadTooLarge => Status::PayloadTooLarge,
-            AppError::BadRequest(_) => Status::BadRequest,
             AppError::RateLimited { .. } => Status::TooManyRequests,
             AppError::Unavailable(_) => Status::ServiceUnavailable,
             AppError::Internal(_) => Status::InternalServerError,
         }
     }
 
-    /// Stable machine-readable kind for API clients.
+    /// Stable machine-readable kind for API clients, one of [`KINDS`].
     pub fn kind(&self) -> &'static str {
         match self {
             AppError::Validation(_) | AppError::InvalidBody(_) => "validation",
-            AppError::NotFound => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::NotFound | AppError::LinkExpiredOrUnknown => "not_found",
             AppError::Duplicate | AppError::AlreadyApplied { .. } => "duplicate",
-            AppError::Conflict(_) => "conflict",
-            AppError::LinkExpiredOrUnknown => "not_found",
-            AppError::Forbidden | AppError::FormExpired => "forbidden",
             AppError::Full => "full",
             AppError::Closed => "closed",
-            AppError::Ineligible(_) | AppError::IneligibleBecause(_) => "ineligible",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::Ineligible(_) => "ineligible",
+            AppError::Conflict(_) => "conflict",
+            AppError::SignInRequired => "unauthenticated",
+            AppError::Forbidden | AppError::FormExpired => "forbidden",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
 
+    /// What a person reads, in their language.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            AppError::Ineligible(reason) => text(lang, reason),
-            AppError::IneligibleBecause(reason) => reason.clone(),
+            AppError::Validation(_) => text(lang, "error-validation"),
+            AppError::InvalidBody(detail) => {
+                format!("{}: {detail}", text(lang, "error-invalid-body"))
+            }
+            AppError::BadRequest(_) => text(lang, "error-bad-request"),
+            AppError::PayloadTooLarge => text(lang, "error-payload-too-large"),
+            AppError::NotFound => text(lang, "error-not-found"),
+            AppError::LinkExpiredOrUnknown => text(lang, "error-link-expired"),
+            AppError::Duplicate => text(lang, "error-duplicate"),
+            AppError::Full => text(lang, "error-full"),
+            AppError::Closed => text(lang, "error-closed"),
+            AppError::Ineligible(reason) => reason.clone(),
             AppError::AlreadyApplied {
                 contact_name,
                 organisation,
-            } => crate::i18n::text_with(
+            } => text_with(
                 lang,
                 "error-already-applied",
                 &[
@@ -145,12 +188,16 @@ impl AppError {
                 ],
             ),
             AppError::Conflict(key) => text(lang, key),
-            AppError::LinkExpiredOrUnknown => text(lang, "error-link-expired"),
+            AppError::SignInRequired => text(lang, "error-sign-in-required"),
+            AppError::Forbidden => text(lang, "error-forbidden"),
             AppError::FormExpired => text(lang, "form-expired"),
-            AppError::InvalidBody(detail) => {
-                format!("{}: {detail}", text(lang, "error-invalid-body"))
-            }
-            _ => text(lang, &format!("error-{}", self.kind().replace('_', "-"))),
+            AppError::RateLimited { retry_after_secs } => text_with(
+                lang,
+                "error-rate-limited",
+                &[("seconds", retry_after_secs.to_string())],
+            ),
+            AppError::Unavailable(_) => text(lang, "error-unavailable"),
+            AppError::Internal(_) => text(lang, "error-internal"),
         }
     }
 
@@ -182,7 +229,7 @@ pub fn field_messages(fields: &FieldErrors, lang: Lang) -> BTreeMap<&'static str
 /// What every JSON error looks like, whoever raised it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    #[schema(schema_with = crate::routes::api_docs::error_kind)]
+    #[schema(schema_with = error_kind_schema)]
     pub error: &'static str,
     /// For people, in the language of the request.
     pub message: String,
@@ -190,6 +237,16 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     #[schema(value_type = BTreeMap<String, String>)]
     pub fields: BTreeMap<&'static str, String>,
+}
+
+fn error_kind_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(KINDS))
+        .description(Some(
+            "Stable machine-readable kind; `message` says it in the reader's language.",
+        ))
+        .build()
 }
 
 #[derive(Serialize)]
@@ -201,28 +258,36 @@ struct ErrorPage<'a> {
     details: Vec<String>,
 }
 
+/// Whether `req` is answered in JSON rather than with a page.
+pub fn wants_json(req: &Request<'_>) -> bool {
+    let path = req.uri().path();
+    path.starts_with("/api/") || path == "/healthz"
+}
+
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         self.log();
-        let lang = crate::routes::lang::detect(req);
+        if matches!(self, AppError::SignInRequired) && !wants_json(req) {
+            return Redirect::to("/admin/login").respond_to(req);
+        }
+        let lang = crate::http::lang::detect(req);
         let status = self.status();
         let message = self.message(lang);
         let fields = match &self {
             AppError::Validation(fields) => field_messages(fields, lang),
             _ => BTreeMap::new(),
         };
-        let mut response =
-            if req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz" {
-                let body = ErrorBody {
-                    error: self.kind(),
-                    message,
-                    fields,
-                };
-                (status, Json(body)).respond_to(req)?
-            } else {
-                let details = fields.into_values().collect();
-                render_error_page_with(req, status, lang, &message, details)?
+        let mut response = if wants_json(req) {
+            let body = ErrorBody {
+                error: self.kind(),
+                message,
+                fields,
             };
+            (status, Json(body)).respond_to(req)?
+        } else {
+            let details = fields.into_values().collect();
+            render_error_page(req, status, lang, &message, details)?
+        };
         if let AppError::RateLimited { retry_after_secs } = self {
             response.set_header(Header::new("Retry-After", retry_after_secs.to_string()));
         }
@@ -231,16 +296,7 @@ impl<'r> Responder<'r, 'static> for AppError {
 }
 
 /// The HTML error page; falls back to plain text if even templates fail.
-pub fn render_error_page(
-    req: &Request<'_>,
-    status: Status,
-    lang: Lang,
-    message: &str,
-) -> response::Result<'static> {
-    render_error_page_with(req, status, lang, message, Vec::new())
-}
-
-fn render_error_page_with(
+fn render_error_page(
     req: &Request<'_>,
     status: Status,
     lang: Lang,
@@ -258,7 +314,120 @@ fn render_error_page_with(
         .state::<Views>()
         .and_then(|views| views.render("error.html.tera", &page).ok());
     match html {
-        Some(html) => (status, (ContentType::HTML, html)).respond_to(req),
+        Some(html) => (status, (rocket::http::ContentType::HTML, html)).respond_to(req),
         None => (status, message.to_owned()).respond_to(req),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each variant. The match makes a new variant fail to compile
+    /// here until it is listed.
+    fn one_of_each() -> Vec<(&'static str, AppError)> {
+        let all = vec![
+            ("Validation", AppError::Validation(FieldErrors::new())),
+            ("InvalidBody", AppError::InvalidBody("x".into())),
+            ("BadRequest", AppError::BadRequest("x".into())),
+            ("PayloadTooLarge", AppError::PayloadTooLarge),
+            ("NotFound", AppError::NotFound),
+            ("LinkExpiredOrUnknown", AppError::LinkExpiredOrUnknown),
+            ("Duplicate", AppError::Duplicate),
+            ("Full", AppError::Full),
+            ("Closed", AppError::Closed),
+            ("Ineligible", AppError::Ineligible("reden".into())),
+            (
+                "AlreadyApplied",
+                AppError::AlreadyApplied {
+                    contact_name: "A".into(),
+                    organisation: "B".into(),
+                },
+            ),
+            ("Conflict", AppError::Conflict("error-conflict")),
+            ("SignInRequired", AppError::SignInRequired),
+            ("Forbidden", AppError::Forbidden),
+            ("FormExpired", AppError::FormExpired),
+            (
+                "RateLimited",
+                AppError::RateLimited {
+                    retry_after_secs: 120,
+                },
+            ),
+            (
+                "Unavailable",
+                AppError::Unavailable(DbErr::Custom("x".into())),
+            ),
+            ("Internal", AppError::Internal("x".into())),
+        ];
+        for (_, error) in &all {
+            match error {
+                AppError::Validation(_)
+                | AppError::InvalidBody(_)
+                | AppError::BadRequest(_)
+                | AppError::PayloadTooLarge
+                | AppError::NotFound
+                | AppError::LinkExpiredOrUnknown
+                | AppError::Duplicate
+                | AppError::Full
+                | AppError::Closed
+                | AppError::Ineligible(_)
+                | AppError::AlreadyApplied { .. }
+                | AppError::Conflict(_)
+                | AppError::SignInRequired
+                | AppError::Forbidden
+                | AppError::FormExpired
+                | AppError::RateLimited { .. }
+                | AppError::Unavailable(_)
+                | AppError::Internal(_) => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_variant_is_constructed_somewhere_outside_this_file() {
+        let mut sources = String::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("error.rs")
+                {
+                    sources.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        // Unavailable and Internal are made by the From impls above.
+        let unused: Vec<&str> = one_of_each()
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !["Unavailable", "Internal"].contains(name))
+            .filter(|name| !sources.contains(&format!("AppError::{name}")))
+            .collect();
+        assert!(unused.is_empty(), "never constructed: {unused:?}");
+    }
+
+    #[test]
+    fn every_error_has_a_real_message_in_dutch_and_english_and_a_listed_kind() {
+        for (name, error) in one_of_each() {
+            assert!(KINDS.contains(&error.kind()), "{name}: {}", error.kind());
+            for lang in Lang::ALL {
+                let message = error.message(lang);
+                assert!(
+                    !message.is_empty() && !message.contains("Unknown localization"),
+                    "{name} in {lang:?}: {message}"
+                );
+            }
+        }
+        let waiting = AppError::RateLimited {
+            retry_after_secs: 120,
+        };
+        assert!(waiting.message(Lang::Nl).contains("120"));
     }
 }

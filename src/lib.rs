@@ -10,6 +10,7 @@ pub mod entities;
 pub mod error;
 pub mod export;
 pub mod format;
+pub mod http;
 pub mod i18n;
 pub mod mail;
 pub mod routes;
@@ -55,6 +56,7 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
             Box::pin(start_rate_limit_upkeep(rocket))
         }))
         .mount("/", routes::pages())
+        .mount("/", http::fallback_routes())
         .mount("/api/v1", routes::api())
         .mount("/static", FileServer::from(static_dir))
         .register("/", routes::catchers())

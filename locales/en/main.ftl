@@ -356,3 +356,5 @@ manage-erase = Erase my data
 field-error-password-too-short = A password needs at least 12 characters.
 error-go-back = Go back, correct this and send the form again.
 field-error-submission-key-invalid = The Idempotency-Key must be 16 to 64 characters: letters, digits, - or _.
+error-sign-in-required = Sign in to see this page.
+field-error-status-unknown = Choose a status from the list.

@@ -356,3 +356,5 @@ manage-erase = Mijn gegevens verwijderen
 field-error-password-too-short = Een wachtwoord heeft minstens 12 tekens.
 error-go-back = Ga terug, verbeter dit en verstuur het formulier opnieuw.
 field-error-submission-key-invalid = De Idempotency-Key moet 16 tot 64 tekens lang zijn: letters, cijfers, - of _.
+error-sign-in-required = Log in om deze pagina te zien.
+field-error-status-unknown = Kies een status uit de lijst.

@@ -9,11 +9,7 @@ mod m20261124_000004_create_outbox;
 mod m20261124_000005_create_organisations;
 mod m20261124_000006_create_pilots;
 mod m20261124_000007_create_staff_and_audit;
-mod m20261124_000008_add_event_reminders;
 mod m20261124_000009_create_partnerships;
-mod m20261124_000010_add_submission_keys;
-mod m20261124_000011_index_registration_lookups;
-mod m20261124_000012_add_outbox_context;
 mod m20261125_000013_create_event_seats;
 
 pub struct Migrator;
@@ -29,11 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_organisations::Migration),
             Box::new(m20261124_000006_create_pilots::Migration),
             Box::new(m20261124_000007_create_staff_and_audit::Migration),
-            Box::new(m20261124_000008_add_event_reminders::Migration),
             Box::new(m20261124_000009_create_partnerships::Migration),
-            Box::new(m20261124_000010_add_submission_keys::Migration),
-            Box::new(m20261124_000011_index_registration_lookups::Migration),
-            Box::new(m20261124_000012_add_outbox_context::Migration),
             Box::new(m20261125_000013_create_event_seats::Migration),
         ]
     }

@@ -23,6 +23,8 @@ pub enum Events {
     RegistrationClosesAt,
     CreatedAt,
     UpdatedAt,
+    ReminderDaysBefore,
+    ReminderSentAt,
 }
 
 #[async_trait::async_trait]
@@ -49,6 +51,8 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Events::RegistrationClosesAt))
                     .col(timestamp_with_time_zone(Events::CreatedAt))
                     .col(timestamp_with_time_zone(Events::UpdatedAt))
+                    .col(integer(Events::ReminderDaysBefore).default(2))
+                    .col(timestamp_with_time_zone_null(Events::ReminderSentAt))
                     .to_owned(),
             )
             .await?;

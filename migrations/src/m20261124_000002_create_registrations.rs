@@ -24,6 +24,8 @@ enum Registrations {
     ConfirmedAt,
     CancelledAt,
     UpdatedAt,
+    CheckedInAt,
+    SubmissionKey,
 }
 
 #[async_trait::async_trait]
@@ -49,6 +51,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Registrations::ConfirmedAt))
                     .col(timestamp_with_time_zone_null(Registrations::CancelledAt))
                     .col(timestamp_with_time_zone(Registrations::UpdatedAt))
+                    .col(timestamp_with_time_zone_null(Registrations::CheckedInAt))
+                    // The idempotency key the sign-up came with, if any.
+                    .col(string_len_null(Registrations::SubmissionKey, 64))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_registrations_event")
@@ -66,6 +71,38 @@ impl MigrationTrait for Migration {
                     .table(Registrations::Table)
                     .col(Registrations::EventId)
                     .col(Registrations::Status)
+                    .col(Registrations::QueueNumber)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_registrations_event_submission_key")
+                    .table(Registrations::Table)
+                    .col(Registrations::EventId)
+                    .col(Registrations::SubmissionKey)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        // Duplicate look-ups by address, and the waiting list in order.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_registrations_event_email")
+                    .table(Registrations::Table)
+                    .col(Registrations::EventId)
+                    .col(Registrations::Email)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_registrations_event_queue")
+                    .table(Registrations::Table)
+                    .col(Registrations::EventId)
                     .col(Registrations::QueueNumber)
                     .to_owned(),
             )

@@ -10,11 +10,11 @@ enum Outbox {
     Kind,
     Recipient,
     Subject,
-    BodyText,
-    BodyHtml,
     Ics,
+    Context,
     EventId,
     RegistrationId,
+    ApplicationId,
     Status,
     Attempts,
     NextAttemptAt,
@@ -35,11 +35,14 @@ impl MigrationTrait for Migration {
                     .col(string_len(Outbox::Kind, 40))
                     .col(string_len(Outbox::Recipient, 254))
                     .col(string_len(Outbox::Subject, 300))
-                    .col(text(Outbox::BodyText))
-                    .col(text(Outbox::BodyHtml))
                     .col(text_null(Outbox::Ics))
+                    // The template context of the bodies, rendered when sent.
+                    .col(text_null(Outbox::Context))
+                    // What the mail is about: a sign-up (of an event) or a
+                    // pilot application.
                     .col(uuid_null(Outbox::EventId))
                     .col(uuid_null(Outbox::RegistrationId))
+                    .col(uuid_null(Outbox::ApplicationId))
                     .col(string_len(Outbox::Status, 20))
                     .col(integer(Outbox::Attempts))
                     .col(timestamp_with_time_zone(Outbox::NextAttemptAt))

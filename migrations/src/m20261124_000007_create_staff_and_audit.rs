@@ -29,12 +29,6 @@ enum AuditLog {
     CreatedAt,
 }
 
-#[derive(DeriveIden)]
-enum Registrations {
-    Table,
-    CheckedInAt,
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -67,26 +61,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(AuditLog::CreatedAt))
                     .to_owned(),
             )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Registrations::Table)
-                    .add_column(timestamp_with_time_zone_null(Registrations::CheckedInAt))
-                    .to_owned(),
-            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Registrations::Table)
-                    .drop_column(Registrations::CheckedInAt)
-                    .to_owned(),
-            )
-            .await?;
         manager
             .drop_table(Table::drop().table(AuditLog::Table).to_owned())
             .await?;

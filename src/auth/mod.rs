@@ -1,8 +1,8 @@
-//! Staff accounts: argon2 password hashes, a private session cookie, roles
-//! as request guards, and CSRF tokens for every back-office form.
-pub mod csrf;
+//! Staff accounts: argon2 password hashes, the session cookie, and the role
+//! table with one request guard per capability.
 pub mod password;
+pub mod roles;
 pub mod session;
 
-pub use csrf::CsrfToken;
-pub use session::{Role, Staff};
+pub use roles::{Admin, Capability, Organiser, Programme, Reader};
+pub use session::Staff;

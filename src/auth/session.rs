@@ -5,51 +5,18 @@ use chrono::{DateTime, Duration, Utc};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
-use sea_orm::EntityTrait;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::entities::staff_user;
-use crate::error::AppError;
+use crate::domain::Role;
+use crate::services::staff::{self, Account};
 use crate::services::Services;
 
 const COOKIE: &str = "staff_session";
 const SESSION_LENGTH: Duration = Duration::hours(12);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Everything, including accounts and the audit log.
-    Admin,
-    /// Events and their sign-ups.
-    Organiser,
-    /// Pilots, applications and partnerships.
-    Programme,
-    /// Reads everything staff may read; changes nothing.
-    Viewer,
-}
-
-impl Role {
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim().to_lowercase().as_str() {
-            "admin" => Some(Role::Admin),
-            "organiser" | "organizer" => Some(Role::Organiser),
-            "programme" | "program" => Some(Role::Programme),
-            "viewer" => Some(Role::Viewer),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Organiser => "organiser",
-            Role::Programme => "programme",
-            Role::Viewer => "viewer",
-        }
-    }
-}
-
+/// The signed-in staff member. Take a capability guard (`Organiser`,
+/// `Programme`, ...) in routes; this one only says who it is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Staff {
     pub id: Uuid,
@@ -58,22 +25,15 @@ pub struct Staff {
     pub role: Role,
 }
 
-impl Staff {
-    /// Refuses with 403 unless the role is one of `allowed` (admins always pass).
-    pub fn require(&self, allowed: &[Role]) -> Result<(), AppError> {
-        if self.role == Role::Admin || allowed.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
+impl From<Account> for Staff {
+    fn from(account: Account) -> Self {
+        Staff {
+            id: account.id,
+            email: account.email,
+            name: account.name,
+            role: account.role,
         }
     }
-}
-
-/// Cookies are marked Secure when the app is served over https.
-pub fn secure_cookies(req: &Request<'_>) -> bool {
-    req.rocket()
-        .state::<Services>()
-        .is_some_and(|s| s.base_url.starts_with("https://"))
 }
 
 pub fn start(jar: &CookieJar<'_>, staff_id: Uuid, secure: bool) {
@@ -97,36 +57,36 @@ fn parse(value: &str) -> Option<(Uuid, DateTime<Utc>)> {
     Some((Uuid::parse_str(id).ok()?, issued))
 }
 
+/// The session's account, looked up once per request however many guards ask.
+async fn signed_in(req: &Request<'_>) -> Result<Staff, Status> {
+    let (id, issued) = req
+        .cookies()
+        .get_private(COOKIE)
+        .and_then(|c| parse(c.value()))
+        .ok_or(Status::Unauthorized)?;
+    if Utc::now() - issued > SESSION_LENGTH {
+        return Err(Status::Unauthorized);
+    }
+    let services = req
+        .rocket()
+        .state::<Services>()
+        .ok_or(Status::InternalServerError)?;
+    match staff::active_account(&services.db, id).await {
+        Ok(Some(account)) => Ok(account.into()),
+        Ok(None) => Err(Status::Unauthorized),
+        Err(_) => Err(Status::ServiceUnavailable),
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Staff {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let Some((id, issued)) = req
-            .cookies()
-            .get_private(COOKIE)
-            .and_then(|c| parse(c.value()))
-        else {
-            return Outcome::Error((Status::Unauthorized, ()));
-        };
-        if Utc::now() - issued > SESSION_LENGTH {
-            return Outcome::Error((Status::Unauthorized, ()));
-        }
-        let Some(services) = req.rocket().state::<Services>() else {
-            return Outcome::Error((Status::InternalServerError, ()));
-        };
-        match staff_user::Entity::find_by_id(id).one(&services.db).await {
-            Ok(Some(user)) if user.active => match Role::parse(&user.role) {
-                Some(role) => Outcome::Success(Staff {
-                    id: user.id,
-                    email: user.email,
-                    name: user.name,
-                    role,
-                }),
-                None => Outcome::Error((Status::Forbidden, ())),
-            },
-            Ok(_) => Outcome::Error((Status::Unauthorized, ())),
-            Err(_) => Outcome::Error((Status::ServiceUnavailable, ())),
+        let found = req.local_cache_async(async { signed_in(req).await }).await;
+        match found {
+            Ok(staff) => Outcome::Success(staff.clone()),
+            Err(status) => Outcome::Error((*status, ())),
         }
     }
 }

@@ -1,5 +1,6 @@
 /// The language a person reads pages and mails in. Dutch first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     Nl,
@@ -37,6 +38,11 @@ impl Lang {
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         ranked.first().map(|(_, lang)| *lang)
+    }
+
+    /// Exactly `nl` or `en`, as stored.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Lang::ALL.into_iter().find(|lang| lang.code() == code)
     }
 
     pub fn code(self) -> &'static str {

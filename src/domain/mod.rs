@@ -4,6 +4,7 @@ mod application;
 mod email;
 mod event;
 mod lang;
+mod names;
 mod partnership;
 mod registration;
 mod sector;
@@ -14,7 +15,11 @@ pub use application::{ApplicationInput, NewApplication};
 pub use email::Email;
 pub use event::{Capacity, EventInput, NewEvent, Slug};
 pub use lang::Lang;
-pub use partnership::{HoursPerWeek, Stage, HOURS_PER_JOB};
+pub use names::{
+    ApplicationStatus, Eligibility, EligibilityDecision, EventStatus, MailKind, OutboxStatus,
+    PilotStatus, RegistrationStatus, Role, TokenPurpose,
+};
+pub use partnership::{Category, HoursPerWeek, Stage, HOURS_PER_JOB};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
 pub use sector::{SectorCode, SectorGroup};
 pub use submission::SubmissionKey;

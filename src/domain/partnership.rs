@@ -3,51 +3,48 @@ use super::ParseError;
 /// Hours of paid work a week that make one job (*baan*) in the banenafspraak.
 pub const HOURS_PER_JOB: f64 = 25.5;
 
-/// Where a partnership between a public buyer and a supplier stands. The
-/// order is the lifecycle of shared/domain/DOMAIN.md.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Interest,
-    FirstConversation,
-    /// Declaration of intent (*intentieverklaring*) signed.
-    KickOff,
-    PilotRunning,
-    Started,
-    Ended,
+super::names::named_enum! {
+    /// Where a partnership between a public buyer and a supplier stands. The
+    /// order is the lifecycle of shared/domain/DOMAIN.md.
+    pub enum Stage {
+        Interest = "interest",
+        FirstConversation = "first_conversation",
+        /// Declaration of intent (*intentieverklaring*) signed.
+        KickOff = "kick_off",
+        PilotRunning = "pilot_running",
+        Started = "started",
+        Ended = "ended",
+    }
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [
-        Stage::Interest,
-        Stage::FirstConversation,
-        Stage::KickOff,
-        Stage::PilotRunning,
-        Stage::Started,
-        Stage::Ended,
-    ];
-
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
-        Stage::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim())
-            .ok_or(ParseError("stage-unknown"))
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Interest => "interest",
-            Stage::FirstConversation => "first_conversation",
-            Stage::KickOff => "kick_off",
-            Stage::PilotRunning => "pilot_running",
-            Stage::Started => "started",
-            Stage::Ended => "ended",
-        }
+        Stage::from_name(raw.trim()).ok_or(ParseError("stage-unknown"))
     }
 
     /// Still on the way to a start.
     pub fn in_progress(self) -> bool {
         self < Stage::Started
+    }
+}
+
+super::names::named_enum! {
+    /// The procurement category a partnership or pilot creates jobs through.
+    pub enum Category {
+        Cleaning = "cleaning",
+        Catering = "catering",
+        GreenMaintenance = "green_maintenance",
+        FacilityServices = "facility_services",
+        Other = "other",
+    }
+}
+
+impl Category {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        match raw.trim() {
+            "" => Err(ParseError("required")),
+            name => Category::from_name(name).ok_or(ParseError("category-unknown")),
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::domain::{Eligibility, EventStatus};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
@@ -25,28 +27,6 @@ pub struct Model {
     /// Days before the start that attendees get a reminder; 0 means none.
     pub reminder_days_before: i32,
     pub reminder_sent_at: Option<DateTimeUtc>,
-}
-
-/// Who may sign up for an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
-pub enum Eligibility {
-    #[sea_orm(string_value = "open")]
-    Open,
-    /// Only employers of the sectors Overheid and Onderwijs.
-    #[sea_orm(string_value = "public_sector")]
-    PublicSector,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
-pub enum EventStatus {
-    #[sea_orm(string_value = "draft")]
-    Draft,
-    #[sea_orm(string_value = "published")]
-    Published,
-    #[sea_orm(string_value = "cancelled")]
-    Cancelled,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

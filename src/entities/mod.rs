@@ -2,6 +2,7 @@
 pub mod access_token;
 pub mod application_transition;
 pub mod audit_log;
+mod columns;
 pub mod event;
 pub mod event_seats;
 pub mod organisation;

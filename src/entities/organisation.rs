@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::SectorCode;
+
 /// A public (or, after review, other) organisation from the register.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "organisations")]
@@ -11,7 +13,7 @@ pub struct Model {
     /// The register's kind (`gemeenten`, `rwt`, ...) or `staff`/`self_declared`.
     pub kind: String,
     /// Sector code, `None` where the kind gives no automatic sector (`rwt`).
-    pub sector: Option<String>,
+    pub sector: Option<SectorCode>,
     pub oin: Option<String>,
     pub kvk: Option<String>,
     pub organisation_code: Option<String>,

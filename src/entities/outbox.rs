@@ -1,21 +1,28 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::MailKind;
+pub use crate::domain::OutboxStatus;
+
 /// One e-mail, written in the same transaction as the change that caused
 /// it and sent later by the mail worker. The subject is rendered at once;
-/// the bodies are rendered from `context` when the mail is sent, and kept.
+/// the bodies are rendered from `context` when the mail is sent, and not
+/// kept.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub kind: String,
+    pub kind: MailKind,
     pub recipient: String,
     pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
     pub ics: Option<String>,
+    /// Template context (JSON) until the mail is sent.
+    pub context: Option<String>,
     pub event_id: Option<Uuid>,
+    /// The sign-up the mail is about, if any.
     pub registration_id: Option<Uuid>,
+    /// The pilot application the mail is about, if any.
+    pub application_id: Option<Uuid>,
     pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
@@ -24,21 +31,6 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
-    /// Template context (JSON) while the bodies are still to be rendered.
-    pub context: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
-pub enum OutboxStatus {
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    #[sea_orm(string_value = "sending")]
-    Sending,
-    #[sea_orm(string_value = "sent")]
-    Sent,
-    #[sea_orm(string_value = "failed")]
-    Failed,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{Category, SectorCode, Stage};
+
 /// A public buyer and a market supplier creating jobs through a contract.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "partnerships")]
@@ -9,12 +11,12 @@ pub struct Model {
     pub buyer_organisation_id: Uuid,
     pub buyer_name: String,
     /// The buyer's sector, taken from the register.
-    pub sector: String,
+    pub sector: SectorCode,
     pub supplier_name: String,
     pub supplier_kvk: Option<String>,
-    pub category: String,
+    pub category: Category,
     pub application_id: Option<Uuid>,
-    pub stage: String,
+    pub stage: Stage,
     pub planned_hours_per_week: f64,
     pub realised_hours_per_week: f64,
     pub notes: String,

@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::domain::RegistrationStatus;
+use crate::domain::{Lang, SectorCode};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "registrations")]
 pub struct Model {
@@ -9,10 +12,10 @@ pub struct Model {
     pub name: String,
     pub email: String,
     pub organisation: String,
-    pub sector: String,
+    pub sector: SectorCode,
     pub job_title: Option<String>,
     pub remarks: Option<String>,
-    pub lang: String,
+    pub lang: Lang,
     pub status: RegistrationStatus,
     /// Order of arrival within the event; the waiting list is served in it.
     pub queue_number: i64,
@@ -25,28 +28,6 @@ pub struct Model {
     pub checked_in_at: Option<DateTimeUtc>,
     /// The idempotency key the sign-up was submitted with, if any.
     pub submission_key: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, serde::Serialize)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
-#[serde(rename_all = "lowercase")]
-pub enum RegistrationStatus {
-    #[sea_orm(string_value = "confirmed")]
-    Confirmed,
-    #[sea_orm(string_value = "waitlisted")]
-    Waitlisted,
-    #[sea_orm(string_value = "cancelled")]
-    Cancelled,
-}
-
-impl RegistrationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegistrationStatus::Confirmed => "confirmed",
-            RegistrationStatus::Waitlisted => "waitlisted",
-            RegistrationStatus::Cancelled => "cancelled",
-        }
-    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

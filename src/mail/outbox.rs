@@ -9,6 +9,8 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::WriteTxn;
+use crate::domain::MailKind;
 use crate::entities::outbox::{self, OutboxStatus};
 use crate::views::Views;
 
@@ -29,25 +31,45 @@ pub struct OutgoingEmail {
 
 /// What a use case asks to be mailed.
 pub struct NewMail<'a, C: Serialize> {
-    /// Template base name: `mail/<kind>.{subject,txt,html}.tera`.
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub recipient: &'a str,
     pub context: &'a C,
     pub ics: Option<String>,
-    pub event_id: Option<Uuid>,
-    pub registration_id: Option<Uuid>,
+    pub about: About,
 }
 
-/// Stores the mail as a pending outbox row on `db`, which is the caller's
-/// transaction: the subject rendered (the mail log shows it), the context
-/// for the bodies, which the worker renders outside the transaction.
+/// What an outbox row is about, so the mail log can link it and erasure
+/// can find it.
+#[derive(Debug, Clone, Copy)]
+pub enum About {
+    Registration {
+        event_id: Uuid,
+        registration_id: Uuid,
+    },
+    Application(Uuid),
+}
+
+/// Why a mail could not be queued.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("rendering the subject: {0}")]
+    Render(#[from] tera::Error),
+    #[error("serialising the mail context: {0}")]
+    Context(#[from] serde_json::Error),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Stores the mail as a pending outbox row in the caller's transaction: the
+/// subject rendered (the mail log shows it), the context for the bodies,
+/// which the worker renders outside the transaction.
 pub async fn enqueue<C: Serialize>(
-    db: &impl ConnectionTrait,
+    txn: &WriteTxn,
     views: &Views,
     mail: NewMail<'_, C>,
-) -> Result<(), crate::error::AppError> {
+) -> Result<(), QueueError> {
     outbox::Entity::insert(pending_row(views, mail)?)
-        .exec_without_returning(db)
+        .exec_without_returning(txn)
         .await?;
     Ok(())
 }
@@ -57,23 +79,29 @@ pub async fn enqueue<C: Serialize>(
 pub fn pending_row<C: Serialize>(
     views: &Views,
     mail: NewMail<'_, C>,
-) -> Result<outbox::ActiveModel, crate::error::AppError> {
+) -> Result<outbox::ActiveModel, QueueError> {
     let subject = views
         .render(&format!("mail/{}.subject.tera", mail.kind), mail.context)?
         .trim()
         .to_owned();
-    let context = serde_json::to_string(mail.context).map_err(crate::error::AppError::internal)?;
+    let context = serde_json::to_string(mail.context)?;
     let now = Utc::now();
+    let (event_id, registration_id, application_id) = match mail.about {
+        About::Registration {
+            event_id,
+            registration_id,
+        } => (Some(event_id), Some(registration_id), None),
+        About::Application(id) => (None, None, Some(id)),
+    };
     Ok(outbox::ActiveModel {
-        kind: Set(mail.kind.to_owned()),
+        kind: Set(mail.kind),
         recipient: Set(mail.recipient.to_owned()),
         subject: Set(subject),
-        body_text: Set(String::new()),
-        body_html: Set(String::new()),
         context: Set(Some(context)),
         ics: Set(mail.ics),
-        event_id: Set(mail.event_id),
-        registration_id: Set(mail.registration_id),
+        event_id: Set(event_id),
+        registration_id: Set(registration_id),
+        application_id: Set(application_id),
         status: Set(OutboxStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -91,7 +119,7 @@ pub fn pending_row<C: Serialize>(
 /// lets several app instances claim side by side without ever taking the
 /// same row; SQLite runs each UPDATE atomically.
 pub async fn claim_due(
-    db: &impl ConnectionTrait,
+    db: &WriteTxn,
     now: DateTime<Utc>,
     limit: u64,
     lease: std::time::Duration,
@@ -154,16 +182,13 @@ async fn claim(
     Ok(claimed.into_iter().map(|row| row.id).collect())
 }
 
-/// Records the mail as sent. The context goes, and the bodies are not
-/// stored: they hold the person's manage link in clear, which the database
-/// keeps only as a hash (`access_tokens`). The mail log needs the subject,
-/// recipient and times, which stay. Writing the rendered HTML back (some
-/// 20 kB with the QR table) also cost every sent mail a large write.
-pub async fn mark_sent(db: &impl ConnectionTrait, mail: &OutgoingEmail) -> Result<(), DbErr> {
+/// Records the mail as sent. The context goes: it holds the person's
+/// manage link in clear, which the database keeps only as a hash
+/// (`access_tokens`). The mail log needs the subject, recipient and times,
+/// which stay.
+pub async fn mark_sent(db: &WriteTxn, mail: &OutgoingEmail) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
-        .col_expr(outbox::Column::BodyText, Expr::value(""))
-        .col_expr(outbox::Column::BodyHtml, Expr::value(""))
         .col_expr(outbox::Column::Context, Expr::value(Option::<String>::None))
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
         .col_expr(
@@ -183,7 +208,7 @@ pub async fn mark_sent(db: &impl ConnectionTrait, mail: &OutgoingEmail) -> Resul
 /// Records a failed attempt: back to `pending` at `retry_at`, or `failed`
 /// for good when `retry_at` is `None`.
 pub async fn mark_attempt_failed(
-    db: &impl ConnectionTrait,
+    db: &WriteTxn,
     id: i64,
     error: &str,
     retry_at: Option<DateTime<Utc>>,
@@ -210,19 +235,17 @@ pub async fn mark_attempt_failed(
 }
 
 impl OutgoingEmail {
-    /// The mail of an outbox row, its bodies rendered now if they were not
-    /// yet (or taken as stored, once rendered and sent).
+    /// The mail of an outbox row, its bodies rendered from the stored
+    /// context. A sent row keeps no context and cannot be rendered again.
     pub fn render(row: &outbox::Model, views: &Views) -> Result<Self, tera::Error> {
-        let (body_text, body_html) = match &row.context {
-            Some(context) => {
-                let context: serde_json::Value = serde_json::from_str(context)
-                    .map_err(|e| tera::Error::msg(format!("outbox context: {e}")))?;
-                let render =
-                    |part: &str| views.render(&format!("mail/{}.{part}.tera", row.kind), &context);
-                (render("txt")?, render("html")?)
-            }
-            None => (row.body_text.clone(), row.body_html.clone()),
-        };
+        let context = row
+            .context
+            .as_deref()
+            .ok_or_else(|| tera::Error::msg("outbox row has no context left to render"))?;
+        let context: serde_json::Value = serde_json::from_str(context)
+            .map_err(|e| tera::Error::msg(format!("outbox context: {e}")))?;
+        let render = |part: &str| views.render(&format!("mail/{}.{part}.tera", row.kind), &context);
+        let (body_text, body_html) = (render("txt")?, render("html")?);
         Ok(OutgoingEmail {
             outbox_id: row.id,
             message_key: format!("outbox-{}-{}", row.id, row.created_at.timestamp_micros()),

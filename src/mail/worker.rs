@@ -68,6 +68,35 @@ pub async fn run(
     }
 }
 
+/// Why mail could not be sent at all (as opposed to one mail failing,
+/// which is recorded on its row and retried).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("no render thread: {0}")]
+    RenderThread(#[from] std::io::Error),
+}
+
+/// Sends every mail that is due now, batch after batch, until none is left;
+/// mail that failed and waits for a later retry stays. Tests and commands
+/// drive the outbox with this instead of waiting for [`run`].
+pub async fn send_all_due(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    views: &Views,
+    settings: &WorkerSettings,
+) -> Result<usize, WorkerError> {
+    let renderer = RenderThread::start(settings.render_nice)?;
+    let mut sent = 0;
+    loop {
+        match send_due(db, mailer, views, &renderer, settings).await? {
+            0 => return Ok(sent),
+            claimed => sent += claimed,
+        }
+    }
+}
+
 /// Claims one batch of due rows and tries each once. Returns how many rows
 /// were claimed.
 pub async fn send_due(

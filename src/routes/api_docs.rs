@@ -13,9 +13,7 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Schema, Type}
 use utoipa::openapi::{OpenApi as Document, RefOr};
 use utoipa::{OpenApi, PartialSchema, ToSchema};
 
-use crate::domain::SectorGroup;
-use crate::entities::pilot_application::{ApplicationStatus, EligibilityDecision};
-use crate::entities::registration::RegistrationStatus;
+use crate::domain::{ApplicationStatus, EligibilityDecision, RegistrationStatus, SectorGroup};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -123,12 +121,12 @@ string_enum_schema!(
 );
 string_enum_schema!(
     ApplicationStatus,
-    <ApplicationStatus as sea_orm::Iterable>::iter(),
+    ApplicationStatus::ALL.iter().copied(),
     "A new application is `unverified` until the contact confirms the address."
 );
 string_enum_schema!(
     EligibilityDecision,
-    <EligibilityDecision as sea_orm::Iterable>::iter(),
+    EligibilityDecision::ALL.iter().copied(),
     "`needs_review`: staff check the organisation by hand. Ineligible applications are \
      refused with 403 and not stored."
 );
@@ -141,28 +139,6 @@ pub(crate) fn sign_up_status() -> Object {
             RegistrationStatus::Waitlisted,
         ],
         "`waitlisted` when no seat was left; the waiting list is served in order.",
-    )
-}
-
-/// The `error` of an `ErrorBody`: one stable kind per kind of refusal.
-pub(crate) fn error_kind() -> Object {
-    string_enum(
-        [
-            "validation",
-            "not_found",
-            "duplicate",
-            "conflict",
-            "full",
-            "closed",
-            "ineligible",
-            "forbidden",
-            "payload_too_large",
-            "bad_request",
-            "rate_limited",
-            "unavailable",
-            "internal",
-        ],
-        "Stable machine-readable kind; `message` says it in the reader's language.",
     )
 }
 

@@ -1,12 +1,12 @@
 use rocket::http::Status;
 use rocket::serde::json::{self, Json};
 use rocket::State;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{Lang, NewRegistration, RegistrationInput, SubmissionKey};
-use crate::entities::registration::RegistrationStatus;
+use super::forms::SignUpFields;
+use crate::domain::{Lang, RegistrationStatus, SubmissionKey};
 use crate::error::{AppError, ErrorBody};
 use crate::routes::api_docs;
 use crate::routes::protection::{EmailAction, SignUpAllowed};
@@ -53,36 +53,6 @@ async fn show(
     lang: Lang,
 ) -> Result<Json<EventView>, AppError> {
     Ok(Json(events::by_slug(&services.db, slug, lang).await?))
-}
-
-/// Every field defaults to empty so a missing one is reported per field,
-/// like on the form; fields we do not know are refused.
-/// The schema marks what the sign-up needs as required, though a missing
-/// field is answered with 422 and a message per field like a wrong one.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-struct RegistrationBody {
-    #[serde(default)]
-    #[schema(schema_with = api_docs::text::<200>, required)]
-    name: String,
-    #[serde(default)]
-    #[schema(schema_with = api_docs::email, required)]
-    email: String,
-    #[serde(default)]
-    #[schema(schema_with = api_docs::text::<200>, required)]
-    organisation: String,
-    #[serde(default)]
-    #[schema(schema_with = api_docs::sector_code, required)]
-    sector: String,
-    #[serde(default)]
-    #[schema(schema_with = api_docs::optional_text::<200>)]
-    job_title: Option<String>,
-    #[serde(default)]
-    #[schema(schema_with = api_docs::optional_text::<2000>)]
-    remarks: Option<String>,
-    #[serde(default)]
-    #[schema(schema_with = api_docs::lang_field)]
-    lang: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -136,7 +106,7 @@ impl IdempotencyKey {
             description = "16 to 64 characters of `A-Z a-z 0-9 - _`; a retry with the same key \
                 is the same sign-up"),
     ),
-    request_body = RegistrationBody,
+    request_body = SignUpFields,
     responses(
         (status = 201, description = "Signed up, or on the waiting list; a confirmation mail \
             is on its way", body = Created),
@@ -161,25 +131,12 @@ async fn register(
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     idempotency_key: IdempotencyKey,
-    body: Result<Json<RegistrationBody>, json::Error<'_>>,
+    body: Result<Json<SignUpFields>, json::Error<'_>>,
 ) -> Result<(Status, Json<Created>), AppError> {
     let body = super::json_body(body)?;
-    let mail_lang = match body.lang.as_deref() {
-        Some(raw) => Lang::parse(raw).ok_or_else(|| {
-            AppError::Validation([("lang", crate::domain::ParseError("lang-unknown"))].into())
-        })?,
-        None => lang,
-    };
-    let input = RegistrationInput {
-        name: body.name,
-        email: body.email,
-        organisation: body.organisation,
-        sector: body.sector,
-        job_title: body.job_title.unwrap_or_default(),
-        remarks: body.remarks.unwrap_or_default(),
-    };
     let key = idempotency_key.parse()?;
-    let new = NewRegistration::parse(&input, mail_lang)
+    let new = body
+        .parse(lang)
         .map_err(AppError::Validation)?
         .with_submission_key(key);
     allowed.for_email(EmailAction::SignUp, new.email.as_str())?;

@@ -2,27 +2,22 @@
 //! thank-you page.
 use std::collections::BTreeMap;
 
-use rocket::form::Form;
-use rocket::http::{ContentType, CookieJar, Status};
+use rocket::http::Status;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::auth::csrf::{self, CsrfToken};
-use crate::domain::{FieldErrors, Lang, NewRegistration, RegistrationInput, SubmissionKey};
+use super::forms::SignUpFields;
+use crate::domain::{FieldErrors, Lang, SubmissionKey};
 use crate::error::{field_messages, AppError};
 use crate::format;
+use crate::http::lang::query;
+use crate::http::{page, CsrfForm, CsrfToken, Page, Refused};
 use crate::routes::protection::{EmailAction, SignUpAllowed};
 use crate::services::events::{self, EventView};
 use crate::services::sectors::{self, SectorView};
 use crate::services::{registrations, Services};
-
-pub type Page = (Status, (ContentType, String));
-
-pub fn page(status: Status, html: String) -> Page {
-    (status, (ContentType::HTML, html))
-}
 
 #[derive(Serialize)]
 struct EventCard {
@@ -60,44 +55,12 @@ async fn index(services: &State<Services>, lang: Lang) -> Result<Page, AppError>
     ))
 }
 
-/// The sign-up form's fields as posted; empty when absent so that every
-/// problem is reported next to its field.
-#[derive(Debug, Default, rocket::FromForm, Serialize)]
-pub struct RegistrationForm {
-    #[field(default = String::new())]
-    name: String,
-    #[field(default = String::new())]
-    email: String,
-    #[field(default = String::new())]
-    organisation: String,
-    #[field(default = String::new())]
-    sector: String,
-    #[field(default = String::new())]
-    job_title: String,
-    #[field(default = String::new())]
-    remarks: String,
-    /// Same value as the CSRF cookie; never echoed back.
-    #[field(default = String::new())]
-    #[serde(skip)]
-    csrf: String,
-    /// The idempotency key of this copy of the form.
-    #[field(default = String::new())]
-    form_token: String,
-}
-
-impl RegistrationForm {
-    /// The posted key, or a fresh one when there is none worth keeping.
-    fn submission_key(&self) -> Option<SubmissionKey> {
-        SubmissionKey::parse(&self.form_token).ok()
-    }
-}
-
 #[derive(Serialize)]
 struct EventPage<'a> {
     lang: &'static str,
     event: EventCard,
     sectors: Vec<SectorView>,
-    form: &'a RegistrationForm,
+    form: &'a SignUpFields,
     errors: BTreeMap<&'static str, String>,
     /// A message about the whole form (duplicate, full, not eligible).
     notice: Option<String>,
@@ -105,30 +68,29 @@ struct EventPage<'a> {
     form_token: String,
 }
 
-struct Rendering<'a> {
+/// The event page, its form as posted (or blank), and what to say about it.
+struct Shown<'a> {
     status: Status,
-    form: &'a RegistrationForm,
+    form: &'a SignUpFields,
     errors: FieldErrors,
     notice: Option<String>,
-    csrf: &'a CsrfToken,
 }
 
-impl<'a> Rendering<'a> {
-    fn blank(form: &'a RegistrationForm, csrf: &'a CsrfToken) -> Self {
-        Rendering {
+impl<'a> Shown<'a> {
+    fn blank(form: &'a SignUpFields) -> Self {
+        Shown {
             status: Status::Ok,
             form,
             errors: FieldErrors::new(),
             notice: None,
-            csrf,
         }
     }
 
-    fn refused(self, status: Status, notice: String) -> Self {
-        Rendering {
+    fn refused(form: &'a SignUpFields, status: Status, notice: String) -> Self {
+        Shown {
             status,
             notice: Some(notice),
-            ..self
+            ..Shown::blank(form)
         }
     }
 }
@@ -137,26 +99,25 @@ async fn render_event(
     services: &Services,
     slug: &str,
     lang: Lang,
-    r: Rendering<'_>,
+    csrf: &CsrfToken,
+    shown: Shown<'_>,
 ) -> Result<Page, AppError> {
     let event = events::by_slug(&services.db, slug, lang).await?;
     // A re-shown form keeps its key: nothing was stored under it yet.
-    let key = r
-        .form
-        .submission_key()
-        .unwrap_or_else(SubmissionKey::generate);
+    let key =
+        SubmissionKey::parse(&shown.form.form_token).unwrap_or_else(|_| SubmissionKey::generate());
     let context = EventPage {
         lang: lang.code(),
         event: card(event, lang),
         sectors: sectors::list(lang),
-        form: r.form,
-        errors: field_messages(&r.errors, lang),
-        notice: r.notice,
-        csrf: &r.csrf.0,
+        form: shown.form,
+        errors: field_messages(&shown.errors, lang),
+        notice: shown.notice,
+        csrf: &csrf.0,
         form_token: key.as_str().to_owned(),
     };
     Ok(page(
-        r.status,
+        shown.status,
         services.views.render("event.html.tera", &context)?,
     ))
 }
@@ -168,8 +129,8 @@ async fn show(
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let form = RegistrationForm::default();
-    render_event(services, slug, lang, Rendering::blank(&form, &csrf)).await
+    let form = SignUpFields::default();
+    render_event(services, slug, lang, &csrf, Shown::blank(&form)).await
 }
 
 #[rocket::post("/events/<slug>/registrations", data = "<form>")]
@@ -179,52 +140,47 @@ async fn register(
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     csrf: CsrfToken,
-    cookies: &CookieJar<'_>,
-    form: Form<RegistrationForm>,
+    form: Result<CsrfForm<SignUpFields>, Refused<SignUpFields>>,
 ) -> Result<Result<Redirect, Page>, AppError> {
-    let shown = Rendering::blank(&form, &csrf);
-    if csrf::verify(cookies, &form.csrf).is_err() {
-        // An expired or foreign form: show it again, filled in, to resend.
-        let notice = crate::i18n::text(lang, "form-expired");
-        let page = render_event(
-            services,
-            slug,
-            lang,
-            shown.refused(Status::Forbidden, notice),
-        );
-        return page.await.map(Err);
-    }
-    let input = RegistrationInput {
-        name: form.name.clone(),
-        email: form.email.clone(),
-        organisation: form.organisation.clone(),
-        sector: form.sector.clone(),
-        job_title: form.job_title.clone(),
-        remarks: form.remarks.clone(),
+    let form = match form {
+        Ok(CsrfForm(form)) => form,
+        Err(Refused::Expired(form)) => {
+            // An expired or foreign form: show it again, filled in, to resend.
+            let notice = crate::i18n::text(lang, "form-expired");
+            let shown = Shown::refused(&form, Status::Forbidden, notice);
+            return render_event(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err);
+        }
+        Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
     };
-    let new = match NewRegistration::parse(&input, lang) {
-        Ok(new) => new.with_submission_key(form.submission_key()),
+    let new = match form.parse(lang) {
+        Ok(new) => new.with_submission_key(SubmissionKey::parse(&form.form_token).ok()),
         Err(errors) => {
             let notice = crate::i18n::text(lang, "form-has-errors");
-            let rendering = Rendering {
+            let shown = Shown {
                 errors,
-                ..shown.refused(Status::UnprocessableEntity, notice)
+                ..Shown::refused(&form, Status::UnprocessableEntity, notice)
             };
-            return render_event(services, slug, lang, rendering).await.map(Err);
+            return render_event(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err);
         }
     };
     allowed.for_email(EmailAction::SignUp, new.email.as_str())?;
     match registrations::register(services, slug, new).await {
-        Ok(done) => Ok(Ok(Redirect::to(format!(
-            "/events/{slug}/thanks/{}?lang={}",
-            done.id,
-            lang.code()
+        Ok(done) => Ok(Ok(Redirect::to(uri!(
+            _,
+            thanks(slug, done.id),
+            query(lang)
         )))),
         Err(
             e @ (AppError::Duplicate | AppError::Full | AppError::Closed | AppError::Ineligible(_)),
         ) => {
-            let rendering = shown.refused(e.status(), e.message(lang));
-            render_event(services, slug, lang, rendering).await.map(Err)
+            let shown = Shown::refused(&form, e.status(), e.message(lang));
+            render_event(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err)
         }
         Err(e) => Err(e),
     }
@@ -234,7 +190,7 @@ async fn register(
 struct ThanksPage {
     lang: &'static str,
     event: EventCard,
-    status: &'static str,
+    status: crate::domain::RegistrationStatus,
     waitlist_position: Option<u64>,
 }
 
@@ -242,16 +198,15 @@ struct ThanksPage {
 async fn thanks(
     services: &State<Services>,
     slug: &str,
-    id: &str,
+    id: Uuid,
     lang: Lang,
 ) -> Result<Page, AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let event = events::by_slug(&services.db, slug, lang).await?;
     let registered = registrations::status_of(services, id).await?;
     let context = ThanksPage {
         lang: lang.code(),
         event: card(event, lang),
-        status: registered.status.as_str(),
+        status: registered.status,
         waitlist_position: registered.waitlist_position,
     };
     Ok(page(

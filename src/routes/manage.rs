@@ -1,14 +1,16 @@
 //! The personal manage link from the confirmation mail: see the sign-up,
-//! cancel it with one POST.
+//! cancel it or erase it, each with one POST.
 use rocket::http::Status;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 
-use super::events::{page, Page};
-use crate::domain::{Lang, SectorCode};
+use crate::config::AppConfig;
+use crate::domain::{Lang, RegistrationStatus, SectorCode};
 use crate::error::AppError;
 use crate::format;
+use crate::http::lang::query;
+use crate::http::{page, Button, CsrfForm, CsrfToken, Page};
 use crate::services::registrations::{self, ManagedRegistration};
 use crate::services::{events, Services};
 
@@ -16,25 +18,32 @@ use crate::services::{events, Services};
 struct ManagePage {
     lang: &'static str,
     token: String,
+    csrf: String,
     registration: ManagedRegistration,
     sector_name: String,
     event_title: String,
     date: String,
     time: String,
     location: String,
-    status: &'static str,
+    status: RegistrationStatus,
     can_cancel: bool,
 }
 
 #[rocket::get("/manage/<token>")]
-async fn show(services: &State<Services>, token: &str, lang: Lang) -> Result<Page, AppError> {
+async fn show(
+    services: &State<Services>,
+    token: &str,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
     let registration = registrations::find_by_manage_token(services, token).await?;
     let event = events::by_slug(&services.db, &registration.event_slug, lang).await?;
     let (starts, ends) = (event.starts_at.to_utc(), event.ends_at.to_utc());
-    let status = registration.status.as_str();
+    let status = registration.status;
     let context = ManagePage {
         lang: lang.code(),
         token: token.to_owned(),
+        csrf: csrf.0,
         sector_name: SectorCode::parse(&registration.sector)
             .map(|s| s.name(lang).to_owned())
             .unwrap_or_else(|_| registration.sector.clone()),
@@ -43,7 +52,7 @@ async fn show(services: &State<Services>, token: &str, lang: Lang) -> Result<Pag
         time: format::time_range(starts, ends),
         location: event.location,
         status,
-        can_cancel: status != "cancelled" && starts > chrono::Utc::now(),
+        can_cancel: status != RegistrationStatus::Cancelled && starts > chrono::Utc::now(),
         registration,
     };
     Ok(page(
@@ -52,23 +61,27 @@ async fn show(services: &State<Services>, token: &str, lang: Lang) -> Result<Pag
     ))
 }
 
-#[rocket::post("/manage/<token>/cancel")]
-async fn cancel(services: &State<Services>, token: &str, lang: Lang) -> Result<Redirect, AppError> {
+#[rocket::post("/manage/<token>/cancel", data = "<_form>")]
+async fn cancel(
+    services: &State<Services>,
+    token: &str,
+    lang: Lang,
+    _form: CsrfForm<Button>,
+) -> Result<Redirect, AppError> {
     registrations::cancel(services, token).await?;
-    Ok(Redirect::to(format!(
-        "/manage/{token}?lang={}",
-        lang.code()
-    )))
+    Ok(Redirect::to(uri!(_, show(token), query(lang))))
 }
 
 /// Erases the sign-up (AVG): cancelled, then anonymised.
-#[rocket::post("/manage/<token>/erase")]
-async fn erase(services: &State<Services>, token: &str, lang: Lang) -> Result<Redirect, AppError> {
+#[rocket::post("/manage/<token>/erase", data = "<_form>")]
+async fn erase(
+    services: &State<Services>,
+    token: &str,
+    lang: Lang,
+    _form: CsrfForm<Button>,
+) -> Result<Redirect, AppError> {
     crate::services::privacy::erase_by_manage_token(services, token).await?;
-    Ok(Redirect::to(format!(
-        "/privacy?erased=true&lang={}",
-        lang.code()
-    )))
+    Ok(Redirect::to(uri!(_, privacy(Some(true)), query(lang))))
 }
 
 #[derive(Serialize)]
@@ -82,7 +95,7 @@ struct PrivacyPage {
 #[rocket::get("/privacy?<erased>")]
 fn privacy(
     services: &State<Services>,
-    config: &State<crate::config::AppConfig>,
+    config: &State<AppConfig>,
     lang: Lang,
     erased: Option<bool>,
 ) -> Result<Page, AppError> {

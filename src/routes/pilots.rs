@@ -2,23 +2,24 @@
 //! that works without JavaScript), and the pages after applying.
 use std::collections::BTreeMap;
 
-use rocket::form::Form;
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::events::{page, Page};
-use crate::auth::csrf::{self, CsrfOnly, CsrfToken};
-use crate::domain::{ApplicationInput, FieldErrors, Lang, NewApplication};
+use super::forms::ApplicationFields;
+use crate::domain::{ApplicationStatus, FieldErrors, Lang};
 use crate::error::{field_messages, AppError};
 use crate::format;
+use crate::http::lang::query;
+use crate::http::{page, Button, CsrfForm, CsrfToken, Page, Refused};
 use crate::routes::protection::{EmailAction, SignUpAllowed};
+use crate::services::applications::{self, ApplicationView};
 use crate::services::eligibility;
 use crate::services::pilots::{self, PilotView};
 use crate::services::sectors::{self, SectorView};
-use crate::services::{applications, Services};
+use crate::services::Services;
 
 #[derive(Serialize)]
 struct PilotCard {
@@ -53,50 +54,6 @@ async fn list(services: &State<Services>, lang: Lang) -> Result<Page, AppError> 
     ))
 }
 
-#[derive(Debug, Default, rocket::FromForm, Serialize)]
-pub struct ApplicationForm {
-    #[field(default = String::new())]
-    organisation: String,
-    #[field(default = String::new())]
-    organisation_id: String,
-    #[field(default = String::new())]
-    sector: String,
-    #[field(default = String::new())]
-    contact_name: String,
-    #[field(default = String::new())]
-    email: String,
-    #[field(default = String::new())]
-    phone: String,
-    #[field(default = String::new())]
-    current_suppliers: String,
-    #[field(default = String::new())]
-    market_partner: String,
-    #[field(default = String::new())]
-    motivation: String,
-    #[field(default = String::new())]
-    expected_jobs: String,
-    #[field(default = String::new())]
-    #[serde(skip)]
-    csrf: String,
-}
-
-impl ApplicationForm {
-    fn input(&self) -> ApplicationInput {
-        ApplicationInput {
-            organisation: self.organisation.clone(),
-            organisation_id: self.organisation_id.clone(),
-            sector: self.sector.clone(),
-            contact_name: self.contact_name.clone(),
-            email: self.email.clone(),
-            phone: self.phone.clone(),
-            current_suppliers: self.current_suppliers.clone(),
-            market_partner: self.market_partner.clone(),
-            motivation: self.motivation.clone(),
-            expected_jobs: self.expected_jobs.clone(),
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct Candidate {
     id: Uuid,
@@ -109,41 +66,54 @@ struct ApplyPage<'a> {
     lang: &'static str,
     pilot: PilotCard,
     sectors: Vec<SectorView>,
-    form: &'a ApplicationForm,
+    form: &'a ApplicationFields,
     errors: BTreeMap<&'static str, String>,
     notice: Option<String>,
     candidates: Vec<Candidate>,
     csrf: &'a str,
 }
 
-struct Rendering<'a> {
+/// The form as posted (or blank), and what to say about it.
+struct Shown<'a> {
     status: Status,
-    form: &'a ApplicationForm,
+    form: &'a ApplicationFields,
     errors: FieldErrors,
     notice: Option<String>,
     candidates: Vec<Candidate>,
-    csrf: &'a CsrfToken,
+}
+
+impl<'a> Shown<'a> {
+    fn with_notice(form: &'a ApplicationFields, status: Status, notice: String) -> Self {
+        Shown {
+            status,
+            form,
+            errors: FieldErrors::new(),
+            notice: Some(notice),
+            candidates: Vec::new(),
+        }
+    }
 }
 
 async fn render_apply(
     services: &Services,
     slug: &str,
     lang: Lang,
-    r: Rendering<'_>,
+    csrf: &CsrfToken,
+    shown: Shown<'_>,
 ) -> Result<Page, AppError> {
     let pilot = pilots::by_slug(&services.db, slug, lang).await?;
     let context = ApplyPage {
         lang: lang.code(),
         pilot: card(pilot, lang),
         sectors: sectors::list(lang),
-        form: r.form,
-        errors: field_messages(&r.errors, lang),
-        notice: r.notice,
-        candidates: r.candidates,
-        csrf: &r.csrf.0,
+        form: shown.form,
+        errors: field_messages(&shown.errors, lang),
+        notice: shown.notice,
+        candidates: shown.candidates,
+        csrf: &csrf.0,
     };
     Ok(page(
-        r.status,
+        shown.status,
         services.views.render("pilot_apply.html.tera", &context)?,
     ))
 }
@@ -155,16 +125,15 @@ async fn apply_form(
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let form = ApplicationForm::default();
-    let rendering = Rendering {
+    let form = ApplicationFields::default();
+    let shown = Shown {
         status: Status::Ok,
         form: &form,
         errors: FieldErrors::new(),
         notice: None,
         candidates: Vec::new(),
-        csrf: &csrf,
     };
-    render_apply(services, slug, lang, rendering).await
+    render_apply(services, slug, lang, &csrf, shown).await
 }
 
 #[derive(Serialize)]
@@ -180,74 +149,64 @@ async fn apply(
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     csrf: CsrfToken,
-    cookies: &CookieJar<'_>,
-    form: Form<ApplicationForm>,
+    form: Result<CsrfForm<ApplicationFields>, Refused<ApplicationFields>>,
 ) -> Result<Result<Redirect, Page>, AppError> {
-    if csrf::verify(cookies, &form.csrf).is_err() {
-        let rendering = Rendering {
-            status: Status::Forbidden,
-            form: &form,
-            errors: FieldErrors::new(),
-            notice: Some(crate::i18n::text(lang, "form-expired")),
-            candidates: Vec::new(),
-            csrf: &csrf,
-        };
-        return render_apply(services, slug, lang, rendering).await.map(Err);
-    }
-    let new = match NewApplication::parse(&form.input(), lang) {
+    let form = match form {
+        Ok(CsrfForm(form)) => form,
+        Err(Refused::Expired(form)) => {
+            let notice = crate::i18n::text(lang, "form-expired");
+            let shown = Shown::with_notice(&form, Status::Forbidden, notice);
+            return render_apply(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err);
+        }
+        Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
+    };
+    let new = match form.parse(lang) {
         Ok(new) => new,
         Err(errors) => {
-            let notice = Some(crate::i18n::text(lang, "form-has-errors"));
-            let rendering = Rendering {
-                status: Status::UnprocessableEntity,
-                form: &form,
+            let notice = crate::i18n::text(lang, "form-has-errors");
+            let shown = Shown {
                 errors,
-                notice,
-                candidates: Vec::new(),
-                csrf: &csrf,
+                ..Shown::with_notice(&form, Status::UnprocessableEntity, notice)
             };
-            return render_apply(services, slug, lang, rendering).await.map(Err);
+            return render_apply(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err);
         }
     };
     // Without JavaScript the search happens here: a typed name that is not
     // one register entry gets the closest entries to choose from.
-    let chose_none = form.organisation_id.trim() == "none";
-    if new.organisation_id.is_none() && !chose_none {
-        let exact =
-            eligibility::find_by_exact_name(&services.db, new.organisation.as_str()).await?;
-        if exact.is_none() {
-            let candidates: Vec<Candidate> =
-                eligibility::search(&services.db, new.organisation.as_str(), 8)
-                    .await?
-                    .into_iter()
-                    .map(|o| Candidate {
-                        id: o.id,
-                        name: o.name,
-                        kind: o.kind,
-                    })
-                    .collect();
-            if !candidates.is_empty() {
-                let notice = Some(crate::i18n::text(lang, "form-choose-organisation"));
-                let rendering = Rendering {
-                    status: Status::UnprocessableEntity,
-                    form: &form,
-                    errors: FieldErrors::new(),
-                    notice,
-                    candidates,
-                    csrf: &csrf,
-                };
-                return render_apply(services, slug, lang, rendering).await.map(Err);
-            }
+    if new.organisation_id.is_none() && !form.chose_none() {
+        let candidates: Vec<Candidate> =
+            eligibility::candidates(&services.db, new.organisation.as_str(), 8)
+                .await?
+                .into_iter()
+                .map(|o| Candidate {
+                    id: o.id,
+                    name: o.name,
+                    kind: o.kind,
+                })
+                .collect();
+        if !candidates.is_empty() {
+            let notice = crate::i18n::text(lang, "form-choose-organisation");
+            let shown = Shown {
+                candidates,
+                ..Shown::with_notice(&form, Status::UnprocessableEntity, notice)
+            };
+            return render_apply(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err);
         }
     }
     allowed.for_email(EmailAction::Application, new.email.as_str())?;
     match applications::apply(services, slug, new).await {
-        Ok(applied) => Ok(Ok(Redirect::to(format!(
-            "/pilots/{slug}/applied/{}?lang={}",
-            applied.id,
-            lang.code()
+        Ok(applied) => Ok(Ok(Redirect::to(uri!(
+            _,
+            applied(slug, applied.id, None::<bool>),
+            query(lang)
         )))),
-        Err(AppError::IneligibleBecause(reason)) => {
+        Err(AppError::Ineligible(reason)) => {
             let context = IneligiblePage {
                 lang: lang.code(),
                 reason,
@@ -260,15 +219,10 @@ async fn apply(
             )))
         }
         Err(e @ (AppError::AlreadyApplied { .. } | AppError::Duplicate | AppError::Closed)) => {
-            let rendering = Rendering {
-                status: e.status(),
-                form: &form,
-                errors: FieldErrors::new(),
-                notice: Some(e.message(lang)),
-                candidates: Vec::new(),
-                csrf: &csrf,
-            };
-            render_apply(services, slug, lang, rendering).await.map(Err)
+            let shown = Shown::with_notice(&form, e.status(), e.message(lang));
+            render_apply(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err)
         }
         Err(e) => Err(e),
     }
@@ -287,12 +241,11 @@ struct AppliedPage {
 async fn applied(
     services: &State<Services>,
     slug: &str,
-    id: &str,
+    id: Uuid,
     resent: Option<bool>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let context = AppliedPage {
         lang: lang.code(),
         id,
@@ -308,22 +261,20 @@ async fn applied(
     ))
 }
 
-#[rocket::post("/pilots/<slug>/applied/<id>/resend", data = "<form>")]
+#[rocket::post("/pilots/<slug>/applied/<id>/resend", data = "<_form>")]
 async fn resend(
     services: &State<Services>,
     slug: &str,
-    id: &str,
+    id: Uuid,
     lang: Lang,
     _allowed: SignUpAllowed<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<CsrfOnly>,
+    _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    csrf::verify(cookies, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     applications::resend_verification(services, id).await?;
-    Ok(Redirect::to(format!(
-        "/pilots/{slug}/applied/{id}?resent=true&lang={}",
-        lang.code()
+    Ok(Redirect::to(uri!(
+        _,
+        applied(slug, id, Some(true)),
+        query(lang)
     )))
 }
 
@@ -331,7 +282,8 @@ async fn resend(
 struct StatusPage {
     lang: &'static str,
     token: Option<String>,
-    status: &'static str,
+    csrf: String,
+    status: ApplicationStatus,
     organisation: String,
     contact_name: String,
     needs_review: bool,
@@ -342,11 +294,11 @@ struct StatusPage {
 fn status_page(
     services: &Services,
     lang: Lang,
-    application: &crate::entities::pilot_application::Model,
+    csrf: CsrfToken,
+    application: ApplicationView,
     token: Option<String>,
     just_verified: bool,
 ) -> Result<Page, AppError> {
-    use crate::entities::pilot_application::{ApplicationStatus, EligibilityDecision};
     let context = StatusPage {
         lang: lang.code(),
         can_withdraw: token.is_some()
@@ -355,10 +307,11 @@ fn status_page(
                 ApplicationStatus::Withdrawn | ApplicationStatus::Rejected
             ),
         token,
-        status: application.status.as_str(),
-        organisation: application.organisation_name.clone(),
-        contact_name: application.contact_name.clone(),
-        needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
+        csrf: csrf.0,
+        status: application.status,
+        organisation: application.organisation,
+        contact_name: application.contact_name,
+        needs_review: application.needs_review,
         just_verified,
     };
     Ok(page(
@@ -370,28 +323,43 @@ fn status_page(
 }
 
 #[rocket::get("/applications/verify/<token>")]
-async fn verify(services: &State<Services>, token: &str, lang: Lang) -> Result<Page, AppError> {
+async fn verify(
+    services: &State<Services>,
+    token: &str,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
     let application = applications::verify(services, token).await?;
-    status_page(services, lang, &application, None, true)
+    status_page(services, lang, csrf, application, None, true)
 }
 
 #[rocket::get("/applications/<token>")]
-async fn manage(services: &State<Services>, token: &str, lang: Lang) -> Result<Page, AppError> {
+async fn manage(
+    services: &State<Services>,
+    token: &str,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
     let application = applications::by_manage_token(services, token).await?;
-    status_page(services, lang, &application, Some(token.to_owned()), false)
+    status_page(
+        services,
+        lang,
+        csrf,
+        application,
+        Some(token.to_owned()),
+        false,
+    )
 }
 
-#[rocket::post("/applications/<token>/withdraw")]
+#[rocket::post("/applications/<token>/withdraw", data = "<_form>")]
 async fn withdraw(
     services: &State<Services>,
     token: &str,
     lang: Lang,
+    _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
     applications::withdraw(services, token).await?;
-    Ok(Redirect::to(format!(
-        "/applications/{token}?lang={}",
-        lang.code()
-    )))
+    Ok(Redirect::to(uri!(_, manage(token), query(lang))))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -2,27 +2,63 @@
 //! check-in at the door, and changes made on someone's behalf.
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{audit, Services};
-use crate::entities::event;
-use crate::entities::registration::{self, RegistrationStatus};
+use super::registrations::LockedEvent;
+use super::Services;
+use crate::domain::{ParseError, RegistrationStatus, TokenPurpose};
+use crate::entities::{event, registration};
 use crate::error::AppError;
 
-#[derive(Debug, Default, Clone, Serialize)]
+/// Which sign-ups of an event to list.
+#[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub query: String,
-    /// confirmed, waitlisted, cancelled or checked_in
-    pub status: String,
-    pub sector: String,
-    pub organisation: String,
+    query: String,
+    status: Option<StatusFilter>,
+    sector: String,
+    organisation: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusFilter {
+    Is(RegistrationStatus),
+    CheckedIn,
+}
+
+impl Filter {
+    /// The filters as typed; an unknown status is refused, not ignored.
+    pub fn parse(
+        query: &str,
+        status: &str,
+        sector: &str,
+        organisation: &str,
+    ) -> Result<Self, ParseError> {
+        let status = match status.trim() {
+            "" => None,
+            "checked_in" => Some(StatusFilter::CheckedIn),
+            other => Some(StatusFilter::Is(
+                RegistrationStatus::from_name(other).ok_or(ParseError("status-unknown"))?,
+            )),
+        };
+        Ok(Filter {
+            query: query.trim().to_owned(),
+            status,
+            sector: sector.trim().to_uppercase(),
+            organisation: organisation.trim().to_owned(),
+        })
+    }
+
+    /// The door list: confirmed people matching `query`.
+    pub fn confirmed_matching(query: &str) -> Self {
+        Filter {
+            query: query.trim().to_owned(),
+            status: Some(StatusFilter::Is(RegistrationStatus::Confirmed)),
+            ..Filter::default()
+        }
+    }
 }
 
 /// One sign-up as the back office shows and exports it.
@@ -35,7 +71,7 @@ pub struct Attendee {
     pub sector: String,
     pub job_title: Option<String>,
     pub remarks: Option<String>,
-    pub status: &'static str,
+    pub status: RegistrationStatus,
     pub queue_number: i64,
     pub signed_up_at: String,
     pub checked_in: bool,
@@ -45,7 +81,7 @@ impl From<registration::Model> for Attendee {
     fn from(reg: registration::Model) -> Self {
         Attendee {
             id: reg.id,
-            status: reg.status.as_str(),
+            status: reg.status,
             signed_up_at: super::events::amsterdam(reg.created_at)
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
@@ -53,7 +89,7 @@ impl From<registration::Model> for Attendee {
             name: reg.name,
             email: reg.email,
             organisation: reg.organisation,
-            sector: reg.sector,
+            sector: reg.sector.code().to_owned(),
             job_title: reg.job_title,
             remarks: reg.remarks,
             queue_number: reg.queue_number,
@@ -67,17 +103,6 @@ pub struct AttendeeList {
     /// Over the whole event, not just the filtered rows.
     pub by_status: BTreeMap<&'static str, usize>,
     pub by_sector: BTreeMap<String, usize>,
-}
-
-pub async fn event_by_slug(
-    db: &impl ConnectionTrait,
-    slug: &str,
-) -> Result<event::Model, AppError> {
-    event::Entity::find()
-        .filter(event::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 fn contains(column: registration::Column, needle: &str) -> Expr {
@@ -106,13 +131,13 @@ pub async fn list(
             *by_status.entry("checked_in").or_default() += 1;
         }
         if reg.status != RegistrationStatus::Cancelled {
-            *by_sector.entry(reg.sector.clone()).or_default() += 1;
+            *by_sector.entry(reg.sector.code().to_owned()).or_default() += 1;
         }
     }
     let mut query = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .order_by_asc(registration::Column::QueueNumber);
-    let text = filter.query.trim();
+    let text = filter.query.as_str();
     if !text.is_empty() {
         query = query.filter(
             Condition::any()
@@ -121,22 +146,20 @@ pub async fn list(
                 .add(contains(registration::Column::Organisation, text)),
         );
     }
-    query = match filter.status.as_str() {
-        "confirmed" => query.filter(registration::Column::Status.eq(RegistrationStatus::Confirmed)),
-        "waitlisted" => {
-            query.filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
+    query = match filter.status {
+        Some(StatusFilter::Is(status)) => query.filter(registration::Column::Status.eq(status)),
+        Some(StatusFilter::CheckedIn) => {
+            query.filter(registration::Column::CheckedInAt.is_not_null())
         }
-        "cancelled" => query.filter(registration::Column::Status.eq(RegistrationStatus::Cancelled)),
-        "checked_in" => query.filter(registration::Column::CheckedInAt.is_not_null()),
-        _ => query,
+        None => query,
     };
-    if !filter.sector.trim().is_empty() {
-        query = query.filter(registration::Column::Sector.eq(filter.sector.trim().to_uppercase()));
+    if !filter.sector.is_empty() {
+        query = query.filter(registration::Column::Sector.eq(filter.sector.as_str()));
     }
-    if !filter.organisation.trim().is_empty() {
+    if !filter.organisation.is_empty() {
         query = query.filter(contains(
             registration::Column::Organisation,
-            filter.organisation.trim(),
+            &filter.organisation,
         ));
     }
     Ok(AttendeeList {
@@ -153,31 +176,12 @@ pub async fn list(
 
 /// Marks a confirmed attendee as present; doing it twice changes nothing.
 pub async fn check_in(services: &Services, id: Uuid, actor: &str) -> Result<Attendee, AppError> {
-    let txn = crate::db::begin_write(&services.db).await?;
-    let reg = registration::Entity::find_by_id(id)
-        .one(&txn)
+    let mut locked = LockedEvent::of_registration(services, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if reg.status != RegistrationStatus::Confirmed {
-        return Err(AppError::Conflict("error-check-in-not-confirmed"));
-    }
-    if reg.checked_in_at.is_some() {
-        return Ok(reg.into());
-    }
-    let mut active: registration::ActiveModel = reg.into();
-    active.checked_in_at = Set(Some(Utc::now()));
-    let updated = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        actor,
-        "registration.check_in",
-        &format!("registration {id}"),
-        None::<&()>,
-        None::<&()>,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated.into())
+    let checked_in = locked.check_in(id, actor).await?;
+    locked.commit().await?;
+    Ok(checked_in.into())
 }
 
 /// The export of an event's sign-ups, in the columns organisers asked for.
@@ -208,9 +212,9 @@ pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
                     a.job_title.clone().unwrap_or_default(),
                     a.remarks.clone().unwrap_or_default(),
                     match a.status {
-                        "confirmed" => "bevestigd",
-                        "waitlisted" => "wachtlijst",
-                        _ => "geannuleerd",
+                        RegistrationStatus::Confirmed => "bevestigd",
+                        RegistrationStatus::Waitlisted => "wachtlijst",
+                        RegistrationStatus::Cancelled => "geannuleerd",
                     }
                     .to_owned(),
                     a.signed_up_at.clone(),
@@ -227,7 +231,7 @@ pub async fn by_check_in_token(
     token: &str,
     lang: crate::domain::Lang,
 ) -> Result<(Attendee, String), AppError> {
-    let id = super::tokens::resolve(&services.db, super::tokens::CHECK_IN, token)
+    let id = super::tokens::resolve(&services.db, TokenPurpose::CheckIn, token)
         .await?
         .ok_or(AppError::NotFound)?;
     let (reg, event) = registration::Entity::find_by_id(id)

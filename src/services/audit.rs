@@ -5,11 +5,13 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::db::WriteTxn;
 use crate::entities::audit_log;
 use crate::error::AppError;
 
+/// Writes one audit row in the transaction of the change it records.
 pub async fn record(
-    db: &impl ConnectionTrait,
+    txn: &WriteTxn,
     actor: &str,
     action: &str,
     subject: &str,
@@ -25,19 +27,45 @@ pub async fn record(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(txn)
     .await?;
     Ok(())
 }
 
+/// One audit row as the back office shows it.
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditPage {
+    pub entries: Vec<Entry>,
+}
+
 /// The newest entries first.
-pub async fn recent(
-    db: &impl ConnectionTrait,
-    limit: u64,
-) -> Result<Vec<audit_log::Model>, AppError> {
-    Ok(audit_log::Entity::find()
+pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<AuditPage, AppError> {
+    let entries = audit_log::Entity::find()
         .order_by_desc(audit_log::Column::Id)
         .limit(limit)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(|e| Entry {
+            at: super::events::amsterdam(e.created_at)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+            actor: e.actor,
+            action: e.action,
+            subject: e.subject,
+            before: e.before,
+            after: e.after,
+        })
+        .collect();
+    Ok(AuditPage { entries })
 }

@@ -80,11 +80,7 @@ pub async fn decide(db: &impl ConnectionTrait, claim: Claim<'_>) -> Result<Decis
             None => decision,
         });
     };
-    let register_sector = org
-        .sector
-        .as_deref()
-        .and_then(|s| SectorCode::parse(s).ok());
-    let decision = match register_sector {
+    let decision = match org.sector {
         None => Decision::new(NeedsReview, "eligibility-register-no-sector")
             .with("organisation", &org.name),
         Some(sector) if !sector.group().is_public() => {
@@ -165,13 +161,53 @@ pub async fn find_by_exact_name(
     })
 }
 
-/// Active organisations whose name or abbreviation contains `query`, public
-/// sectors first; for the search-as-you-type field and its no-JS fallback.
+/// A register entry as the search field offers it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OrganisationHit {
+    pub id: Uuid,
+    pub name: String,
+    pub abbreviation: Option<String>,
+    /// The register's kind (`gemeenten`, `rwt`, ...).
+    #[serde(skip)]
+    pub kind: String,
+    /// A sector code, or none where the register gives no sector.
+    #[schema(value_type = Option<String>)]
+    pub sector: Option<&'static str>,
+}
+
+impl From<organisation::Model> for OrganisationHit {
+    fn from(org: organisation::Model) -> Self {
+        OrganisationHit {
+            id: org.id,
+            name: org.name,
+            abbreviation: org.abbreviation,
+            kind: org.kind,
+            sector: org.sector.map(|s| s.code()),
+        }
+    }
+}
+
+/// Register entries to offer an applicant whose typed name is not exactly
+/// one entry; none when it is.
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    name: &str,
+    limit: u64,
+) -> Result<Vec<OrganisationHit>, DbErr> {
+    if find_by_exact_name(db, name).await?.is_some() {
+        return Ok(Vec::new());
+    }
+    search(db, name, limit).await
+}
+
+/// Active organisations whose name or abbreviation contains `query`,
+/// shortest name first; for the search-as-you-type field and its no-JS
+/// fallback.
 pub async fn search(
     db: &impl ConnectionTrait,
     query: &str,
     limit: u64,
-) -> Result<Vec<organisation::Model>, DbErr> {
+) -> Result<Vec<OrganisationHit>, DbErr> {
     let query = query.trim().to_lowercase();
     // PostgreSQL refuses a NUL in text, and no name holds one.
     if query.chars().count() < 2 || query.contains('\0') {
@@ -193,4 +229,5 @@ pub async fn search(
         .limit(limit)
         .all(db)
         .await
+        .map(|found| found.into_iter().map(OrganisationHit::from).collect())
 }

@@ -8,30 +8,23 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::{amsterdam, seat_counts};
-use super::{audit, registrations, Services};
-use crate::db::{begin_locked, begin_write, EventKey};
-use crate::domain::{EventInput, NewEvent};
-use crate::entities::event::{self, Eligibility, EventStatus};
+use super::registrations::LockedEvent;
+use super::{audit, Services};
+use crate::db::{begin_write, EventKey, WriteTxn};
+use crate::domain::{Eligibility, EventInput, EventStatus, NewEvent};
+use crate::entities::event;
 use crate::error::AppError;
 
 #[derive(Debug, Serialize)]
 pub struct AdminEventRow {
     pub slug: String,
     pub title: String,
-    pub status: &'static str,
+    pub status: EventStatus,
     pub starts: String,
     pub capacity: i32,
     pub confirmed: i64,
     pub waitlisted: i64,
     pub registration_closed: bool,
-}
-
-fn status_name(status: EventStatus) -> &'static str {
-    match status {
-        EventStatus::Draft => "draft",
-        EventStatus::Published => "published",
-        EventStatus::Cancelled => "cancelled",
-    }
 }
 
 /// Every event, drafts and past ones too, newest start first.
@@ -48,7 +41,7 @@ pub async fn list_all(services: &Services) -> Result<Vec<AdminEventRow>, AppErro
         .map(|e| {
             let c = counts.get(&e.id).copied().unwrap_or_default();
             AdminEventRow {
-                status: status_name(e.status),
+                status: e.status,
                 starts: amsterdam(e.starts_at).format("%Y-%m-%d %H:%M").to_string(),
                 registration_closed: e.registration_closes_at.unwrap_or(e.starts_at) <= now,
                 capacity: e.capacity,
@@ -62,7 +55,7 @@ pub async fn list_all(services: &Services) -> Result<Vec<AdminEventRow>, AppErro
 }
 
 /// The edit form's fields for an existing event.
-pub fn input_of(event: &event::Model) -> EventInput {
+fn input_of(event: &event::Model) -> EventInput {
     let start = amsterdam(event.starts_at);
     EventInput {
         slug: event.slug.clone(),
@@ -81,11 +74,13 @@ pub fn input_of(event: &event::Model) -> EventInput {
     }
 }
 
-pub async fn find(services: &Services, slug: &str) -> Result<event::Model, AppError> {
+/// The edit form of an event, drafts included.
+pub async fn edit_input(services: &Services, slug: &str) -> Result<EventInput, AppError> {
     event::Entity::find()
         .filter(event::Column::Slug.eq(slug))
         .one(&services.db)
         .await?
+        .map(|event| input_of(&event))
         .ok_or(AppError::NotFound)
 }
 
@@ -109,11 +104,7 @@ fn apply_fields(active: &mut event::ActiveModel, new: &NewEvent) {
     active.updated_at = Set(Utc::now());
 }
 
-async fn slug_taken(
-    txn: &sea_orm::DatabaseTransaction,
-    slug: &str,
-    except: Option<Uuid>,
-) -> Result<bool, AppError> {
+async fn slug_taken(txn: &WriteTxn, slug: &str, except: Option<Uuid>) -> Result<bool, AppError> {
     let found = event::Entity::find()
         .filter(event::Column::Slug.eq(slug))
         .one(txn)
@@ -122,11 +113,7 @@ async fn slug_taken(
 }
 
 /// A new event starts as a draft: nobody sees it until it is published.
-pub async fn create(
-    services: &Services,
-    new: NewEvent,
-    actor: &str,
-) -> Result<event::Model, AppError> {
+pub async fn create(services: &Services, new: NewEvent, actor: &str) -> Result<String, AppError> {
     let txn = begin_write(&services.db).await?;
     if slug_taken(&txn, new.slug.as_str(), None).await? {
         return Err(AppError::Conflict("error-slug-taken"));
@@ -153,7 +140,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(created)
+    Ok(created.slug)
 }
 
 /// Edits under the event lock. More seats move people up from the waiting
@@ -163,24 +150,24 @@ pub async fn update(
     slug: &str,
     new: NewEvent,
     actor: &str,
-) -> Result<event::Model, AppError> {
-    let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
-    let event = event.ok_or(AppError::NotFound)?;
-    if slug_taken(&txn, new.slug.as_str(), Some(event.id)).await? {
+) -> Result<String, AppError> {
+    let mut locked = LockedEvent::open(services, EventKey::Slug(slug))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = locked.event().clone();
+    if slug_taken(locked.txn(), new.slug.as_str(), Some(event.id)).await? {
         return Err(AppError::Conflict("error-slug-taken"));
     }
-    let counts = seat_counts(&txn, &[event.id]).await?;
-    let confirmed = counts.get(&event.id).map(|c| c.confirmed).unwrap_or(0);
-    if i64::from(new.capacity.get()) < confirmed {
+    if i64::from(new.capacity.get()) < locked.confirmed() {
         return Err(AppError::Conflict("error-capacity-below-confirmed"));
     }
     let before = input_of(&event);
-    let mut active: event::ActiveModel = event.into();
-    apply_fields(&mut active, &new);
-    let updated = active.update(&txn).await?;
-    registrations::promote_from_waitlist(&txn, services, &updated).await?;
+    let updated = locked
+        .update_event(|active| apply_fields(active, &new))
+        .await?
+        .clone();
     audit::record(
-        &txn,
+        locked.txn(),
         actor,
         "event.update",
         &updated.slug,
@@ -188,9 +175,8 @@ pub async fn update(
         Some(&input_of(&updated)),
     )
     .await?;
-    txn.commit().await?;
-    services.mail_queued.notify_one();
-    Ok(updated)
+    locked.commit().await?;
+    Ok(updated.slug)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,37 +193,38 @@ pub async fn change(
     slug: &str,
     change: Change,
     actor: &str,
-) -> Result<event::Model, AppError> {
-    let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
-    let event = event.ok_or(AppError::NotFound)?;
-    if event.status == EventStatus::Cancelled {
+) -> Result<(), AppError> {
+    let mut locked = LockedEvent::open(services, EventKey::Slug(slug))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before = locked.event().status;
+    if before == EventStatus::Cancelled {
         return Err(AppError::Conflict("error-event-cancelled"));
     }
     let now = Utc::now();
-    let mut active: event::ActiveModel = event.clone().into();
-    active.updated_at = Set(now);
     let action = match change {
-        Change::Publish => {
-            active.status = Set(EventStatus::Published);
-            "event.publish"
-        }
-        Change::CloseRegistration => {
-            active.registration_closes_at = Set(Some(now));
-            "event.close_registration"
-        }
-        Change::Cancel => {
-            active.status = Set(EventStatus::Cancelled);
-            "event.cancel"
-        }
+        Change::Publish => "event.publish",
+        Change::CloseRegistration => "event.close_registration",
+        Change::Cancel => "event.cancel",
     };
-    let updated = active.update(&txn).await?;
+    let updated = locked
+        .update_event(|active| {
+            active.updated_at = Set(now);
+            match change {
+                Change::Publish => active.status = Set(EventStatus::Published),
+                Change::CloseRegistration => active.registration_closes_at = Set(Some(now)),
+                Change::Cancel => active.status = Set(EventStatus::Cancelled),
+            }
+        })
+        .await?
+        .clone();
     if change == Change::Cancel {
-        registrations::cancel_all_of_event(&txn, services, &updated).await?;
+        locked.cancel_everyone().await?;
     }
-    let before = serde_json::json!({"status": status_name(event.status)});
-    let after = serde_json::json!({"status": status_name(updated.status)});
+    let before = serde_json::json!({"status": before});
+    let after = serde_json::json!({"status": updated.status});
     audit::record(
-        &txn,
+        locked.txn(),
         actor,
         action,
         &updated.slug,
@@ -245,7 +232,5 @@ pub async fn change(
         Some(&after),
     )
     .await?;
-    txn.commit().await?;
-    services.mail_queued.notify_one();
-    Ok(updated)
+    locked.commit().await
 }

@@ -8,7 +8,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::Lang;
-use crate::entities::event::{self, Eligibility, EventStatus};
+use crate::domain::{Eligibility, EventStatus};
+use crate::entities::event;
 use crate::entities::event_seats;
 use crate::error::AppError;
 
@@ -67,8 +68,10 @@ pub struct EventView {
     pub waitlist: bool,
     pub waitlisted: i64,
     /// `public_sector`: only for employers in the public sector groups.
-    #[schema(pattern = "^(open|public_sector)$")]
-    pub eligibility: &'static str,
+    #[schema(value_type = String, pattern = "^(open|public_sector)$")]
+    pub eligibility: Eligibility,
+    #[serde(skip)]
+    pub status: EventStatus,
     pub registration_open: bool,
     pub registration_state: RegistrationState,
 }
@@ -110,10 +113,8 @@ fn view(event: event::Model, counts: SeatCounts, lang: Lang, now: DateTime<Utc>)
         seats_left: (i64::from(event.capacity) - counts.confirmed).max(0),
         waitlist: event.waitlist_enabled,
         waitlisted: counts.waitlisted,
-        eligibility: match event.eligibility {
-            Eligibility::Open => "open",
-            Eligibility::PublicSector => "public_sector",
-        },
+        eligibility: event.eligibility,
+        status: event.status,
         registration_open: state.accepts_sign_ups(),
         registration_state: state,
     }
@@ -162,9 +163,21 @@ pub async fn by_slug(
     slug: &str,
     lang: Lang,
 ) -> Result<EventView, AppError> {
+    let event = by_slug_for_staff(db, slug, lang).await?;
+    match event.status {
+        EventStatus::Draft => Err(AppError::NotFound),
+        _ => Ok(event),
+    }
+}
+
+/// Any event by its slug, drafts included: for the back office.
+pub async fn by_slug_for_staff(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    lang: Lang,
+) -> Result<EventView, AppError> {
     let event = event::Entity::find()
         .filter(event::Column::Slug.eq(slug))
-        .filter(event::Column::Status.ne(EventStatus::Draft))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -7,7 +7,8 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::{audit, Services};
-use crate::entities::outbox::{self, OutboxStatus};
+use crate::domain::{MailKind, OutboxStatus};
+use crate::entities::outbox;
 use crate::error::AppError;
 
 #[derive(Debug, Serialize)]
@@ -15,21 +16,12 @@ pub struct MailRow {
     pub id: i64,
     pub recipient: String,
     pub subject: String,
-    pub kind: String,
-    pub status: &'static str,
+    pub kind: MailKind,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub created_at: String,
     pub sent_at: Option<String>,
-}
-
-fn status_name(status: OutboxStatus) -> &'static str {
-    match status {
-        OutboxStatus::Pending => "pending",
-        OutboxStatus::Sending => "sending",
-        OutboxStatus::Sent => "sent",
-        OutboxStatus::Failed => "failed",
-    }
 }
 
 pub async fn list(
@@ -54,7 +46,7 @@ pub async fn list(
         .into_iter()
         .map(|row| MailRow {
             id: row.id,
-            status: status_name(row.status),
+            status: row.status,
             created_at: time(row.created_at),
             sent_at: row.sent_at.map(time),
             recipient: row.recipient,

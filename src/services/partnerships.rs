@@ -1,7 +1,7 @@
 //! Partnerships between public buyers and suppliers, their stages, and the
 //! yearly figures. A partnership counts for the year in which it reached
 //! `started`, also once it has ended; jobs are hours a week / 25.5.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Europe::Amsterdam;
@@ -9,9 +9,10 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, 
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::events::amsterdam;
 use super::{audit, Services};
-use crate::db::begin_write;
-use crate::domain::{HoursPerWeek, Stage};
+use crate::db::{begin_write, WriteTxn};
+use crate::domain::{Category, HoursPerWeek, Stage};
 use crate::entities::{organisation, partnership, partnership_stage_change, partnership_target};
 use crate::error::AppError;
 
@@ -22,36 +23,21 @@ pub struct NewPartnership {
     pub buyer_organisation_id: Uuid,
     pub supplier_name: String,
     pub supplier_kvk: Option<String>,
-    pub category: String,
+    pub category: Category,
     pub planned: HoursPerWeek,
     pub notes: String,
     pub application_id: Option<Uuid>,
 }
 
-pub const CATEGORIES: [&str; 5] = [
-    "cleaning",
-    "catering",
-    "green_maintenance",
-    "facility_services",
-    "other",
-];
-
+/// Records a new partnership; returns its id.
 pub async fn create(
     services: &Services,
     new: NewPartnership,
     actor: &str,
-) -> Result<partnership::Model, AppError> {
-    if !CATEGORIES.contains(&new.category.as_str()) {
-        return Err(AppError::Validation(
-            [("category", crate::domain::ParseError("category-unknown"))].into(),
-        ));
-    }
-    let supplier = new.supplier_name.trim();
-    if supplier.is_empty() || supplier.chars().count() > 300 {
-        return Err(AppError::Validation(
-            [("supplier_name", crate::domain::ParseError("required"))].into(),
-        ));
-    }
+) -> Result<Uuid, AppError> {
+    let supplier = crate::domain::BoundedText::<300>::parse(&new.supplier_name)
+        .map_err(|e| AppError::Validation([("supplier_name", e)].into()))?;
+    let supplier = supplier.as_str();
     let txn = begin_write(&services.db).await?;
     let buyer = organisation::Entity::find_by_id(new.buyer_organisation_id)
         .one(&txn)
@@ -60,8 +46,7 @@ pub async fn create(
         .ok_or(AppError::NotFound)?;
     let sector = buyer
         .sector
-        .clone()
-        .filter(|s| crate::domain::SectorCode::parse(s).is_ok_and(|c| c.group().is_public()))
+        .filter(|s| s.group().is_public())
         .ok_or(AppError::Conflict("error-buyer-not-public"))?;
     let now = Utc::now();
     let created = partnership::ActiveModel {
@@ -73,7 +58,7 @@ pub async fn create(
         supplier_kvk: Set(new.supplier_kvk.filter(|k| !k.trim().is_empty())),
         category: Set(new.category),
         application_id: Set(new.application_id),
-        stage: Set(Stage::Interest.as_str().to_owned()),
+        stage: Set(Stage::Interest),
         planned_hours_per_week: Set(new.planned.hours()),
         realised_hours_per_week: Set(0.0),
         notes: Set(new.notes.trim().to_owned()),
@@ -95,11 +80,11 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(created)
+    Ok(created.id)
 }
 
 async fn record_stage(
-    db: &impl ConnectionTrait,
+    db: &WriteTxn,
     id: Uuid,
     from: Option<Stage>,
     to: Stage,
@@ -108,8 +93,8 @@ async fn record_stage(
 ) -> Result<(), AppError> {
     partnership_stage_change::ActiveModel {
         partnership_id: Set(id),
-        from_stage: Set(from.map(|s| s.as_str().to_owned())),
-        to_stage: Set(to.as_str().to_owned()),
+        from_stage: Set(from),
+        to_stage: Set(to),
         actor: Set(actor.to_owned()),
         changed_at: Set(at),
         ..Default::default()
@@ -128,15 +113,15 @@ pub async fn change_stage(
     to: Stage,
     actor: &str,
     at: DateTime<Utc>,
-) -> Result<partnership::Model, AppError> {
+) -> Result<(), AppError> {
     let txn = begin_write(&services.db).await?;
     let current = partnership::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let from = Stage::parse(&current.stage).map_err(|_| AppError::Conflict("error-conflict"))?;
+    let from = current.stage;
     if from == to {
-        return Ok(current);
+        return Ok(());
     }
     let started_at = match (to, current.started_at) {
         (Stage::Started, None) => Some(at),
@@ -144,13 +129,25 @@ pub async fn change_stage(
         (_, kept) => kept,
     };
     let mut active: partnership::ActiveModel = current.into();
-    active.stage = Set(to.as_str().to_owned());
+    active.stage = Set(to);
     active.started_at = Set(started_at);
     active.updated_at = Set(Utc::now());
-    let updated = active.update(&txn).await?;
+    active.update(&txn).await?;
     record_stage(&txn, id, Some(from), to, actor, at).await?;
+    let before = serde_json::json!({"stage": from});
+    let after = serde_json::json!({"stage": to});
+    let subject = format!("partnership {id}");
+    audit::record(
+        &txn,
+        actor,
+        "partnership.stage",
+        &subject,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok(())
 }
 
 pub async fn set_hours(
@@ -226,26 +223,79 @@ pub async fn set_target(
     Ok(())
 }
 
-/// Every stage change, oldest first, grouped by partnership.
-pub async fn histories(
-    db: &impl ConnectionTrait,
-) -> Result<std::collections::HashMap<Uuid, Vec<partnership_stage_change::Model>>, AppError> {
-    let mut by_partnership: std::collections::HashMap<Uuid, Vec<_>> =
-        std::collections::HashMap::new();
+/// One step in a partnership's history.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub stage: Stage,
+    pub at: String,
+    pub actor: String,
+}
+
+/// A partnership as the back office lists and exports it.
+#[derive(Debug, Serialize)]
+pub struct PartnershipRow {
+    pub id: Uuid,
+    pub notes: String,
+    pub history: Vec<Step>,
+    pub buyer: String,
+    pub sector: &'static str,
+    pub supplier: String,
+    pub category: Category,
+    pub stage: Stage,
+    pub planned_hours: f64,
+    pub realised_hours: f64,
+    pub planned_jobs: String,
+    pub realised_jobs: String,
+    pub started: Option<String>,
+}
+
+fn jobs(hours: f64) -> String {
+    format!("{:.1}", HoursPerWeek::new(hours).jobs())
+}
+
+/// Every partnership, last changed first, with its history.
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<PartnershipRow>, AppError> {
+    let mut histories: HashMap<Uuid, Vec<Step>> = HashMap::new();
     for change in partnership_stage_change::Entity::find()
         .order_by_asc(partnership_stage_change::Column::Id)
         .all(db)
         .await?
     {
-        by_partnership
+        histories
             .entry(change.partnership_id)
             .or_default()
-            .push(change);
+            .push(Step {
+                at: amsterdam(change.changed_at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                stage: change.to_stage,
+                actor: change.actor,
+            });
     }
-    Ok(by_partnership)
+    Ok(all(db)
+        .await?
+        .into_iter()
+        .map(|p| PartnershipRow {
+            history: histories.remove(&p.id).unwrap_or_default(),
+            notes: p.notes,
+            id: p.id,
+            planned_jobs: jobs(p.planned_hours_per_week),
+            realised_jobs: jobs(p.realised_hours_per_week),
+            started: p
+                .started_at
+                .map(|t| amsterdam(t).format("%Y-%m-%d").to_string()),
+            buyer: p.buyer_name,
+            sector: p.sector.code(),
+            supplier: p.supplier_name,
+            category: p.category,
+            stage: p.stage,
+            planned_hours: p.planned_hours_per_week,
+            realised_hours: p.realised_hours_per_week,
+        })
+        .collect())
 }
 
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, AppError> {
+async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, AppError> {
     Ok(partnership::Entity::find()
         .order_by_desc(partnership::Column::UpdatedAt)
         .all(db)
@@ -296,19 +346,21 @@ pub fn summarise(
     let mut by_sector: BTreeMap<String, u32> = BTreeMap::new();
     let mut by_category: BTreeMap<String, u32> = BTreeMap::new();
     let mut per_month = [0u32; 12];
-    let mut funnel: BTreeMap<Stage, u32> = Stage::ALL.into_iter().map(|s| (s, 0)).collect();
+    let mut funnel: BTreeMap<Stage, u32> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
     let (mut started, mut in_progress) = (0, 0);
     let (mut planned, mut realised) = (0.0, 0.0);
     for p in partnerships {
-        let stage = Stage::parse(&p.stage).unwrap_or(Stage::Interest);
+        let stage = p.stage;
         *funnel.entry(stage).or_default() += 1;
         let counts_for = p.started_at.map(year_in_amsterdam);
         if let Some((y, month)) = counts_for.filter(|(y, _)| *y == year) {
             let _ = y;
             started += 1;
             per_month[(month - 1) as usize] += 1;
-            *by_sector.entry(p.sector.clone()).or_default() += 1;
-            *by_category.entry(p.category.clone()).or_default() += 1;
+            *by_sector.entry(p.sector.code().to_owned()).or_default() += 1;
+            *by_category
+                .entry(p.category.as_str().to_owned())
+                .or_default() += 1;
             planned += HoursPerWeek::new(p.planned_hours_per_week).jobs();
             realised += HoursPerWeek::new(p.realised_hours_per_week).jobs();
         } else if stage.in_progress() {
@@ -354,6 +406,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::domain::SectorCode;
 
     fn row(
         stage: Stage,
@@ -365,12 +418,12 @@ mod tests {
             id: Uuid::new_v4(),
             buyer_organisation_id: Uuid::new_v4(),
             buyer_name: "Gemeente Utrecht".into(),
-            sector: "GEM".into(),
+            sector: SectorCode::parse("GEM").unwrap(),
             supplier_name: "Glans".into(),
             supplier_kvk: None,
-            category: "cleaning".into(),
+            category: Category::Cleaning,
             application_id: None,
-            stage: stage.as_str().into(),
+            stage,
             planned_hours_per_week: planned,
             realised_hours_per_week: realised,
             notes: String::new(),

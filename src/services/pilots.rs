@@ -5,7 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::amsterdam;
-use crate::domain::Lang;
+use crate::domain::{Category, Lang};
 use crate::entities::pilot::{self, PilotStatus};
 use crate::entities::pilot_application::{self, ApplicationStatus};
 use crate::error::AppError;
@@ -17,7 +17,8 @@ pub struct PilotView {
     pub slug: String,
     pub title: String,
     pub description: String,
-    pub category: String,
+    #[schema(value_type = String)]
+    pub category: Category,
     pub opens_at: DateTime<FixedOffset>,
     pub closes_at: DateTime<FixedOffset>,
     pub max_participants: i32,

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{registrations, tokens, Services};
+use crate::domain::TokenPurpose;
 use crate::entities::{access_token, event, outbox, pilot_application, registration};
 use crate::error::AppError;
 
@@ -115,7 +116,7 @@ pub async fn purge(
 /// The person behind a manage link erases their sign-up: it is cancelled
 /// first (so the waiting list moves up), then anonymised, link and all.
 pub async fn erase_by_manage_token(services: &Services, token: &str) -> Result<(), AppError> {
-    let id = tokens::resolve(&services.db, tokens::MANAGE_REGISTRATION, token)
+    let id = tokens::resolve(&services.db, TokenPurpose::ManageRegistration, token)
         .await?
         .ok_or(AppError::NotFound)?;
     match registrations::cancel_by_id(services, id, None).await {

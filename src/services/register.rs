@@ -67,7 +67,7 @@ struct Entry {
     name: String,
     abbreviation: Option<String>,
     kind: String,
-    sector: Option<String>,
+    sector: Option<SectorCode>,
     oin: Option<String>,
     kvk: Option<String>,
     organisation_code: Option<String>,
@@ -186,7 +186,7 @@ fn read_entry(
                 }
             }
             Ok(Entry {
-                sector: sector_for_kind(&kind).map(str::to_owned),
+                sector: sector_for_kind(&kind).and_then(|code| SectorCode::parse(code).ok()),
                 abbreviation: get("abbr"),
                 oin: oin(get("oin"))?,
                 kvk,
@@ -208,7 +208,7 @@ fn read_entry(
                 name,
                 abbreviation: None,
                 kind: "staff".into(),
-                sector: Some(sector.code().to_owned()),
+                sector: Some(sector),
                 oin: None,
                 kvk,
                 organisation_code: None,
@@ -370,7 +370,7 @@ fn fields(entry: &Entry, now: chrono::DateTime<Utc>) -> organisation::ActiveMode
         name: Set(entry.name.clone()),
         abbreviation: Set(entry.abbreviation.clone()),
         kind: Set(entry.kind.clone()),
-        sector: Set(entry.sector.clone()),
+        sector: Set(entry.sector),
         oin: Set(entry.oin.clone()),
         kvk: Set(entry.kvk.clone()),
         organisation_code: Set(entry.organisation_code.clone()),

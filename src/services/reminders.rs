@@ -1,10 +1,12 @@
 //! Reminders: the invite again, some days before the event, sent once.
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{registrations, Services};
-use crate::db::{begin_locked, EventKey};
-use crate::entities::event::{self, EventStatus};
+use super::registrations::LockedEvent;
+use super::Services;
+use crate::db::EventKey;
+use crate::domain::EventStatus;
+use crate::entities::event;
 use crate::error::AppError;
 
 /// Queues the reminder of every event whose moment has come and returns
@@ -24,18 +26,19 @@ pub async fn send_due(services: &Services, now: DateTime<Utc>) -> Result<usize, 
         if now < candidate.starts_at - Duration::days(i64::from(candidate.reminder_days_before)) {
             continue;
         }
-        let (txn, event) = begin_locked(&services.db, EventKey::Id(candidate.id)).await?;
-        let Some(event) = event.filter(|e| e.reminder_sent_at.is_none()) else {
+        let Some(mut locked) = LockedEvent::open(services, EventKey::Id(candidate.id)).await?
+        else {
             continue;
         };
-        queued += registrations::queue_reminders(&txn, services, &event).await?;
-        let mut active: event::ActiveModel = event.into();
-        active.reminder_sent_at = Set(Some(now));
-        active.update(&txn).await?;
-        txn.commit().await?;
-    }
-    if queued > 0 {
-        services.mail_queued.notify_one();
+        // Another instance may have sent them while this one waited.
+        if locked.event().reminder_sent_at.is_some() {
+            continue;
+        }
+        queued += locked.remind_everyone().await?;
+        locked
+            .update_event(|active| active.reminder_sent_at = Set(Some(now)))
+            .await?;
+        locked.commit().await?;
     }
     Ok(queued)
 }

@@ -80,7 +80,7 @@ async fn seed_pilot_if_none(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Re
              Government and Education can take part."
                 .into(),
         ),
-        category: Set("facility_services".into()),
+        category: Set(crate::domain::Category::FacilityServices),
         opens_at: Set(now),
         closes_at: Set(now + Duration::days(120)),
         max_participants: Set(15),

@@ -7,11 +7,9 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::db::WriteTxn;
+use crate::domain::TokenPurpose;
 use crate::entities::access_token;
-
-pub const MANAGE_REGISTRATION: &str = "manage_registration";
-/// Opens an attendee's check-in for staff (the QR code in the mail).
-pub const CHECK_IN: &str = "check_in";
 
 fn hash(token: &str) -> String {
     hex_encode(&Sha256::digest(token.as_bytes()))
@@ -23,14 +21,14 @@ fn hex_encode(bytes: &[u8]) -> String {
 
 /// Creates a token for `subject_id` and returns the only copy of it in clear.
 pub async fn issue(
-    db: &impl ConnectionTrait,
-    purpose: &str,
+    txn: &WriteTxn,
+    purpose: TokenPurpose,
     subject_id: Uuid,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<String, DbErr> {
     let (token, row) = new_token(purpose, subject_id, expires_at);
     access_token::Entity::insert(row)
-        .exec_without_returning(db)
+        .exec_without_returning(txn)
         .await?;
     Ok(token)
 }
@@ -38,7 +36,7 @@ pub async fn issue(
 /// A token in clear and the row that stores its hash, for callers that
 /// insert many rows in one statement.
 pub fn new_token(
-    purpose: &str,
+    purpose: TokenPurpose,
     subject_id: Uuid,
     expires_at: Option<DateTime<Utc>>,
 ) -> (String, access_token::ActiveModel) {
@@ -47,7 +45,7 @@ pub fn new_token(
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let row = access_token::ActiveModel {
         token_hash: Set(hash(&token)),
-        purpose: Set(purpose.to_owned()),
+        purpose: Set(purpose),
         subject_id: Set(subject_id),
         created_at: Set(Utc::now()),
         expires_at: Set(expires_at),
@@ -59,7 +57,7 @@ pub fn new_token(
 /// not expired.
 pub async fn resolve(
     db: &impl ConnectionTrait,
-    purpose: &str,
+    purpose: TokenPurpose,
     token: &str,
 ) -> Result<Option<Uuid>, DbErr> {
     // Tokens we hand out are 43 characters; skip the lookup for junk.

@@ -34,7 +34,7 @@ async fn cancelling_frees_the_seat_and_promotes_the_first_on_the_waiting_list() 
     app.sign_up_api(SLUG, "third@utrecht.nl").await;
     let path = manage_path(&app.mails_to("first@utrecht.nl", 1).await[0]);
 
-    let response = app.client.post(format!("{path}/cancel")).dispatch().await;
+    let response = app.submit_form(&format!("{path}/cancel"), &[]).await;
     assert_eq!(response.status(), Status::SeeOther);
 
     let by_email = |regs: &[aanmeldpunt::entities::registration::Model], email: &str| {
@@ -100,8 +100,8 @@ async fn cancelling_twice_changes_nothing_the_second_time() {
     .await;
     app.sign_up_api(SLUG, "first@utrecht.nl").await;
     let path = manage_path(&app.mails_to("first@utrecht.nl", 1).await[0]);
-    app.client.post(format!("{path}/cancel")).dispatch().await;
-    let again = app.client.post(format!("{path}/cancel")).dispatch().await;
+    app.submit_form(&format!("{path}/cancel"), &[]).await;
+    let again = app.submit_form(&format!("{path}/cancel"), &[]).await;
     assert_eq!(again.status(), Status::SeeOther);
     let outbox = app.outbox().await;
     assert_eq!(outbox.len(), 2, "one confirmation and one cancellation");
@@ -118,7 +118,7 @@ async fn cancelling_a_waitlisted_sign_up_promotes_nobody_and_sends_no_calendar_c
     app.sign_up_api(SLUG, "first@utrecht.nl").await;
     app.sign_up_api(SLUG, "second@utrecht.nl").await;
     let path = manage_path(&app.mails_to("second@utrecht.nl", 1).await[0]);
-    app.client.post(format!("{path}/cancel")).dispatch().await;
+    app.submit_form(&format!("{path}/cancel"), &[]).await;
     let mail = &app.mails_to("second@utrecht.nl", 2).await[1];
     assert!(mail.subject.starts_with("Geannuleerd"));
     assert!(mail.ics.is_none());
@@ -132,6 +132,6 @@ async fn an_unknown_manage_token_is_404() {
     assert_eq!(app.get("/manage/nonsense").await.status(), Status::NotFound);
     let forged = format!("/manage/{}", "A".repeat(43));
     assert_eq!(app.get(&forged).await.status(), Status::NotFound);
-    let response = app.client.post(format!("{forged}/cancel")).dispatch().await;
+    let response = app.submit_form(&format!("{forged}/cancel"), &[]).await;
     assert_eq!(response.status(), Status::NotFound);
 }

@@ -81,7 +81,7 @@ async fn concurrent_sign_ups_never_overbook_and_cancellations_promote_one_each()
         .all(|r| mails_per_registration.get(&r.id) == Some(&1)));
 
     // Forty confirmed people cancel at once, through their manage links.
-    let mails = app.wait_for_mails(PEOPLE).await;
+    let mails = app.delivered_mails(PEOPLE).await;
     let mut confirmed: Vec<_> = with_status(RegistrationStatus::Confirmed).collect();
     confirmed.sort_by_key(|r| r.queue_number);
     let cancelling: Vec<String> = confirmed
@@ -92,13 +92,15 @@ async fn concurrent_sign_ups_never_overbook_and_cancellations_promote_one_each()
             manage_path(mail)
         })
         .collect();
+    // One token for all, as one browser would have.
+    let csrf = app.csrf_token().await;
     let tasks: Vec<_> = cancelling
         .into_iter()
         .map(|path| {
-            let app = app.clone();
+            let (app, csrf) = (app.clone(), csrf.clone());
             tokio::spawn(async move {
-                let response = app.client.post(format!("{path}/cancel")).dispatch().await;
-                response.status()
+                let uri = format!("{path}/cancel");
+                app.post_form(&uri, &[("csrf", &csrf)]).await.status()
             })
         })
         .collect();

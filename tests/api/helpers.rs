@@ -1,9 +1,8 @@
 //! `spawn_app()`: the real app on a fresh database per test, mail captured
 //! in memory. SQLite in a temporary folder by default; a fresh PostgreSQL
 //! database when `DATABASE_URL` points at a server.
-use std::time::Duration;
-
-use aanmeldpunt::entities::event::{self, Eligibility, EventStatus};
+use aanmeldpunt::domain::{Eligibility, EventStatus};
+use aanmeldpunt::entities::event;
 use aanmeldpunt::entities::{outbox, registration};
 use aanmeldpunt::mail::mailer::MemoryMailbox;
 use aanmeldpunt::mail::{Mailer, SentMail};
@@ -12,7 +11,9 @@ use chrono::{DateTime, Duration as Days, Utc};
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -52,9 +53,9 @@ pub fn test_figment(database_url: &str) -> Figment {
         .merge(("seed", false))
         .merge(("base_url", "https://aanmeldpunt.test"))
         .merge(("mail_retry_delays_secs", vec![0]))
-        .merge(("mail_poll_interval_ms", 20))
-        // Tests wait for mail while others keep both cores busy; at the
-        // lowest priority its rendering could starve past their patience.
+        // Tests send the outbox themselves (`send_pending_mail`), so no
+        // test waits for a worker running beside it.
+        .merge(("mail_worker", false))
         .merge(("mail_render_nice", 0))
         .merge(("log_level", "off"))
         // Tests drive reminders themselves.
@@ -253,46 +254,65 @@ impl TestApp {
         self.post_form(uri, &fields).await
     }
 
-    /// Waits until the worker has recorded every outbox row as sent: a mail
-    /// reaches the mailbox a moment before its row says so.
-    pub async fn wait_until_outbox_sent(&self) {
-        for _ in 0..250 {
-            let rows = self.outbox().await;
-            if rows.iter().all(|m| m.status == outbox::OutboxStatus::Sent) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("outbox not sent: {:?}", self.outbox().await);
+    /// Sends every mail that is due, as the mail worker would, and
+    /// returns how many outbox rows were tried.
+    pub async fn send_pending_mail(&self) -> usize {
+        let rocket = self.client.rocket();
+        let (Some(mailer), Some(views), Some(settings)) = (
+            rocket.state::<Mailer>(),
+            rocket.state::<aanmeldpunt::views::Views>(),
+            rocket.state::<aanmeldpunt::mail::worker::WorkerSettings>(),
+        ) else {
+            panic!("the app manages its mailer, views and worker settings");
+        };
+        aanmeldpunt::mail::worker::send_all_due(&self.db, mailer, views, settings)
+            .await
+            .expect("the outbox can be sent")
     }
 
-    /// Waits until at least `count` mails went out, then returns them all.
-    pub async fn wait_for_mails(&self, count: usize) -> Vec<SentMail> {
-        let mailbox = self.mailbox();
-        for _ in 0..500 {
-            let sent = mailbox.sent();
-            if sent.len() >= count {
-                return sent;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("expected {count} mails, got {}", mailbox.sent().len());
+    /// Makes every mail waiting for a retry due now, as time would.
+    pub async fn make_retries_due(&self) {
+        use sea_orm::sea_query::Expr;
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(Utc::now()))
+            .filter(sea_orm::ColumnTrait::eq(
+                &outbox::Column::Status,
+                outbox::OutboxStatus::Pending,
+            ))
+            .exec(&self.db)
+            .await
+            .expect("retries made due");
     }
 
+    /// Sends the outbox, then returns every mail sent so far; there must be
+    /// at least `count`.
+    pub async fn delivered_mails(&self, count: usize) -> Vec<SentMail> {
+        self.send_pending_mail().await;
+        let sent = self.mailbox().sent();
+        assert!(
+            sent.len() >= count,
+            "expected {count} mails, got {}",
+            sent.len()
+        );
+        sent
+    }
+
+    /// Sends the outbox, then returns the mails to `address`; there must be
+    /// at least `count`.
     pub async fn mails_to(&self, address: &str, count: usize) -> Vec<SentMail> {
-        for _ in 0..500 {
-            let mine: Vec<_> = self
-                .mailbox()
-                .sent()
-                .into_iter()
-                .filter(|m| m.to == address)
-                .collect();
-            if mine.len() >= count {
-                return mine;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("expected {count} mails to {address}");
+        self.send_pending_mail().await;
+        let mine: Vec<_> = self
+            .mailbox()
+            .sent()
+            .into_iter()
+            .filter(|m| m.to == address)
+            .collect();
+        assert!(
+            mine.len() >= count,
+            "expected {count} mails to {address}, got {}",
+            mine.len()
+        );
+        mine
     }
 
     pub async fn registrations(&self) -> Vec<registration::Model> {
@@ -381,7 +401,7 @@ impl TestApp {
             title_en: Set("Pilot partnerships for more jobs".into()),
             description_nl: Set("Alleen voor Overheid en Onderwijs.".into()),
             description_en: Set("Only for Government and Education.".into()),
-            category: Set("cleaning".into()),
+            category: Set(aanmeldpunt::domain::Category::Cleaning),
             opens_at: Set(now - Days::days(1)),
             closes_at: Set(if open {
                 now + Days::days(30)
@@ -389,7 +409,7 @@ impl TestApp {
                 now - Days::hours(1)
             }),
             max_participants: Set(max_participants),
-            status: Set(pilot::PilotStatus::Open),
+            status: Set(aanmeldpunt::domain::PilotStatus::Open),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -424,7 +444,7 @@ pub fn link_path(mail: &SentMail, prefix: &str) -> String {
 }
 
 impl TestApp {
-    pub async fn create_staff(&self, email: &str, role: aanmeldpunt::auth::Role) {
+    pub async fn create_staff(&self, email: &str, role: aanmeldpunt::domain::Role) {
         aanmeldpunt::services::staff::create(
             &self.db,
             email,
@@ -461,11 +481,28 @@ impl TestApp {
         .status()
     }
 
-    pub async fn log_in_as(&self, role: aanmeldpunt::auth::Role) -> String {
+    pub async fn log_in_as(&self, role: aanmeldpunt::domain::Role) -> String {
         let email = format!("{}@dnz.nl", role.as_str());
         self.create_staff(&email, role).await;
         assert_eq!(self.log_in(&email, STAFF_PASSWORD).await, Status::SeeOther);
         self.csrf_token().await
+    }
+}
+
+impl TestApp {
+    /// A link token issued as the app issues them, for links the tests
+    /// cannot take from a mail (the check-in QR code).
+    pub async fn issue_token(
+        &self,
+        purpose: aanmeldpunt::domain::TokenPurpose,
+        id: Uuid,
+    ) -> String {
+        let txn = aanmeldpunt::db::begin_write(&self.db).await.unwrap();
+        let token = aanmeldpunt::services::tokens::issue(&txn, purpose, id, None)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        token
     }
 }
 

@@ -1,5 +1,7 @@
 //! The one integration test binary: every test spawns the app on a fresh
 //! database (see `helpers`).
+// A test or benchmark that meets the unexpected stops there, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod helpers;
 
 mod admin;

@@ -117,15 +117,19 @@ async fn the_schemas_name_the_values_the_api_sends() {
         schemas["ErrorBody"]["required"],
         serde_json::json!(["error", "message"])
     );
-    let sign_up = &schemas["RegistrationBody"];
+    let sign_up = &schemas["SignUpFields"];
     assert_eq!(sign_up["additionalProperties"], false);
     assert_eq!(
         sign_up["required"],
         serde_json::json!(["name", "email", "organisation", "sector"])
     );
-    let sectors = schemas["RegistrationBody"]["properties"]["sector"]["enum"]
+    let sectors = schemas["SignUpFields"]["properties"]["sector"]["enum"]
         .as_array()
         .unwrap()
         .len();
     assert_eq!(sectors, 15);
+    assert!(
+        sign_up["properties"].get("form_token").is_none(),
+        "the HTML form's own field is not part of the API"
+    );
 }

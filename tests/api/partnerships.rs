@@ -1,4 +1,4 @@
-use aanmeldpunt::auth::Role;
+use aanmeldpunt::domain::Role;
 use aanmeldpunt::domain::Stage;
 use aanmeldpunt::entities::partnership;
 use aanmeldpunt::services::partnerships;
@@ -210,7 +210,7 @@ async fn an_accepted_application_becomes_a_partnership_in_one_step() {
     assert_eq!(
         (
             made.buyer_name.as_str(),
-            made.sector.as_str(),
+            made.sector.code(),
             made.category.as_str()
         ),
         ("Gemeente Utrecht", "GEM", "cleaning")

@@ -21,7 +21,7 @@ async fn sign_ups_are_anonymised_a_set_time_after_their_event() {
     app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body)
         .await;
     app.mails_to("anna@utrecht.nl", 1).await;
-    app.wait_until_outbox_sent().await;
+    app.send_pending_mail().await;
     let services = app.client.rocket().state::<Services>().unwrap();
 
     let soon = privacy::purge(services, Utc::now() + Duration::days(30), 90, 730)
@@ -65,7 +65,7 @@ async fn a_person_erases_their_sign_up_through_the_manage_link() {
     let page = app.get(&path).await.into_string().await.unwrap();
     assert!(page.contains("anna@utrecht.nl") && page.contains("Mijn gegevens verwijderen"));
 
-    let response = app.client.post(format!("{path}/erase")).dispatch().await;
+    let response = app.submit_form(&format!("{path}/erase"), &[]).await;
     assert_eq!(response.status(), Status::SeeOther);
     let regs = app.registrations().await;
     assert_eq!(regs[0].status, RegistrationStatus::Cancelled);

@@ -109,14 +109,9 @@ async fn seat_counters_follow_every_change_of_a_sign_up() {
 
     // The person erases their sign-up themselves.
     let p4 = id_of(&app, "p4@utrecht.nl").await;
-    let token = aanmeldpunt::services::tokens::issue(
-        &app.db,
-        aanmeldpunt::services::tokens::MANAGE_REGISTRATION,
-        p4,
-        None,
-    )
-    .await
-    .unwrap();
+    let token = app
+        .issue_token(aanmeldpunt::domain::TokenPurpose::ManageRegistration, p4)
+        .await;
     aanmeldpunt::services::privacy::erase_by_manage_token(services, &token)
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 //! Every back-office page, in Dutch and in English, passes axe (WCAG 2.1
 //! AA), with enough data on it that every kind of row and button shows.
-use aanmeldpunt::auth::Role;
+use aanmeldpunt::domain::Role;
 use aanmeldpunt::services::applications;
 
 use crate::page::E2e;

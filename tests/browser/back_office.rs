@@ -1,5 +1,5 @@
 //! An organiser logs in, opens a meeting's attendee list and exports it.
-use aanmeldpunt::auth::Role;
+use aanmeldpunt::domain::Role;
 use serde_json::{json, Value};
 
 use crate::page::E2e;

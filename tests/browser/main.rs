@@ -10,6 +10,8 @@
 //!
 //! Each test has its own app, database, chromedriver and browser, so they
 //! run in parallel like the other tests.
+// A test or benchmark that meets the unexpected stops there, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;

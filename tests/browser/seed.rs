@@ -1,7 +1,8 @@
 //! Data for the pages to show, made through the app's own services (the
 //! same calls the routes and the CLI make), never with hand-written SQL.
 use aanmeldpunt::domain::{
-    ApplicationInput, HoursPerWeek, Lang, NewApplication, NewRegistration, RegistrationInput, Stage,
+    ApplicationInput, HoursPerWeek, Lang, NewApplication, NewRegistration, RegistrationInput,
+    Stage, TokenPurpose,
 };
 use aanmeldpunt::entities::{organisation, outbox};
 use aanmeldpunt::services::{applications, partnerships, register, registrations, tokens};
@@ -47,9 +48,14 @@ pub async fn sign_up(server: &Server, name: &str, email: &str, remarks: &str) ->
 
 /// A check-in link token for a registration, as the mail's QR code holds.
 pub async fn check_in_token(server: &Server, registration: Uuid) -> String {
-    tokens::issue(&server.services.db, tokens::CHECK_IN, registration, None)
+    let txn = aanmeldpunt::db::begin_write(&server.services.db)
         .await
-        .expect("a check-in token")
+        .expect("a write transaction");
+    let token = tokens::issue(&txn, TokenPurpose::CheckIn, registration, None)
+        .await
+        .expect("a check-in token");
+    txn.commit().await.expect("the token is stored");
+    token
 }
 
 /// An application through the service, confirmed through the link in its
@@ -92,7 +98,7 @@ pub async fn started_partnership(server: &Server, buyer: &str) {
             buyer_organisation_id: buyer.id,
             supplier_name: "Schoonmaakbedrijf Glans".into(),
             supplier_kvk: Some("12345678".into()),
-            category: "cleaning".into(),
+            category: aanmeldpunt::domain::Category::Cleaning,
             planned: HoursPerWeek::parse("51").expect("hours"),
             notes: "Gestart na de proeftuin.".into(),
             application_id: None,
@@ -101,7 +107,7 @@ pub async fn started_partnership(server: &Server, buyer: &str) {
     )
     .await
     .expect("the partnership is stored");
-    partnerships::change_stage(&server.services, made.id, Stage::Started, "e2e", Utc::now())
+    partnerships::change_stage(&server.services, made, Stage::Started, "e2e", Utc::now())
         .await
         .expect("the partnership starts");
 }

@@ -1,8 +1,9 @@
 //! The real app on a real TCP port of 127.0.0.1, on a fresh database, with
 //! mail written as `.eml` files to a folder the test reads.
 use std::path::Path;
-use std::time::Duration;
 
+use aanmeldpunt::mail::worker::{self, WorkerSettings};
+use aanmeldpunt::mail::Mailer;
 use aanmeldpunt::services::Services;
 use rocket::Shutdown;
 
@@ -14,6 +15,8 @@ pub struct Server {
     pub base_url: String,
     pub services: Services,
     pub mail_dir: tempfile::TempDir,
+    mailer: Mailer,
+    worker: WorkerSettings,
     shutdown: Shutdown,
     // Dropped last: the PostgreSQL database goes once the app is down.
     _database: TestDatabase,
@@ -43,6 +46,11 @@ impl Server {
             .state::<Services>()
             .expect("services are managed")
             .clone();
+        let mailer = rocket.state::<Mailer>().expect("a mailer").clone();
+        let worker = rocket
+            .state::<WorkerSettings>()
+            .expect("worker settings")
+            .clone();
         let shutdown = rocket.shutdown();
         tokio::spawn(async move {
             if let Err(e) = rocket.launch().await {
@@ -54,21 +62,25 @@ impl Server {
             base_url,
             services,
             mail_dir,
+            mailer,
+            worker,
             shutdown,
             _database: database,
         }
     }
 
-    /// The mail to `address` whose subject contains `subject`, waiting for it.
+    /// Sends the outbox, then returns the mail to `address` whose subject
+    /// contains `subject`.
     pub async fn mail_to(&self, address: &str, subject: &str) -> Mail {
-        for _ in 0..300 {
-            let found = read_mails(self.mail_dir.path(), address)
-                .into_iter()
-                .find(|m| m.subject.contains(subject));
-            if let Some(mail) = found {
-                return mail;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let services = &self.services;
+        worker::send_all_due(&services.db, &self.mailer, &services.views, &self.worker)
+            .await
+            .expect("the outbox is sent");
+        let found = read_mails(self.mail_dir.path(), address)
+            .into_iter()
+            .find(|m| m.subject.contains(subject));
+        if let Some(mail) = found {
+            return mail;
         }
         let subjects: Vec<_> = read_mails(self.mail_dir.path(), address)
             .into_iter()

@@ -1,15 +1,14 @@
-use rocket::form::Form;
-use rocket::http::CookieJar;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, Html};
-use crate::auth::{csrf, CsrfToken, Role, Staff};
-use crate::domain::{Lang, ParseError};
+use super::{render, Page};
+use crate::auth::Admin;
+use crate::domain::{Lang, ParseError, Role};
 use crate::error::AppError;
-use crate::services::staff::{self, Account, CreateError};
+use crate::http::{CsrfForm, CsrfToken};
+use crate::services::staff::{self, Account, Actor};
 use crate::services::Services;
 
 #[derive(Serialize)]
@@ -17,15 +16,13 @@ struct AccountsPage {
     accounts: Vec<Account>,
 }
 
-/// Admins only.
 #[rocket::get("/admin/accounts")]
 async fn list(
     services: &State<Services>,
     lang: Lang,
-    me: Staff,
+    me: Admin,
     csrf: CsrfToken,
-) -> Result<Html, AppError> {
-    me.require(&[])?;
+) -> Result<Page, AppError> {
     let accounts = staff::list(&services.db).await?;
     render(
         services,
@@ -37,10 +34,13 @@ async fn list(
     )
 }
 
-#[derive(rocket::FromForm)]
+fn role(raw: &str) -> Result<Role, AppError> {
+    Role::from_input(raw)
+        .ok_or_else(|| AppError::Validation([("role", ParseError("required"))].into()))
+}
+
+#[derive(Debug, Default, rocket::FromForm)]
 struct NewAccount {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = String::new())]
     email: String,
     #[field(default = String::new())]
@@ -54,15 +54,11 @@ struct NewAccount {
 #[rocket::post("/admin/accounts", data = "<form>")]
 async fn create(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    me: Staff,
-    form: Form<NewAccount>,
+    me: Admin,
+    form: CsrfForm<NewAccount>,
 ) -> Result<Redirect, AppError> {
-    me.require(&[])?;
-    csrf::verify(jar, &form.csrf)?;
-    let role = Role::parse(&form.role)
-        .ok_or_else(|| AppError::Validation([("role", ParseError("required"))].into()))?;
-    match staff::create(
+    let role = role(&form.role)?;
+    staff::create(
         &services.db,
         &form.email,
         &form.name,
@@ -70,22 +66,12 @@ async fn create(
         &form.password,
         &me.email,
     )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to("/admin/accounts")),
-        Err(CreateError::Exists) => Err(AppError::Conflict("error-account-exists")),
-        Err(CreateError::Invalid { field, code }) => {
-            Err(AppError::Validation([(field, ParseError(code))].into()))
-        }
-        Err(CreateError::Database(e)) => Err(e.into()),
-        Err(CreateError::Failed(e)) => Err(e),
-    }
+    .await?;
+    Ok(Redirect::to(uri!(list)))
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct Change {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = String::new())]
     role: String,
     #[field(default = false)]
@@ -95,18 +81,17 @@ struct Change {
 #[rocket::post("/admin/accounts/<id>", data = "<form>")]
 async fn update(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    me: Staff,
-    id: &str,
-    form: Form<Change>,
+    me: Admin,
+    id: Uuid,
+    form: CsrfForm<Change>,
 ) -> Result<Redirect, AppError> {
-    me.require(&[])?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let role = Role::parse(&form.role)
-        .ok_or_else(|| AppError::Validation([("role", ParseError("required"))].into()))?;
-    staff::update(&services.db, id, role, form.active, &me).await?;
-    Ok(Redirect::to("/admin/accounts"))
+    let role = role(&form.role)?;
+    let by = Actor {
+        id: me.id,
+        email: &me.email,
+    };
+    staff::update(&services.db, id, role, form.active, &by).await?;
+    Ok(Redirect::to(uri!(list)))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

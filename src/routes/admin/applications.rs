@@ -1,16 +1,15 @@
-use rocket::form::Form;
-use rocket::http::CookieJar;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{download, render, CsrfOnly, Download, Html};
-use crate::auth::{csrf, CsrfToken, Role, Staff};
-use crate::domain::Lang;
+use super::{render, Page};
+use crate::auth::Programme;
+use crate::domain::{Lang, ParseError};
 use crate::error::AppError;
+use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::services::applications::{self, ReviewRow};
-use crate::services::{audit, Services};
+use crate::services::Services;
 
 #[derive(Serialize)]
 struct ReviewPage {
@@ -18,13 +17,12 @@ struct ReviewPage {
 }
 
 #[rocket::get("/admin/applications")]
-async fn list(
+pub(super) async fn list(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Programme,
     csrf: CsrfToken,
-) -> Result<Html, AppError> {
-    staff.require(&[Role::Programme, Role::Viewer])?;
+) -> Result<Page, AppError> {
     let applications = applications::for_review(&services.db).await?;
     render(
         services,
@@ -39,22 +37,19 @@ async fn list(
 #[rocket::get("/admin/applications/export/<format>")]
 async fn export(
     services: &State<Services>,
-    staff: Staff,
-    format: &str,
+    _staff: Programme,
+    format: ExportFormat,
 ) -> Result<Download, AppError> {
-    staff.require(&[Role::Programme, Role::Viewer])?;
     let rows = applications::for_review(&services.db).await?;
-    download(
+    Download::of(
         &applications::export_table(&rows),
         "aanmeldingen-proeftuinen",
         format,
     )
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct Decision {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = String::new())]
     decision: String,
     #[field(default = String::new())]
@@ -64,52 +59,32 @@ struct Decision {
 #[rocket::post("/admin/applications/<id>/decide", data = "<form>")]
 async fn decide(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<Decision>,
+    staff: Programme,
+    id: Uuid,
+    form: CsrfForm<Decision>,
 ) -> Result<Redirect, AppError> {
-    staff.require(&[Role::Programme])?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let accept = match form.decision.as_str() {
         "accept" => true,
         "reject" => false,
         _ => {
             return Err(AppError::Validation(
-                [("decision", crate::domain::ParseError("required"))].into(),
+                [("decision", ParseError("required"))].into(),
             ))
         }
     };
-    let updated =
-        applications::decide(services, id, accept, &staff.email, form.message.trim()).await?;
-    let after =
-        serde_json::json!({"status": updated.status.as_str(), "message": form.message.trim()});
-    audit::record(
-        &services.db,
-        &staff.email,
-        "application.decide",
-        &format!("application {id}"),
-        None::<&()>,
-        Some(&after),
-    )
-    .await?;
-    Ok(Redirect::to("/admin/applications"))
+    applications::decide(services, id, accept, &staff.email, form.message.trim()).await?;
+    Ok(Redirect::to(uri!(list)))
 }
 
-#[rocket::post("/admin/applications/<id>/verify-organisation", data = "<form>")]
+#[rocket::post("/admin/applications/<id>/verify-organisation", data = "<_form>")]
 async fn verify_organisation(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<CsrfOnly>,
+    staff: Programme,
+    id: Uuid,
+    _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    staff.require(&[Role::Programme])?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     applications::verify_organisation(services, id, &staff.email).await?;
-    Ok(Redirect::to("/admin/applications"))
+    Ok(Redirect::to(uri!(list)))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -1,22 +1,21 @@
 use std::collections::BTreeMap;
 
-use rocket::form::Form;
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
+use rocket::request::FromParam;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 
-use super::{render, CsrfOnly, Html};
-use crate::auth::{csrf, CsrfToken, Role, Staff};
+use super::{render_with, Page};
+use crate::auth::{Organiser, Staff};
 use crate::domain::{EventInput, FieldErrors, Lang, NewEvent};
 use crate::error::{field_messages, AppError};
+use crate::http::{Button, CsrfForm, CsrfToken};
 use crate::services::event_admin::{self, Change};
 use crate::services::Services;
 
 #[derive(Debug, Default, rocket::FromForm)]
 struct EventForm {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = String::new())]
     slug: String,
     #[field(default = String::new())]
@@ -93,13 +92,15 @@ impl FormPage {
 
 fn form_page(
     services: &Services,
+    status: Status,
     lang: Lang,
     staff: &Staff,
     csrf: &CsrfToken,
     page: FormPage,
-) -> Result<Html, AppError> {
-    render(
+) -> Result<Page, AppError> {
+    render_with(
         services,
+        status,
         "admin/event_form.html.tera",
         lang,
         staff,
@@ -108,18 +109,13 @@ fn form_page(
     )
 }
 
-fn with_status(html: Html, status: Status) -> Html {
-    (status, html.1)
-}
-
 #[rocket::get("/admin/events/new")]
 fn new_form(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Organiser,
     csrf: CsrfToken,
-) -> Result<Html, AppError> {
-    staff.require(&[Role::Organiser])?;
+) -> Result<Page, AppError> {
     let blank = EventInput {
         waitlist: true,
         reminder_days: "2".into(),
@@ -127,6 +123,7 @@ fn new_form(
     };
     form_page(
         services,
+        Status::Ok,
         lang,
         &staff,
         &csrf,
@@ -134,153 +131,123 @@ fn new_form(
     )
 }
 
+/// Saves a new event (`editing` is `None`) or an edit, or shows the form
+/// again, filled in, with what is wrong.
+async fn save(
+    services: &Services,
+    lang: Lang,
+    staff: &Staff,
+    csrf: &CsrfToken,
+    editing: Option<&str>,
+    form: &EventForm,
+) -> Result<Result<Redirect, Page>, AppError> {
+    let input = form.input();
+    let shown = |errors: &FieldErrors, notice: Option<String>| {
+        FormPage::new(
+            lang,
+            editing.map(str::to_owned),
+            input.clone(),
+            errors,
+            notice,
+        )
+    };
+    let new = match NewEvent::parse(&input) {
+        Ok(new) => new,
+        Err(errors) => {
+            let page = shown(&errors, None);
+            return form_page(
+                services,
+                Status::UnprocessableEntity,
+                lang,
+                staff,
+                csrf,
+                page,
+            )
+            .map(Err);
+        }
+    };
+    let saved = match editing {
+        None => event_admin::create(services, new, &staff.email).await,
+        Some(slug) => event_admin::update(services, slug, new, &staff.email).await,
+    };
+    match saved {
+        Ok(slug) => Ok(Ok(Redirect::to(uri!(edit_form(slug))))),
+        Err(e @ AppError::Conflict(_)) => {
+            let page = shown(&FieldErrors::new(), Some(e.message(lang)));
+            form_page(services, e.status(), lang, staff, csrf, page).map(Err)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[rocket::post("/admin/events/new", data = "<form>")]
 async fn create(
     services: &State<Services>,
     lang: Lang,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    csrf_token: CsrfToken,
-    form: Form<EventForm>,
-) -> Result<Result<Redirect, Html>, AppError> {
-    staff.require(&[Role::Organiser])?;
-    csrf::verify(jar, &form.csrf)?;
-    let input = form.input();
-    let new = match NewEvent::parse(&input) {
-        Ok(new) => new,
-        Err(errors) => {
-            let page = form_page(
-                services,
-                lang,
-                &staff,
-                &csrf_token,
-                FormPage::new(lang, None, input, &errors, None),
-            )?;
-            return Ok(Err(with_status(page, Status::UnprocessableEntity)));
-        }
-    };
-    match event_admin::create(services, new, &staff.email).await {
-        Ok(created) => Ok(Ok(Redirect::to(format!(
-            "/admin/events/{}/edit",
-            created.slug
-        )))),
-        Err(e @ AppError::Conflict(_)) => {
-            let page = form_page(
-                services,
-                lang,
-                &staff,
-                &csrf_token,
-                FormPage::new(
-                    lang,
-                    None,
-                    input,
-                    &FieldErrors::new(),
-                    Some(e.message(lang)),
-                ),
-            )?;
-            Ok(Err(with_status(page, e.status())))
-        }
-        Err(e) => Err(e),
-    }
+    staff: Organiser,
+    csrf: CsrfToken,
+    form: CsrfForm<EventForm>,
+) -> Result<Result<Redirect, Page>, AppError> {
+    save(services, lang, &staff, &csrf, None, &form).await
 }
 
 #[rocket::get("/admin/events/<slug>/edit")]
 async fn edit_form(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Organiser,
     csrf: CsrfToken,
     slug: &str,
-) -> Result<Html, AppError> {
-    staff.require(&[Role::Organiser])?;
-    let event = event_admin::find(services, slug).await?;
-    let input = event_admin::input_of(&event);
-    form_page(
-        services,
+) -> Result<Page, AppError> {
+    let input = event_admin::edit_input(services, slug).await?;
+    let page = FormPage::new(
         lang,
-        &staff,
-        &csrf,
-        FormPage::new(
-            lang,
-            Some(slug.to_owned()),
-            input,
-            &FieldErrors::new(),
-            None,
-        ),
-    )
+        Some(slug.to_owned()),
+        input,
+        &FieldErrors::new(),
+        None,
+    );
+    form_page(services, Status::Ok, lang, &staff, &csrf, page)
 }
 
 #[rocket::post("/admin/events/<slug>/edit", data = "<form>")]
 async fn update(
     services: &State<Services>,
     lang: Lang,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    csrf_token: CsrfToken,
+    staff: Organiser,
+    csrf: CsrfToken,
     slug: &str,
-    form: Form<EventForm>,
-) -> Result<Result<Redirect, Html>, AppError> {
-    staff.require(&[Role::Organiser])?;
-    csrf::verify(jar, &form.csrf)?;
-    let input = form.input();
-    let editing = Some(slug.to_owned());
-    let new = match NewEvent::parse(&input) {
-        Ok(new) => new,
-        Err(errors) => {
-            let page = form_page(
-                services,
-                lang,
-                &staff,
-                &csrf_token,
-                FormPage::new(lang, editing, input, &errors, None),
-            )?;
-            return Ok(Err(with_status(page, Status::UnprocessableEntity)));
+    form: CsrfForm<EventForm>,
+) -> Result<Result<Redirect, Page>, AppError> {
+    save(services, lang, &staff, &csrf, Some(slug), &form).await
+}
+
+/// What the overview's buttons do to an event; any other word is a 404.
+struct ChangeParam(Change);
+
+impl<'a> FromParam<'a> for ChangeParam {
+    type Error = &'a str;
+
+    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
+        match param {
+            "publish" => Ok(ChangeParam(Change::Publish)),
+            "close" => Ok(ChangeParam(Change::CloseRegistration)),
+            "cancel" => Ok(ChangeParam(Change::Cancel)),
+            other => Err(other),
         }
-    };
-    match event_admin::update(services, slug, new, &staff.email).await {
-        Ok(updated) => Ok(Ok(Redirect::to(format!(
-            "/admin/events/{}/edit",
-            updated.slug
-        )))),
-        Err(e @ AppError::Conflict(_)) => {
-            let page = form_page(
-                services,
-                lang,
-                &staff,
-                &csrf_token,
-                FormPage::new(
-                    lang,
-                    editing,
-                    input,
-                    &FieldErrors::new(),
-                    Some(e.message(lang)),
-                ),
-            )?;
-            Ok(Err(with_status(page, e.status())))
-        }
-        Err(e) => Err(e),
     }
 }
 
-#[rocket::post("/admin/events/<slug>/<action>", data = "<form>", rank = 2)]
+#[rocket::post("/admin/events/<slug>/<change>", data = "<_form>", rank = 2)]
 async fn change(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
+    staff: Organiser,
     slug: &str,
-    action: &str,
-    form: Form<CsrfOnly>,
+    change: ChangeParam,
+    _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    staff.require(&[Role::Organiser])?;
-    csrf::verify(jar, &form.csrf)?;
-    let change = match action {
-        "publish" => Change::Publish,
-        "close" => Change::CloseRegistration,
-        "cancel" => Change::Cancel,
-        _ => return Err(AppError::NotFound),
-    };
-    event_admin::change(services, slug, change, &staff.email).await?;
-    Ok(Redirect::to("/admin"))
+    event_admin::change(services, slug, change.0, &staff.email).await?;
+    Ok(Redirect::to(uri!(super::events::overview)))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

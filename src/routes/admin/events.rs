@@ -1,22 +1,22 @@
-use rocket::form::Form;
-use rocket::http::CookieJar;
+//! Meetings in the back office: the overview, attendee lists and their
+//! exports, the door, and changes on someone's behalf.
+use rocket::form::{self, FromFormField, ValueField};
+use rocket::http::uri::Origin;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{download, render, Download, Html};
-use crate::auth::{csrf, CsrfToken, Role, Staff};
-use crate::domain::{Lang, NewRegistration, RegistrationInput, SectorCode};
-use crate::entities::registration::RegistrationStatus;
+use super::{render, Page};
+use crate::auth::{Organiser, Reader};
+use crate::domain::{Lang, ParseError, RegistrationStatus};
 use crate::error::AppError;
+use crate::http::{CsrfForm, CsrfToken, Download, ExportFormat};
+use crate::routes::forms::SignUpFields;
 use crate::services::attendees::{self, AttendeeList, Filter};
 use crate::services::event_admin::{self, AdminEventRow};
 use crate::services::events::{self, EventView};
 use crate::services::{registrations, Services};
-
-const READERS: &[Role] = &[Role::Organiser, Role::Programme, Role::Viewer];
-const ORGANISERS: &[Role] = &[Role::Organiser];
 
 #[derive(Serialize)]
 struct Overview {
@@ -24,13 +24,12 @@ struct Overview {
 }
 
 #[rocket::get("/admin")]
-async fn overview(
+pub(super) async fn overview(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Reader,
     csrf: CsrfToken,
-) -> Result<Html, AppError> {
-    staff.require(READERS)?;
+) -> Result<Page, AppError> {
     let events = event_admin::list_all(services).await?;
     render(
         services,
@@ -40,6 +39,26 @@ async fn overview(
         &csrf,
         Overview { events },
     )
+}
+
+/// The attendee list's filters, as the query string carries them.
+#[derive(Debug, Default, Clone, rocket::FromForm, rocket::UriDisplayQuery, Serialize)]
+pub(super) struct AttendeeQuery {
+    #[field(default = String::new())]
+    q: String,
+    #[field(default = String::new())]
+    status: String,
+    #[field(default = String::new())]
+    sector: String,
+    #[field(default = String::new())]
+    organisation: String,
+}
+
+impl AttendeeQuery {
+    fn filter(&self) -> Result<Filter, AppError> {
+        Filter::parse(&self.q, &self.status, &self.sector, &self.organisation)
+            .map_err(|e| AppError::Validation([("status", e)].into()))
+    }
 }
 
 #[derive(Serialize)]
@@ -55,70 +74,27 @@ struct AttendeesPage {
     event: EventView,
     list: AttendeeList,
     sector_counts: Vec<SectorCount>,
-    filter: Filter,
-    query_string: String,
+    filter: AttendeeQuery,
+    export_csv: String,
+    export_xlsx: String,
 }
 
-fn filter_of(
-    q: Option<String>,
-    status: Option<String>,
-    sector: Option<String>,
-    organisation: Option<String>,
-) -> Filter {
-    Filter {
-        query: q.unwrap_or_default(),
-        status: status.unwrap_or_default(),
-        sector: sector.unwrap_or_default(),
-        organisation: organisation.unwrap_or_default(),
-    }
-}
-
-fn query_string(filter: &Filter) -> String {
-    [
-        ("q", &filter.query),
-        ("status", &filter.status),
-        ("sector", &filter.sector),
-        ("organisation", &filter.organisation),
-    ]
-    .iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", urlencode(v)))
-    .collect::<Vec<_>>()
-    .join("&")
-}
-
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[rocket::get("/admin/events/<slug>/attendees?<q>&<status>&<sector>&<organisation>")]
-#[allow(clippy::too_many_arguments)]
+#[rocket::get("/admin/events/<slug>/attendees?<query..>")]
 async fn attendee_list(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Organiser,
     csrf: CsrfToken,
     slug: &str,
-    q: Option<String>,
-    status: Option<String>,
-    sector: Option<String>,
-    organisation: Option<String>,
-) -> Result<Html, AppError> {
-    staff.require(READERS)?;
-    let event = events::by_slug(&services.db, slug, lang).await?;
-    let filter = filter_of(q, status, sector, organisation);
-    let list = attendees::list(&services.db, event.id, &filter).await?;
+    query: AttendeeQuery,
+) -> Result<Page, AppError> {
+    let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
+    let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
     let sector_counts = list
         .by_sector
         .iter()
         .map(|(code, count)| SectorCount {
-            name: SectorCode::parse(code)
+            name: crate::domain::SectorCode::parse(code)
                 .map(|s| s.name(lang).to_owned())
                 .unwrap_or_else(|_| code.clone()),
             code: code.clone(),
@@ -127,11 +103,12 @@ async fn attendee_list(
         .collect();
     let page = AttendeesPage {
         sectors: crate::services::sectors::list(lang),
-        query_string: query_string(&filter),
+        export_csv: uri!(export(slug, ExportFormat::Csv, &query)).to_string(),
+        export_xlsx: uri!(export(slug, ExportFormat::Xlsx, &query)).to_string(),
         event,
         list,
         sector_counts,
-        filter,
+        filter: query,
     };
     render(
         services,
@@ -143,31 +120,19 @@ async fn attendee_list(
     )
 }
 
-#[rocket::get(
-    "/admin/events/<slug>/attendees/export/<format>?<q>&<status>&<sector>&<organisation>"
-)]
-#[allow(clippy::too_many_arguments)]
+#[rocket::get("/admin/events/<slug>/attendees/export/<format>?<query..>")]
 async fn export(
     services: &State<Services>,
-    staff: Staff,
+    _staff: Organiser,
     slug: &str,
-    format: &str,
-    q: Option<String>,
-    status: Option<String>,
-    sector: Option<String>,
-    organisation: Option<String>,
+    format: ExportFormat,
+    query: AttendeeQuery,
 ) -> Result<Download, AppError> {
-    staff.require(READERS)?;
-    let event = attendees::event_by_slug(&services.db, slug).await?;
-    let list = attendees::list(
-        &services.db,
-        event.id,
-        &filter_of(q, status, sector, organisation),
-    )
-    .await?;
-    download(
+    let event = events::by_slug_for_staff(&services.db, slug, Lang::Nl).await?;
+    let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
+    Download::of(
         &attendees::export_table(&list.rows),
-        &format!("aanmeldingen-{slug}"),
+        &format!("aanmeldingen-{}", event.slug),
         format,
     )
 }
@@ -183,18 +148,13 @@ struct DoorPage {
 async fn door(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Organiser,
     csrf: CsrfToken,
     slug: &str,
-    q: Option<String>,
-) -> Result<Html, AppError> {
-    staff.require(ORGANISERS)?;
-    let event = events::by_slug(&services.db, slug, lang).await?;
-    let filter = Filter {
-        query: q.unwrap_or_default(),
-        status: "confirmed".into(),
-        ..Default::default()
-    };
+    q: Option<&str>,
+) -> Result<Page, AppError> {
+    let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
+    let filter = Filter::confirmed_matching(q.unwrap_or_default());
     let list = attendees::list(&services.db, event.id, &filter).await?;
     render(
         services,
@@ -206,139 +166,102 @@ async fn door(
     )
 }
 
-#[derive(rocket::FromForm)]
-struct Action {
-    #[field(default = String::new())]
-    csrf: String,
-    /// Where to go back to (a path on this site).
-    #[field(default = String::new())]
-    back: String,
+/// Where a back-office form returns to: a path of this site under
+/// `/admin`, checked when the form is read, before anything is done.
+#[derive(Debug, Default)]
+pub(super) struct BackTo(Option<Origin<'static>>);
+
+#[rocket::async_trait]
+impl<'v> FromFormField<'v> for BackTo {
+    fn default() -> Option<Self> {
+        Some(<Self as Default>::default())
+    }
+
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        let safe = Origin::parse_owned(field.value.to_owned())
+            .ok()
+            .filter(|uri| uri.path().as_str().starts_with("/admin/") && uri.query().is_none());
+        Ok(BackTo(safe))
+    }
 }
 
-fn back_to(action: &Action) -> Redirect {
-    let safe = action.back.starts_with("/admin") && !action.back.starts_with("//");
-    Redirect::to(if safe {
-        action.back.clone()
-    } else {
-        "/admin".to_owned()
-    })
+impl BackTo {
+    fn redirect(self) -> Redirect {
+        match self.0 {
+            Some(uri) => Redirect::to(uri),
+            None => Redirect::to(uri!(overview)),
+        }
+    }
+}
+
+#[derive(Debug, Default, rocket::FromForm)]
+pub(super) struct Action {
+    back: BackTo,
 }
 
 #[rocket::post("/admin/registrations/<id>/checkin", data = "<form>")]
 async fn check_in(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<Action>,
+    staff: Organiser,
+    id: Uuid,
+    form: CsrfForm<Action>,
 ) -> Result<Redirect, AppError> {
-    staff.require(ORGANISERS)?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     attendees::check_in(services, id, &staff.email).await?;
-    Ok(back_to(&form))
+    Ok(form.0.back.redirect())
 }
 
 #[rocket::post("/admin/registrations/<id>/cancel", data = "<form>")]
 async fn cancel(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<Action>,
+    staff: Organiser,
+    id: Uuid,
+    form: CsrfForm<Action>,
 ) -> Result<Redirect, AppError> {
-    staff.require(ORGANISERS)?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     registrations::cancel_by_id(services, id, Some(&staff.email)).await?;
-    Ok(back_to(&form))
+    Ok(form.0.back.redirect())
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct Move {
     #[field(default = String::new())]
-    csrf: String,
-    #[field(default = String::new())]
     to: String,
-    #[field(default = String::new())]
-    back: String,
+    back: BackTo,
 }
 
 #[rocket::post("/admin/registrations/<id>/move", data = "<form>")]
 async fn move_registration(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<Move>,
+    staff: Organiser,
+    id: Uuid,
+    form: CsrfForm<Move>,
 ) -> Result<Redirect, AppError> {
-    staff.require(ORGANISERS)?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let to = match form.to.as_str() {
-        "confirmed" => RegistrationStatus::Confirmed,
-        "waitlisted" => RegistrationStatus::Waitlisted,
+    let CsrfForm(form) = form;
+    let to = match RegistrationStatus::from_name(&form.to) {
+        Some(to @ (RegistrationStatus::Confirmed | RegistrationStatus::Waitlisted)) => to,
         _ => {
             return Err(AppError::Validation(
-                [("to", crate::domain::ParseError("required"))].into(),
+                [("to", ParseError("required"))].into(),
             ))
         }
     };
     registrations::move_registration(services, id, to, &staff.email).await?;
-    Ok(back_to(&Action {
-        csrf: String::new(),
-        back: form.back.clone(),
-    }))
-}
-
-#[derive(rocket::FromForm)]
-struct ManualAdd {
-    #[field(default = String::new())]
-    csrf: String,
-    #[field(default = String::new())]
-    name: String,
-    #[field(default = String::new())]
-    email: String,
-    #[field(default = String::new())]
-    organisation: String,
-    #[field(default = String::new())]
-    sector: String,
+    Ok(form.back.redirect())
 }
 
 /// An organiser adds someone by hand (a phone call, a walk-in).
 #[rocket::post("/admin/events/<slug>/attendees", data = "<form>")]
 async fn add(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
+    staff: Organiser,
     slug: &str,
-    form: Form<ManualAdd>,
+    form: CsrfForm<SignUpFields>,
 ) -> Result<Redirect, AppError> {
-    staff.require(ORGANISERS)?;
-    csrf::verify(jar, &form.csrf)?;
-    let input = RegistrationInput {
-        name: form.name.clone(),
-        email: form.email.clone(),
-        organisation: form.organisation.clone(),
-        sector: form.sector.clone(),
-        ..Default::default()
-    };
-    let new = NewRegistration::parse(&input, Lang::Nl).map_err(AppError::Validation)?;
+    let new = form.parse(Lang::Nl).map_err(AppError::Validation)?;
     registrations::register_as(services, slug, new, Some(&staff.email)).await?;
-    Ok(Redirect::to(format!("/admin/events/{slug}/attendees")))
-}
-
-pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
-        overview,
-        attendee_list,
-        export,
-        door,
-        check_in,
-        cancel,
-        move_registration,
-        add
-    ]
+    Ok(Redirect::to(uri!(attendee_list(
+        slug,
+        AttendeeQuery::default()
+    ))))
 }
 
 #[derive(Serialize)]
@@ -353,11 +276,10 @@ struct ScanPage {
 async fn scanned(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Organiser,
     csrf: CsrfToken,
     token: &str,
-) -> Result<Html, AppError> {
-    staff.require(ORGANISERS)?;
+) -> Result<Page, AppError> {
     let (attendee, event_title) = attendees::by_check_in_token(services, token, lang).await?;
     render(
         services,
@@ -372,6 +294,16 @@ async fn scanned(
     )
 }
 
-pub fn scan_routes() -> Vec<rocket::Route> {
-    rocket::routes![scanned]
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        overview,
+        attendee_list,
+        export,
+        door,
+        check_in,
+        cancel,
+        move_registration,
+        add,
+        scanned
+    ]
 }

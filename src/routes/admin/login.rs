@@ -1,15 +1,14 @@
-use rocket::form::Form;
-use rocket::http::{ContentType, CookieJar, Status};
+use rocket::http::{CookieJar, Status};
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 
-use super::{CsrfOnly, Html};
-use crate::auth::{csrf, session, CsrfToken, Staff};
+use crate::auth::{session, Staff};
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::http::{csrf, page, Button, CsrfForm, CsrfToken, Page, Refused};
 use crate::routes::protection::LoginAllowed;
-use crate::services::{audit, staff, Services};
+use crate::services::{staff, Services};
 
 #[derive(Serialize)]
 struct LoginPage<'a> {
@@ -22,39 +21,38 @@ struct LoginPage<'a> {
 fn login_page(
     services: &Services,
     lang: Lang,
-    csrf: &str,
+    csrf: &CsrfToken,
     email: &str,
     status: Status,
     error: Option<&str>,
-) -> Result<Html, AppError> {
+) -> Result<Page, AppError> {
     let context = LoginPage {
         lang: lang.code(),
-        csrf,
+        csrf: &csrf.0,
         email,
         error: error.map(|key| crate::i18n::text(lang, key)),
     };
-    Ok((
+    Ok(page(
         status,
-        (
-            ContentType::HTML,
-            services.views.render("admin/login.html.tera", &context)?,
-        ),
+        services.views.render("admin/login.html.tera", &context)?,
     ))
 }
 
 #[rocket::get("/admin/login")]
-fn form(services: &State<Services>, lang: Lang, csrf: CsrfToken) -> Result<Html, AppError> {
-    login_page(services, lang, &csrf.0, "", Status::Ok, None)
+pub(super) fn form(
+    services: &State<Services>,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
+    login_page(services, lang, &csrf, "", Status::Ok, None)
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct Credentials {
     #[field(default = String::new())]
     email: String,
     #[field(default = String::new())]
     password: String,
-    #[field(default = String::new())]
-    csrf: String,
 }
 
 #[rocket::post("/admin/login", data = "<form>")]
@@ -64,28 +62,36 @@ async fn login(
     jar: &CookieJar<'_>,
     token: CsrfToken,
     allowed: LoginAllowed<'_>,
-    form: Form<Credentials>,
-) -> Result<Result<Redirect, Html>, AppError> {
-    csrf::verify(jar, &form.csrf)?;
+    form: Result<CsrfForm<Credentials>, Refused<Credentials>>,
+) -> Result<Result<Redirect, Page>, AppError> {
+    let form = match form {
+        Ok(CsrfForm(form)) => form,
+        Err(Refused::Expired(form)) => {
+            let page = login_page(
+                services,
+                lang,
+                &token,
+                &form.email,
+                Status::Forbidden,
+                Some("form-expired"),
+            );
+            return page.map(Err);
+        }
+        Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
+    };
     allowed.for_email(form.email.trim())?;
+    let secure = services.base_url.starts_with("https://");
     match staff::login(&services.db, &form.email, &form.password).await? {
         Ok(member) => {
-            session::start(jar, member.id, services.base_url.starts_with("https://"));
-            audit::record(
-                &services.db,
-                &member.email,
-                "staff.login",
-                &member.email,
-                None::<&()>,
-                None::<&()>,
-            )
-            .await?;
-            Ok(Ok(Redirect::to("/admin")))
+            session::start(jar, member.id, secure);
+            // A token an onlooker saw before the log-in is worth nothing after.
+            csrf::rotate(jar, secure);
+            Ok(Ok(Redirect::to(uri!(super::events::overview))))
         }
         Err(staff::LoginError::LockedOut) => login_page(
             services,
             lang,
-            &token.0,
+            &token,
             &form.email,
             Status::TooManyRequests,
             Some("admin-login-locked"),
@@ -94,7 +100,7 @@ async fn login(
         Err(staff::LoginError::Wrong) => login_page(
             services,
             lang,
-            &token.0,
+            &token,
             &form.email,
             Status::Unauthorized,
             Some("admin-login-wrong"),
@@ -103,11 +109,10 @@ async fn login(
     }
 }
 
-#[rocket::post("/admin/logout", data = "<form>")]
-fn logout(jar: &CookieJar<'_>, _staff: Staff, form: Form<CsrfOnly>) -> Result<Redirect, AppError> {
-    csrf::verify(jar, &form.csrf)?;
+#[rocket::post("/admin/logout", data = "<_form>")]
+fn logout(jar: &CookieJar<'_>, _staff: Staff, _form: CsrfForm<Button>) -> Redirect {
     session::end(jar);
-    Ok(Redirect::to("/admin/login"))
+    Redirect::to(uri!(form))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

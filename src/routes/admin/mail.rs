@@ -1,13 +1,12 @@
-use rocket::form::Form;
-use rocket::http::CookieJar;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 
-use super::{render, CsrfOnly, Html};
-use crate::auth::{csrf, CsrfToken, Role, Staff};
+use super::{render, Page};
+use crate::auth::Organiser;
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::http::{Button, CsrfForm, CsrfToken};
 use crate::services::mail_log::{self, MailRow};
 use crate::services::Services;
 
@@ -21,11 +20,10 @@ struct MailPage {
 async fn log(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Organiser,
     csrf: CsrfToken,
     failed: Option<bool>,
-) -> Result<Html, AppError> {
-    staff.require(&[Role::Organiser, Role::Programme, Role::Viewer])?;
+) -> Result<Page, AppError> {
     let failed_only = failed.unwrap_or(false);
     let mails = mail_log::list(services, failed_only, 500).await?;
     render(
@@ -38,18 +36,15 @@ async fn log(
     )
 }
 
-#[rocket::post("/admin/mail/<id>/resend", data = "<form>")]
+#[rocket::post("/admin/mail/<id>/resend", data = "<_form>")]
 async fn resend(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
+    staff: Organiser,
     id: i64,
-    form: Form<CsrfOnly>,
+    _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    staff.require(&[Role::Organiser, Role::Programme])?;
-    csrf::verify(jar, &form.csrf)?;
     mail_log::resend(services, id, &staff.email).await?;
-    Ok(Redirect::to("/admin/mail"))
+    Ok(Redirect::to(uri!(log(None::<bool>))))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -1,107 +1,36 @@
 //! Programme staff record partnerships and follow them on the dashboard.
 use chrono::{Datelike, Utc};
-use rocket::form::Form;
-use rocket::http::CookieJar;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{download, render, Download, Html};
-use crate::auth::{csrf, CsrfToken, Role, Staff};
-use crate::domain::{HoursPerWeek, Lang, ParseError, Stage};
+use super::{render, Page};
+use crate::auth::{Admin, Programme, Reader};
+use crate::domain::{Category, HoursPerWeek, Lang, ParseError, Stage};
 use crate::error::AppError;
-use crate::services::partnerships::{self, NewPartnership, Summary, CATEGORIES};
+use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
+use crate::services::partnerships::{self, NewPartnership, PartnershipRow, Summary};
 use crate::services::{applications, eligibility, Services};
-
-const READERS: &[Role] = &[Role::Programme, Role::Viewer];
-const WRITERS: &[Role] = &[Role::Programme];
-
-#[derive(Serialize)]
-struct Step {
-    stage: String,
-    at: String,
-    actor: String,
-}
-
-#[derive(Serialize)]
-struct Row {
-    id: Uuid,
-    notes: String,
-    history: Vec<Step>,
-    buyer: String,
-    sector: String,
-    supplier: String,
-    category: String,
-    stage: String,
-    planned_hours: f64,
-    realised_hours: f64,
-    planned_jobs: String,
-    realised_jobs: String,
-    started: Option<String>,
-}
-
-fn jobs(hours: f64) -> String {
-    format!("{:.1}", HoursPerWeek::new(hours).jobs())
-}
-
-async fn rows(services: &Services) -> Result<Vec<Row>, AppError> {
-    let mut histories = partnerships::histories(&services.db).await?;
-    Ok(partnerships::all(&services.db)
-        .await?
-        .into_iter()
-        .map(|p| Row {
-            history: histories
-                .remove(&p.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|c| Step {
-                    at: crate::services::events::amsterdam(c.changed_at)
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string(),
-                    stage: c.to_stage,
-                    actor: c.actor,
-                })
-                .collect(),
-            notes: p.notes,
-            id: p.id,
-            planned_jobs: jobs(p.planned_hours_per_week),
-            realised_jobs: jobs(p.realised_hours_per_week),
-            started: p.started_at.map(|t| {
-                crate::services::events::amsterdam(t)
-                    .format("%Y-%m-%d")
-                    .to_string()
-            }),
-            buyer: p.buyer_name,
-            sector: p.sector,
-            supplier: p.supplier_name,
-            category: p.category,
-            stage: p.stage,
-            planned_hours: p.planned_hours_per_week,
-            realised_hours: p.realised_hours_per_week,
-        })
-        .collect())
-}
 
 #[derive(Serialize)]
 struct ListPage {
-    partnerships: Vec<Row>,
-    stages: Vec<&'static str>,
-    categories: [&'static str; 5],
+    partnerships: Vec<PartnershipRow>,
+    stages: &'static [Stage],
+    categories: &'static [Category],
 }
 
 #[rocket::get("/admin/partnerships")]
-async fn list(
+pub(super) async fn list(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Reader,
     csrf: CsrfToken,
-) -> Result<Html, AppError> {
-    staff.require(READERS)?;
+) -> Result<Page, AppError> {
     let page = ListPage {
-        partnerships: rows(services).await?,
-        stages: Stage::ALL.iter().map(|s| s.as_str()).collect(),
-        categories: CATEGORIES,
+        partnerships: partnerships::list(&services.db).await?,
+        stages: Stage::ALL,
+        categories: Category::ALL,
     };
     render(
         services,
@@ -113,10 +42,8 @@ async fn list(
     )
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct NewForm {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = String::new())]
     buyer: String,
     #[field(default = String::new())]
@@ -138,12 +65,9 @@ fn invalid(field: &'static str, code: &'static str) -> AppError {
 #[rocket::post("/admin/partnerships", data = "<form>")]
 async fn create(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    form: Form<NewForm>,
+    staff: Programme,
+    form: CsrfForm<NewForm>,
 ) -> Result<Redirect, AppError> {
-    staff.require(WRITERS)?;
-    csrf::verify(jar, &form.csrf)?;
     let buyer = eligibility::find_by_exact_name(&services.db, &form.buyer)
         .await?
         .ok_or_else(|| invalid("buyer", "organisation-unknown"))?;
@@ -153,19 +77,17 @@ async fn create(
         buyer_organisation_id: buyer.id,
         supplier_name: form.supplier_name.clone(),
         supplier_kvk: Some(form.supplier_kvk.clone()),
-        category: form.category.clone(),
+        category: Category::parse(&form.category).map_err(|e| invalid("category", e.0))?,
         planned,
         notes: form.notes.clone(),
         application_id: None,
     };
     partnerships::create(services, new, &staff.email).await?;
-    Ok(Redirect::to("/admin/partnerships"))
+    Ok(Redirect::to(uri!(list)))
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct StageForm {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = String::new())]
     stage: String,
 }
@@ -173,23 +95,17 @@ struct StageForm {
 #[rocket::post("/admin/partnerships/<id>/stage", data = "<form>")]
 async fn stage(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<StageForm>,
+    staff: Programme,
+    id: Uuid,
+    form: CsrfForm<StageForm>,
 ) -> Result<Redirect, AppError> {
-    staff.require(WRITERS)?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let to = Stage::parse(&form.stage).map_err(|e| invalid("stage", e.0))?;
     partnerships::change_stage(services, id, to, &staff.email, Utc::now()).await?;
-    Ok(Redirect::to("/admin/partnerships"))
+    Ok(Redirect::to(uri!(list)))
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct HoursForm {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = String::new())]
     planned_hours: String,
     #[field(default = String::new())]
@@ -199,26 +115,20 @@ struct HoursForm {
 #[rocket::post("/admin/partnerships/<id>/hours", data = "<form>")]
 async fn hours(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<HoursForm>,
+    staff: Programme,
+    id: Uuid,
+    form: CsrfForm<HoursForm>,
 ) -> Result<Redirect, AppError> {
-    staff.require(WRITERS)?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let planned =
         HoursPerWeek::parse(&form.planned_hours).map_err(|e| invalid("planned_hours", e.0))?;
     let realised =
         HoursPerWeek::parse(&form.realised_hours).map_err(|e| invalid("realised_hours", e.0))?;
     partnerships::set_hours(services, id, planned, realised, &staff.email).await?;
-    Ok(Redirect::to("/admin/partnerships"))
+    Ok(Redirect::to(uri!(list)))
 }
 
-#[derive(rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm)]
 struct TargetForm {
-    #[field(default = String::new())]
-    csrf: String,
     #[field(default = 0)]
     year: i32,
     #[field(default = 0)]
@@ -231,12 +141,9 @@ struct TargetForm {
 #[rocket::post("/admin/partnerships/target", data = "<form>")]
 async fn target(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    form: Form<TargetForm>,
+    staff: Admin,
+    form: CsrfForm<TargetForm>,
 ) -> Result<Redirect, AppError> {
-    staff.require(&[])?;
-    csrf::verify(jar, &form.csrf)?;
     let jobs = match form.jobs.trim() {
         "" => None,
         raw => Some(
@@ -246,19 +153,15 @@ async fn target(
         ),
     };
     partnerships::set_target(services, form.year, form.started, jobs, &staff.email).await?;
-    Ok(Redirect::to(format!(
-        "/admin/partnerships/dashboard?year={}",
-        form.year
-    )))
+    Ok(Redirect::to(uri!(dashboard(Some(form.year)))))
 }
 
 #[rocket::get("/admin/partnerships/export/<format>")]
 async fn export(
     services: &State<Services>,
-    staff: Staff,
-    format: &str,
+    _staff: Reader,
+    format: ExportFormat,
 ) -> Result<Download, AppError> {
-    staff.require(READERS)?;
     let table = crate::export::Table {
         sheet_name: "Partnerships".into(),
         headers: [
@@ -275,16 +178,16 @@ async fn export(
         ]
         .map(String::from)
         .to_vec(),
-        rows: rows(services)
+        rows: partnerships::list(&services.db)
             .await?
             .into_iter()
             .map(|r| {
                 vec![
                     r.buyer,
-                    r.sector,
+                    r.sector.to_owned(),
                     r.supplier,
-                    r.category,
-                    r.stage,
+                    r.category.as_str().to_owned(),
+                    r.stage.as_str().to_owned(),
                     r.started.unwrap_or_default(),
                     r.planned_hours.to_string(),
                     r.planned_jobs,
@@ -294,24 +197,20 @@ async fn export(
             })
             .collect(),
     };
-    download(&table, "partnerships", format)
+    Download::of(&table, "partnerships", format)
 }
 
 /// An accepted pilot application becomes a partnership in one step.
-#[rocket::post("/admin/applications/<id>/partnership", data = "<form>")]
+#[rocket::post("/admin/applications/<id>/partnership", data = "<_form>")]
 async fn from_application(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
-    staff: Staff,
-    id: &str,
-    form: Form<super::CsrfOnly>,
+    staff: Programme,
+    id: Uuid,
+    _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    staff.require(WRITERS)?;
-    csrf::verify(jar, &form.csrf)?;
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let new = applications::partnership_from(&services.db, id).await?;
     partnerships::create(services, new, &staff.email).await?;
-    Ok(Redirect::to("/admin/partnerships"))
+    Ok(Redirect::to(uri!(list)))
 }
 
 #[derive(Serialize)]
@@ -438,11 +337,10 @@ fn dashboard_page(summary: Summary, lang: Lang) -> DashboardPage {
 async fn dashboard(
     services: &State<Services>,
     lang: Lang,
-    staff: Staff,
+    staff: Reader,
     csrf: CsrfToken,
     year: Option<i32>,
-) -> Result<Html, AppError> {
-    staff.require(READERS)?;
+) -> Result<Page, AppError> {
     let year = year.unwrap_or_else(|| Utc::now().year());
     let summary = partnerships::summary(&services.db, year).await?;
     render(

@@ -3,8 +3,8 @@
 //! withdrawn`. Every transition is recorded and mailed through the outbox.
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -15,17 +15,41 @@ pub use review::{export_table, for_review, partnership_from, verify_organisation
 
 use super::eligibility::{self, Claim, Decision};
 use super::pilots::is_open;
-use super::{tokens, Services};
-use crate::domain::{Lang, NewApplication};
-use crate::entities::application_transition;
-use crate::entities::pilot::{self, PilotStatus};
-use crate::entities::pilot_application::{self, ApplicationStatus, EligibilityDecision};
+use super::{audit, tokens, Services};
+use crate::db::WriteTxn;
+use crate::domain::{
+    ApplicationStatus, EligibilityDecision, Lang, MailKind, NewApplication, PilotStatus,
+    TokenPurpose,
+};
+use crate::entities::{application_transition, pilot, pilot_application};
 use crate::error::AppError;
-use crate::mail::outbox::{enqueue, NewMail};
+use crate::mail::outbox::{enqueue, About, NewMail};
 
-pub const VERIFY_APPLICATION: &str = "verify_application";
-pub const MANAGE_APPLICATION: &str = "manage_application";
 const VERIFICATION_VALID_FOR: Duration = Duration::hours(72);
+/// The actor of changes the applicant makes themselves.
+const APPLICANT: &str = "applicant";
+
+/// An application as its applicant sees it on the status page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationView {
+    pub id: Uuid,
+    pub status: ApplicationStatus,
+    pub organisation: String,
+    pub contact_name: String,
+    pub needs_review: bool,
+}
+
+impl From<pilot_application::Model> for ApplicationView {
+    fn from(a: pilot_application::Model) -> Self {
+        ApplicationView {
+            id: a.id,
+            status: a.status,
+            needs_review: a.eligibility_decision == EligibilityDecision::NeedsReview,
+            organisation: a.organisation_name,
+            contact_name: a.contact_name,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Applied {
@@ -80,7 +104,7 @@ pub async fn apply(
     .await?;
     if decision.decision == EligibilityDecision::Ineligible {
         // Nothing of an ineligible applicant is stored.
-        return Err(AppError::IneligibleBecause(decision.reason(new.lang)));
+        return Err(AppError::Ineligible(decision.reason(new.lang)));
     }
     let key = organisation_key(&decision, new.organisation.as_str());
     let organisation_name = decision
@@ -109,7 +133,7 @@ pub async fn apply(
         organisation_id: Set(decision.organisation.as_ref().map(|o| o.id)),
         organisation_name: Set(organisation_name),
         organisation_key: Set(key),
-        sector: Set(new.sector.code().to_owned()),
+        sector: Set(new.sector),
         contact_name: Set(new.contact_name.into_inner()),
         email: Set(new.email.as_str().to_owned()),
         phone: Set(new.phone),
@@ -117,7 +141,7 @@ pub async fn apply(
         market_partner: Set(new.market_partner.into_inner()),
         motivation: Set(new.motivation.into_inner()),
         expected_jobs: Set(i32::from(new.expected_jobs)),
-        lang: Set(new.lang.code().to_owned()),
+        lang: Set(new.lang),
         status: Set(ApplicationStatus::Unverified),
         eligibility_decision: Set(decision.decision),
         // Staff read the reason in Dutch.
@@ -133,7 +157,7 @@ pub async fn apply(
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Duplicate,
         _ => AppError::from(e),
     })?;
-    record(&txn, &application, None, "applicant", None).await?;
+    record(&txn, &application, None, APPLICANT, None).await?;
     queue_verification(&txn, services, &pilot, &application).await?;
     txn.commit().await?;
     services.mail_queued.notify_one();
@@ -148,7 +172,7 @@ pub async fn apply(
 }
 
 async fn record(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     application: &pilot_application::Model,
     from: Option<ApplicationStatus>,
     actor: &str,
@@ -156,8 +180,8 @@ async fn record(
 ) -> Result<(), AppError> {
     application_transition::ActiveModel {
         application_id: Set(application.id),
-        from_status: Set(from.map(|s| s.as_str().to_owned())),
-        to_status: Set(application.status.as_str().to_owned()),
+        from_status: Set(from),
+        to_status: Set(application.status),
         actor: Set(actor.to_owned()),
         reason: Set(reason.map(str::to_owned)),
         created_at: Set(Utc::now()),
@@ -174,7 +198,7 @@ struct ApplicationMail<'a> {
     name: &'a str,
     organisation: &'a str,
     pilot_title: &'a str,
-    status: &'static str,
+    status: ApplicationStatus,
     needs_review: bool,
     message: Option<&'a str>,
     verify_url: Option<String>,
@@ -189,36 +213,43 @@ fn pilot_title(pilot: &pilot::Model, lang: Lang) -> &str {
 }
 
 async fn queue_verification(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     services: &Services,
     pilot: &pilot::Model,
     application: &pilot_application::Model,
 ) -> Result<(), AppError> {
-    let lang = Lang::parse(&application.lang).unwrap_or_default();
+    let lang = application.lang;
     let verify = tokens::issue(
         txn,
-        VERIFY_APPLICATION,
+        TokenPurpose::VerifyApplication,
         application.id,
         Some(Utc::now() + VERIFICATION_VALID_FOR),
     )
     .await?;
-    let manage = tokens::issue(txn, MANAGE_APPLICATION, application.id, None).await?;
+    let manage = tokens::issue(txn, TokenPurpose::ManageApplication, application.id, None).await?;
     let context = ApplicationMail {
         lang: lang.code(),
         name: &application.contact_name,
         organisation: &application.organisation_name,
         pilot_title: pilot_title(pilot, lang),
-        status: application.status.as_str(),
+        status: application.status,
         needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
         message: None,
         verify_url: Some(services.link(&format!("/applications/verify/{verify}"))),
         manage_url: Some(services.link(&format!("/applications/{manage}"))),
     };
-    queue(txn, services, "application_verify", application, &context).await
+    queue(
+        txn,
+        services,
+        MailKind::ApplicationVerify,
+        application,
+        &context,
+    )
+    .await
 }
 
 async fn queue_status_mail(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     services: &Services,
     application: &pilot_application::Model,
     message: Option<&str>,
@@ -227,25 +258,32 @@ async fn queue_status_mail(
         .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let lang = Lang::parse(&application.lang).unwrap_or_default();
+    let lang = application.lang;
     let context = ApplicationMail {
         lang: lang.code(),
         name: &application.contact_name,
         organisation: &application.organisation_name,
         pilot_title: pilot_title(&pilot, lang),
-        status: application.status.as_str(),
+        status: application.status,
         needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
         message,
         verify_url: None,
         manage_url: None,
     };
-    queue(txn, services, "application_status", application, &context).await
+    queue(
+        txn,
+        services,
+        MailKind::ApplicationStatus,
+        application,
+        &context,
+    )
+    .await
 }
 
 async fn queue(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     services: &Services,
-    kind: &'static str,
+    kind: MailKind,
     application: &pilot_application::Model,
     context: &ApplicationMail<'_>,
 ) -> Result<(), AppError> {
@@ -257,11 +295,11 @@ async fn queue(
             recipient: &application.email,
             context,
             ics: None,
-            event_id: None,
-            registration_id: Some(application.id),
+            about: About::Application(application.id),
         },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Moves an application to `to`, if `allowed_from` holds its status now.
@@ -308,6 +346,19 @@ async fn transition(
     }
     let updated = active.update(&txn).await?;
     record(&txn, &updated, Some(from), actor, reason).await?;
+    if actor != APPLICANT {
+        let after = serde_json::json!({"status": updated.status, "message": reason});
+        let subject = format!("application {id}");
+        audit::record(
+            &txn,
+            actor,
+            "application.decide",
+            &subject,
+            None::<&()>,
+            Some(&after),
+        )
+        .await?;
+    }
     queue_status_mail(&txn, services, &updated, reason).await?;
     txn.commit().await?;
     services.mail_queued.notify_one();
@@ -315,11 +366,8 @@ async fn transition(
 }
 
 /// The contact clicked the link in the verification mail.
-pub async fn verify(
-    services: &Services,
-    token: &str,
-) -> Result<pilot_application::Model, AppError> {
-    let id = tokens::resolve(&services.db, VERIFY_APPLICATION, token)
+pub async fn verify(services: &Services, token: &str) -> Result<ApplicationView, AppError> {
+    let id = tokens::resolve(&services.db, TokenPurpose::VerifyApplication, token)
         .await?
         .ok_or(AppError::LinkExpiredOrUnknown)?;
     transition(
@@ -327,10 +375,11 @@ pub async fn verify(
         id,
         &[ApplicationStatus::Unverified],
         ApplicationStatus::Submitted,
-        "applicant",
+        APPLICANT,
         None,
     )
     .await
+    .map(ApplicationView::from)
 }
 
 /// Staff accept or reject a submitted application, with a message.
@@ -340,7 +389,7 @@ pub async fn decide(
     accept: bool,
     staff: &str,
     message: &str,
-) -> Result<pilot_application::Model, AppError> {
+) -> Result<ApplicationView, AppError> {
     let to = if accept {
         ApplicationStatus::Accepted
     } else {
@@ -355,26 +404,25 @@ pub async fn decide(
         Some(message),
     )
     .await
+    .map(ApplicationView::from)
 }
 
 pub async fn by_manage_token(
     services: &Services,
     token: &str,
-) -> Result<pilot_application::Model, AppError> {
-    let id = tokens::resolve(&services.db, MANAGE_APPLICATION, token)
+) -> Result<ApplicationView, AppError> {
+    let id = tokens::resolve(&services.db, TokenPurpose::ManageApplication, token)
         .await?
         .ok_or(AppError::NotFound)?;
     pilot_application::Entity::find_by_id(id)
         .one(&services.db)
         .await?
+        .map(ApplicationView::from)
         .ok_or(AppError::NotFound)
 }
 
 /// The applicant withdraws through their personal link.
-pub async fn withdraw(
-    services: &Services,
-    token: &str,
-) -> Result<pilot_application::Model, AppError> {
+pub async fn withdraw(services: &Services, token: &str) -> Result<ApplicationView, AppError> {
     let application = by_manage_token(services, token).await?;
     use ApplicationStatus::*;
     transition(
@@ -382,10 +430,11 @@ pub async fn withdraw(
         application.id,
         &[Unverified, Submitted, Accepted],
         Withdrawn,
-        "applicant",
+        APPLICANT,
         None,
     )
     .await
+    .map(ApplicationView::from)
 }
 
 /// Sends a fresh verification mail while the application is unverified.

@@ -6,8 +6,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::Lang;
+use crate::domain::{ApplicationStatus, EligibilityDecision};
 use crate::entities::pilot;
-use crate::entities::pilot_application::{self, EligibilityDecision};
+use crate::entities::pilot_application;
 use crate::error::AppError;
 use crate::services::Services;
 
@@ -25,7 +26,7 @@ pub struct ReviewRow {
     pub market_partner: Option<String>,
     pub motivation: String,
     pub expected_jobs: i32,
-    pub status: &'static str,
+    pub status: ApplicationStatus,
     pub decision: EligibilityDecision,
     pub reason: String,
     pub created_at: String,
@@ -49,13 +50,13 @@ pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, App
         .map(|a| ReviewRow {
             id: a.id,
             pilot: pilots.get(&a.pilot_id).cloned().unwrap_or_default(),
-            status: a.status.as_str(),
+            status: a.status,
             decision: a.eligibility_decision,
             created_at: crate::services::events::amsterdam(a.created_at)
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             organisation: a.organisation_name,
-            sector: a.sector,
+            sector: a.sector.code().to_owned(),
             contact_name: a.contact_name,
             email: a.email,
             phone: a.phone,
@@ -69,11 +70,6 @@ pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, App
 }
 
 pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
-    let decision = |d: EligibilityDecision| match d {
-        EligibilityDecision::Eligible => "eligible",
-        EligibilityDecision::NeedsReview => "needs_review",
-        EligibilityDecision::Ineligible => "ineligible",
-    };
     crate::export::Table {
         sheet_name: "Aanmeldingen proeftuinen".into(),
         headers: [
@@ -108,8 +104,8 @@ pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
                     r.market_partner.clone().unwrap_or_default(),
                     r.motivation.clone(),
                     r.expected_jobs.to_string(),
-                    r.status.to_owned(),
-                    decision(r.decision).to_owned(),
+                    r.status.as_str().to_owned(),
+                    r.decision.as_str().to_owned(),
                     r.reason.clone(),
                     r.created_at.clone(),
                 ]
@@ -146,7 +142,7 @@ pub async fn verify_organisation(
     let org = match linked {
         Some(org) => {
             let mut active: organisation::ActiveModel = org.into();
-            active.sector = Set(Some(application.sector.clone()));
+            active.sector = Set(Some(application.sector));
             active.source = Set(OrganisationSource::Staff);
             active.updated_at = Set(now);
             active.update(&txn).await?
@@ -157,7 +153,7 @@ pub async fn verify_organisation(
                 name: Set(application.organisation_name.clone()),
                 abbreviation: Set(None),
                 kind: Set("staff".into()),
-                sector: Set(Some(application.sector.clone())),
+                sector: Set(Some(application.sector)),
                 oin: Set(None),
                 kvk: Set(None),
                 organisation_code: Set(None),
@@ -202,8 +198,7 @@ pub async fn verify_organisation(
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Duplicate,
         _ => AppError::from(e),
     })?;
-    let after =
-        serde_json::json!({"organisation": org.name, "sector": org.sector, "source": "staff"});
+    let after = serde_json::json!({"organisation": org.name, "sector": org.sector.map(|s| s.code()), "source": "staff"});
     crate::services::audit::record(
         &txn,
         staff,
@@ -223,7 +218,6 @@ pub async fn partnership_from(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> Result<crate::services::partnerships::NewPartnership, AppError> {
-    use crate::entities::pilot_application::ApplicationStatus;
     let application = pilot_application::Entity::find_by_id(id)
         .one(db)
         .await?

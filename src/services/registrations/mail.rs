@@ -1,24 +1,14 @@
 //! The mails of a sign-up, rendered into the outbox with their calendar
 //! invite (or its cancellation) and links.
-use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
 
-use super::waitlist_position;
-use crate::domain::Lang;
+use crate::domain::{Lang, MailKind, TokenPurpose};
 use crate::entities::{access_token, event, outbox, registration};
 use crate::error::AppError;
 use crate::format;
 use crate::mail::ics;
-use crate::mail::outbox::{pending_row, NewMail};
+use crate::mail::outbox::{pending_row, About, NewMail};
 use crate::services::{tokens, Services};
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum MailKind {
-    Confirmed,
-    Waitlisted,
-    Cancelled,
-    Reminder,
-}
 
 #[derive(Clone, Copy, Default)]
 pub(super) struct MailFlags {
@@ -78,36 +68,8 @@ pub(super) struct PreparedMail {
     pub(super) outbox: outbox::ActiveModel,
 }
 
-/// Queues a mail about `reg` on the caller's transaction.
-pub(super) async fn queue_mail(
-    txn: &impl ConnectionTrait,
-    services: &Services,
-    event: &event::Model,
-    reg: &registration::Model,
-    kind: MailKind,
-    flags: MailFlags,
-) -> Result<(), AppError> {
-    let position = match flags.waitlist_position {
-        Some(known) => Some(known),
-        None => waitlist_position(txn, reg).await?,
-    };
-    let flags = MailFlags {
-        waitlist_position: position,
-        ..flags
-    };
-    let mail = prepare_mail(services, event, reg, kind, flags)?;
-    access_token::Entity::insert_many(mail.tokens)
-        .exec_without_returning(txn)
-        .await?;
-    outbox::Entity::insert(mail.outbox)
-        .exec_without_returning(txn)
-        .await?;
-    Ok(())
-}
-
 /// The rows of a mail about `reg`, without touching the database, so a
-/// batch of sign-ups can insert all of them in a few statements.
-/// `flags.waitlist_position` must already be known for a waiting person.
+/// transaction can insert all of its mails in a few statements.
 pub(super) fn prepare_mail(
     services: &Services,
     event: &event::Model,
@@ -115,7 +77,7 @@ pub(super) fn prepare_mail(
     kind: MailKind,
     flags: MailFlags,
 ) -> Result<PreparedMail, AppError> {
-    let lang = Lang::parse(&reg.lang).unwrap_or_default();
+    let lang = reg.lang;
     let title = match lang {
         Lang::Nl => &event.title_nl,
         Lang::En => &event.title_en,
@@ -123,9 +85,9 @@ pub(super) fn prepare_mail(
     let event_url = services.link(&format!("/events/{}?lang={}", event.slug, lang.code()));
     let mut tokens = Vec::with_capacity(2);
     let manage_url = match kind {
-        MailKind::Cancelled => None,
+        MailKind::RegistrationCancelled => None,
         _ => {
-            let (token, row) = tokens::new_token(tokens::MANAGE_REGISTRATION, reg.id, None);
+            let (token, row) = tokens::new_token(TokenPurpose::ManageRegistration, reg.id, None);
             tokens.push(row);
             Some(services.link(&format!("/manage/{token}")))
         }
@@ -143,31 +105,18 @@ pub(super) fn prepare_mail(
         attendee_email: &reg.email,
         url: &event_url,
     };
-    let (template, ics) = match kind {
-        MailKind::Reminder => (
-            "registration_reminder",
-            Some(ics::render(&invite, ics::Method::Request)),
-        ),
-        MailKind::Confirmed => (
-            "registration_confirmed",
-            Some(ics::render(&invite, ics::Method::Request)),
-        ),
-        MailKind::Waitlisted => (
-            "registration_waitlisted",
-            flags
-                .cancel_invite
-                .then(|| ics::render(&invite, ics::Method::Cancel)),
-        ),
-        MailKind::Cancelled => (
-            "registration_cancelled",
-            flags
-                .cancel_invite
-                .then(|| ics::render(&invite, ics::Method::Cancel)),
-        ),
+    let ics = match kind {
+        MailKind::RegistrationReminder | MailKind::RegistrationConfirmed => {
+            Some(ics::render(&invite, ics::Method::Request))
+        }
+        _ => flags
+            .cancel_invite
+            .then(|| ics::render(&invite, ics::Method::Cancel)),
     };
     let check_in_url = match kind {
-        MailKind::Confirmed | MailKind::Reminder => {
-            let (token, row) = tokens::new_token(tokens::CHECK_IN, reg.id, Some(event.ends_at));
+        MailKind::RegistrationConfirmed | MailKind::RegistrationReminder => {
+            let (token, row) =
+                tokens::new_token(TokenPurpose::CheckIn, reg.id, Some(event.ends_at));
             tokens.push(row);
             Some(services.link(&format!("/admin/checkin/{token}")))
         }
@@ -192,12 +141,14 @@ pub(super) fn prepare_mail(
     let outbox = pending_row(
         &services.views,
         NewMail {
-            kind: template,
+            kind,
             recipient: &reg.email,
             context: &context,
             ics,
-            event_id: Some(event.id),
-            registration_id: Some(reg.id),
+            about: About::Registration {
+                event_id: event.id,
+                registration_id: reg.id,
+            },
         },
     )?;
     Ok(PreparedMail { tokens, outbox })

@@ -1,29 +1,70 @@
-//! Signing up, cancelling and serving the waiting list. Every change runs
-//! in one transaction that holds the event lock (see [`crate::db::begin_locked`]),
-//! so seat counts never race and positions never skip.
+//! Signing up, cancelling and serving the waiting list. Every change to an
+//! event's registrations goes through one [`LockedEvent`]: one transaction
+//! that holds the event lock, so seat counts never race and positions never
+//! skip; what happens to each person is decided in [`decide`].
 use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
-mod changes;
+pub mod decide;
+mod locked;
 mod mail;
 mod queue;
 mod sign_up;
 
-pub use changes::{
-    cancel, cancel_all_of_event, cancel_by_id, move_registration, promote_from_waitlist,
-    queue_reminders, CancelOutcome,
-};
-pub use queue::SignUpQueue;
+pub use locked::LockedEvent;
+pub use queue::{BatchStats, SignUpQueue};
 use sign_up::{Done, SignUp};
 
 use super::events::SeatCounts;
 use super::{eligibility, tokens, Services};
-use crate::domain::NewRegistration;
-use crate::entities::registration::{self, RegistrationStatus};
-use crate::entities::{event, event_seats};
+use crate::domain::{NewRegistration, RegistrationStatus, TokenPurpose};
+use crate::entities::{event, event_seats, registration};
 use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    Cancelled,
+    WasAlreadyCancelled,
+}
+
+/// Cancels through the manage link; a freed seat goes to the first person
+/// on the waiting list within the same transaction.
+pub async fn cancel(services: &Services, token: &str) -> Result<CancelOutcome, AppError> {
+    let id = tokens::resolve(&services.db, TokenPurpose::ManageRegistration, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    cancel_by_id(services, id, None).await
+}
+
+/// Cancels a registration; `staff` names who did it on the person's behalf.
+pub async fn cancel_by_id(
+    services: &Services,
+    id: Uuid,
+    staff: Option<&str>,
+) -> Result<CancelOutcome, AppError> {
+    let mut locked = LockedEvent::of_registration(services, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let outcome = locked.cancel(id, staff).await?;
+    locked.commit().await?;
+    Ok(outcome)
+}
+
+/// An organiser moves someone between the waiting list and the confirmed list.
+pub async fn move_registration(
+    services: &Services,
+    id: Uuid,
+    to: RegistrationStatus,
+    staff: &str,
+) -> Result<(), AppError> {
+    let mut locked = LockedEvent::of_registration(services, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    locked.move_to(id, to, staff).await?;
+    locked.commit().await
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Registered {
@@ -128,7 +169,7 @@ pub async fn find_by_manage_token(
     services: &Services,
     token: &str,
 ) -> Result<ManagedRegistration, AppError> {
-    let id = tokens::resolve(&services.db, tokens::MANAGE_REGISTRATION, token)
+    let id = tokens::resolve(&services.db, TokenPurpose::ManageRegistration, token)
         .await?
         .ok_or(AppError::NotFound)?;
     let (reg, event) = registration::Entity::find_by_id(id)
@@ -144,7 +185,7 @@ pub async fn find_by_manage_token(
         name: reg.name,
         email: reg.email,
         organisation: reg.organisation,
-        sector: reg.sector,
+        sector: reg.sector.code().to_owned(),
         job_title: reg.job_title,
         remarks: reg.remarks,
         status: reg.status,

@@ -5,6 +5,7 @@
 //! cost was mostly statement round trips); alone, a sign-up is a batch of
 //! one and waits for nobody.
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use tokio::sync::oneshot;
@@ -33,6 +34,15 @@ pub struct SignUpQueue {
     /// sector only. A hint, never trusted: a batch checks the event row it
     /// locked, so a stale entry only moves the register check into the lock.
     public_sector_only: Mutex<HashMap<String, bool>>,
+    batches: AtomicU64,
+    largest_batch: AtomicUsize,
+}
+
+/// How the queue has batched so far, for tests and the debug log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchStats {
+    pub batches: u64,
+    pub largest: usize,
 }
 
 impl SignUpQueue {
@@ -49,6 +59,19 @@ impl SignUpQueue {
             .unwrap_or_else(|e| e.into_inner());
         if known.get(slug) != Some(&public_sector_only) {
             known.insert(slug.to_owned(), public_sector_only);
+        }
+    }
+
+    pub(super) fn record_batch(&self, size: usize) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.largest_batch.fetch_max(size, Ordering::Relaxed);
+        tracing::debug!(batch = size, "sign-up batch");
+    }
+
+    pub fn stats(&self) -> BatchStats {
+        BatchStats {
+            batches: self.batches.load(Ordering::Relaxed),
+            largest: self.largest_batch.load(Ordering::Relaxed),
         }
     }
 

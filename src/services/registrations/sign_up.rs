@@ -1,30 +1,26 @@
-//! Signing up a batch of people (see [`super::queue`]): one transaction per
-//! event, the event locked once, seats counted once, earlier sign-ups looked
-//! up in one query, and every new row, token and outbox row inserted in one
-//! statement per table. Each sign-up still gets exactly the answer it would
-//! get alone, in arrival order.
+//! Signing up a batch of people (see [`super::queue`]) through one
+//! [`LockedEvent`] per event: the event locked once, seats counted once,
+//! earlier sign-ups looked up in two queries, and every new row, token and
+//! outbox row inserted a few statements per table. Each sign-up still gets
+//! exactly the answer it would get alone, in arrival order.
 use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, RuntimeErr,
-    TryIntoModel,
+    ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, RuntimeErr, TryIntoModel,
 };
 use uuid::Uuid;
 
-use super::mail::{prepare_mail, MailFlags, MailKind, PreparedMail};
+use super::decide::{self, Asking, Earlier, Refusal, SignUpDecision};
+use super::locked::LockedEvent;
+use super::mail::MailFlags;
 use super::queue::{Answer, Waiting};
-use super::{register_claim, seats_and_next_number, waitlist_position, Registered};
-use crate::db::{begin_locked, EventKey, WriteTxn};
-use crate::domain::NewRegistration;
-use crate::entities::event::{self, Eligibility, EventStatus};
-use crate::entities::pilot_application::EligibilityDecision;
-use crate::entities::registration::{self, RegistrationStatus};
-use crate::entities::{access_token, outbox};
+use super::{register_claim, Registered};
+use crate::db::{EventKey, WriteTxn};
+use crate::domain::{EventStatus, MailKind, NewRegistration, RegistrationStatus};
+use crate::entities::registration;
 use crate::error::AppError;
-use crate::services::eligibility;
-use crate::services::events::RegistrationState;
-use crate::services::Services;
+use crate::services::{audit, eligibility, Services};
 
 /// One person to sign up for the event `slug`. `by_staff` names the
 /// organiser adding them by hand, who may do so outside the registration
@@ -50,7 +46,6 @@ pub(super) enum Done {
 /// What became of one sign-up once its transaction committed.
 enum Outcome {
     Registered(Registered),
-    /// The same submission came in before: it gets that answer again.
     Replayed(Uuid),
     Refused(AppError),
 }
@@ -75,16 +70,9 @@ pub(super) async fn sign_up_batch(services: &Services, batch: Vec<Waiting>) {
 async fn answer_group(services: &Services, slug: &str, group: Vec<Waiting>) {
     let (sign_ups, replies): (Vec<SignUp>, Vec<_>) =
         group.into_iter().map(|w| (w.sign_up, w.reply)).unzip();
-    let started = std::time::Instant::now();
-    let together = sign_up_together(services, slug, &sign_ups).await;
-    tracing::debug!(
-        batch = sign_ups.len(),
-        micros = started.elapsed().as_micros(),
-        "sign-up batch"
-    );
-    match together {
+    services.sign_ups.record_batch(sign_ups.len());
+    match sign_up_together(services, slug, &sign_ups).await {
         Ok(outcomes) => {
-            services.mail_queued.notify_one();
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                 // A caller that went away no longer needs its answer.
                 let _ = reply.send(answer(outcome));
@@ -116,7 +104,6 @@ async fn answer_group(services: &Services, slug: &str, group: Vec<Waiting>) {
                     },
                     Err(err) => Err(err),
                 };
-                services.mail_queued.notify_one();
                 let _ = reply.send(answer);
             }
         }
@@ -131,87 +118,6 @@ fn answer(outcome: Outcome) -> Answer {
     }
 }
 
-/// The rows a batch adds, written together before the commit.
-#[derive(Default)]
-struct NewRows {
-    registrations: Vec<registration::ActiveModel>,
-    tokens: Vec<access_token::ActiveModel>,
-    mails: Vec<outbox::ActiveModel>,
-    /// (organiser, registration) for the audit log.
-    added_by_staff: Vec<(String, registration::Model)>,
-}
-
-impl NewRows {
-    fn add_mail(&mut self, mail: PreparedMail) {
-        self.tokens.extend(mail.tokens);
-        self.mails.push(mail.outbox);
-    }
-
-    async fn insert(self, txn: &WriteTxn) -> Result<(), AppError> {
-        insert_in_chunks(txn, self.registrations).await?;
-        insert_in_chunks(txn, self.tokens).await?;
-        insert_in_chunks(txn, self.mails).await?;
-        for (staff, row) in self.added_by_staff {
-            let after = serde_json::json!({"email": row.email, "status": row.status.as_str()});
-            let subject = format!("registration {}", row.id);
-            crate::services::audit::record(
-                txn,
-                &staff,
-                "registration.add",
-                &subject,
-                None::<&()>,
-                Some(&after),
-            )
-            .await?;
-        }
-        Ok(())
-    }
-}
-
-/// The most rows one insert statement takes.
-const LARGEST_CHUNK: usize = 64;
-
-/// Inserts `rows` in chunks whose sizes are powers of two. Every row count
-/// is a statement of its own, which sqlx prepares and keeps (up to 100 per
-/// connection): with batches of every size from 1 to 200, memory grew to
-/// 140 MB in the benchmark. Powers of two up to 64 make seven shapes.
-async fn insert_in_chunks<A>(txn: &WriteTxn, rows: Vec<A>) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait,
-{
-    let sizes = chunk_sizes(rows.len());
-    let mut rows = rows.into_iter();
-    for size in sizes {
-        A::Entity::insert_many(rows.by_ref().take(size))
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-fn chunk_sizes(mut left: usize) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        (left > 0).then(|| {
-            let size = LARGEST_CHUNK.min(1 << left.ilog2());
-            left -= size;
-            size
-        })
-    })
-}
-
-/// The event's state as the batch goes along: what was read under the lock
-/// plus what the batch itself has added.
-struct Seats {
-    confirmed: i64,
-    waitlisted: i64,
-    next_number: i64,
-    /// Active sign-ups by address, and submissions by key.
-    by_email: HashMap<String, registration::Model>,
-    by_key: HashMap<String, Uuid>,
-    /// Waiting-list places of this batch's own rows, not yet in the table.
-    new_positions: HashMap<Uuid, u64>,
-}
-
 /// Signs up `sign_ups`, all for the event `slug`, in one transaction. An
 /// `Err` means nothing was written.
 async fn sign_up_together(
@@ -219,72 +125,82 @@ async fn sign_up_together(
     slug: &str,
     sign_ups: &[SignUp],
 ) -> Result<Vec<Outcome>, AppError> {
-    let (txn, event) = begin_locked(&services.db, EventKey::Slug(slug)).await?;
-    let Some(event) = event.filter(|e| e.status != EventStatus::Draft) else {
+    let Some(mut locked) = LockedEvent::open(services, EventKey::Slug(slug)).await? else {
         return Ok(sign_ups
             .iter()
             .map(|_| Outcome::Refused(AppError::NotFound))
             .collect());
     };
-    services
-        .sign_ups
-        .remember_public_sector_only(slug, event.eligibility == Eligibility::PublicSector);
-    let (counts, next_number) = seats_and_next_number(&txn, event.id).await?;
-    let earlier = earlier_sign_ups(&txn, event.id, sign_ups).await?;
-    let mut seats = Seats {
-        confirmed: counts.confirmed,
-        waitlisted: counts.waitlisted,
-        next_number,
-        by_key: earlier
-            .iter()
-            .filter_map(|r| Some((r.submission_key.clone()?, r.id)))
-            .collect(),
-        by_email: earlier
-            .into_iter()
-            .filter(|r| r.status != RegistrationStatus::Cancelled)
-            .map(|r| (r.email.clone(), r))
-            .collect(),
-        new_positions: HashMap::new(),
-    };
-    let mut rows = NewRows::default();
+    services.sign_ups.remember_public_sector_only(
+        slug,
+        locked.event().eligibility == crate::domain::Eligibility::PublicSector,
+    );
+    let mut book = Book::read(locked.txn(), locked.event().id, sign_ups).await?;
     let mut outcomes = Vec::with_capacity(sign_ups.len());
     for sign_up in sign_ups {
-        let outcome = sign_up_one(services, &txn, &event, &mut seats, &mut rows, sign_up).await?;
-        outcomes.push(outcome);
+        outcomes.push(locked.sign_up(&mut book, sign_up).await?);
     }
-    rows.insert(&txn).await?;
-    txn.commit().await?;
+    locked.commit().await?;
     Ok(outcomes)
 }
 
-/// Earlier sign-ups of this event with one of the batch's addresses (still
-/// active) or submission keys. Two queries, not one with OR: SQLite planned
-/// the OR as a walk over every sign-up of the event, each one an index seek.
-async fn earlier_sign_ups(
-    txn: &WriteTxn,
-    event_id: Uuid,
-    sign_ups: &[SignUp],
-) -> Result<Vec<registration::Model>, DbErr> {
-    let emails = sign_ups.iter().map(|s| s.new.email.as_str());
-    let mut earlier = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(event_id))
-        .filter(registration::Column::Email.is_in(padded(emails)))
-        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
-        .all(txn)
-        .await?;
-    let keys = sign_ups
-        .iter()
-        .filter_map(|s| Some(s.new.submission_key.as_ref()?.as_str()));
-    let keys = padded(keys);
-    if !keys.is_empty() {
-        let replayed = registration::Entity::find()
+/// Earlier sign-ups of the batch's people, kept up to date as the batch
+/// adds its own.
+struct Book {
+    /// Active sign-ups by address.
+    by_email: HashMap<String, registration::Model>,
+    /// Sign-ups by the submission key they came with.
+    by_key: HashMap<String, Uuid>,
+    /// Waiting-list places of this batch's own rows, not yet in the table.
+    new_positions: HashMap<Uuid, u64>,
+}
+
+impl Book {
+    /// Two queries, not one with OR: SQLite planned the OR as a walk over
+    /// every sign-up of the event, each one an index seek.
+    async fn read(txn: &WriteTxn, event_id: Uuid, sign_ups: &[SignUp]) -> Result<Self, DbErr> {
+        let emails = sign_ups.iter().map(|s| s.new.email.as_str());
+        let active = registration::Entity::find()
             .filter(registration::Column::EventId.eq(event_id))
-            .filter(registration::Column::SubmissionKey.is_in(keys))
+            .filter(registration::Column::Email.is_in(padded(emails)))
+            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
             .all(txn)
             .await?;
-        earlier.extend(replayed);
+        let keys = padded(
+            sign_ups
+                .iter()
+                .filter_map(|s| Some(s.new.submission_key.as_ref()?.as_str())),
+        );
+        let mut by_key = HashMap::new();
+        if !keys.is_empty() {
+            let replayed = registration::Entity::find()
+                .filter(registration::Column::EventId.eq(event_id))
+                .filter(registration::Column::SubmissionKey.is_in(keys))
+                .all(txn)
+                .await?;
+            for row in replayed {
+                if let Some(key) = row.submission_key {
+                    by_key.insert(key, row.id);
+                }
+            }
+        }
+        Ok(Book {
+            by_email: active.into_iter().map(|r| (r.email.clone(), r)).collect(),
+            by_key,
+            new_positions: HashMap::new(),
+        })
     }
-    Ok(earlier)
+
+    fn earlier(&self, new: &NewRegistration) -> Earlier {
+        let key = new.submission_key.as_ref().map(|k| k.as_str());
+        if let Some(id) = key.and_then(|key| self.by_key.get(key)) {
+            return Earlier::SameSubmission(*id);
+        }
+        match self.by_email.get(new.email.as_str()) {
+            Some(existing) => Earlier::SameAddress(existing.id),
+            None => Earlier::None,
+        }
+    }
 }
 
 /// The values, the last one repeated up to the next power of two: every
@@ -297,107 +213,121 @@ fn padded<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
     values
 }
 
-async fn sign_up_one(
-    services: &Services,
-    txn: &WriteTxn,
-    event: &event::Model,
-    seats: &mut Seats,
-    rows: &mut NewRows,
-    sign_up: &SignUp,
-) -> Result<Outcome, AppError> {
-    let new = &sign_up.new;
-    let now = Utc::now();
-    let confirmed = u64::try_from(seats.confirmed).unwrap_or(0);
-    let window_shut = matches!(
-        RegistrationState::of(event, confirmed, now),
-        RegistrationState::Closed | RegistrationState::NotYetOpen
-    );
-    if event.status == EventStatus::Cancelled || (window_shut && sign_up.by_staff.is_none()) {
-        return Ok(Outcome::Refused(AppError::Closed));
+impl LockedEvent<'_> {
+    async fn sign_up(&mut self, book: &mut Book, sign_up: &SignUp) -> Result<Outcome, AppError> {
+        let new = &sign_up.new;
+        if self.event().status == EventStatus::Draft && sign_up.by_staff.is_none() {
+            return Ok(Outcome::Refused(AppError::NotFound));
+        }
+        let now = Utc::now();
+        let earlier = book.earlier(new);
+        let mut register = sign_up.eligibility.clone();
+        let mut asking = Asking {
+            by_staff: sign_up.by_staff.is_some(),
+            register_says: register.as_ref().map(|d| d.decision),
+        };
+        let mut decision = decide::sign_up(self.state(), earlier, asking, now);
+        if decision == SignUpDecision::Refuse(Refusal::AskTheRegister) {
+            let asked = eligibility::decide(self.txn(), register_claim(new)).await?;
+            asking.register_says = Some(asked.decision);
+            register = Some(asked);
+            decision = decide::sign_up(self.state(), earlier, asking, now);
+        }
+        let status = match decision {
+            SignUpDecision::Replay(id) => return Ok(Outcome::Replayed(id)),
+            SignUpDecision::AlreadySignedUp(id) => {
+                self.send_links_again(book, new, id);
+                return Ok(Outcome::Refused(AppError::Duplicate));
+            }
+            SignUpDecision::Refuse(refusal) => {
+                return Ok(Outcome::Refused(refused(refusal, register.as_ref(), new)))
+            }
+            SignUpDecision::Confirm => RegistrationStatus::Confirmed,
+            SignUpDecision::Waitlist => RegistrationStatus::Waitlisted,
+        };
+        let row = new_row(self.event().id, new.clone(), status, self.next_number());
+        let model = row.clone().try_into_model()?;
+        self.add_new(row, &model);
+        let waitlist_position = (status == RegistrationStatus::Waitlisted)
+            .then(|| u64::try_from(self.state().waitlisted).unwrap_or(0));
+        let kind = match status {
+            RegistrationStatus::Waitlisted => MailKind::RegistrationWaitlisted,
+            _ => MailKind::RegistrationConfirmed,
+        };
+        self.mail(
+            &model,
+            kind,
+            MailFlags {
+                waitlist_position,
+                ..MailFlags::NONE
+            },
+        );
+        if let Some(position) = waitlist_position {
+            book.new_positions.insert(model.id, position);
+        }
+        if let Some(key) = &new.submission_key {
+            book.by_key.insert(key.as_str().to_owned(), model.id);
+        }
+        if let Some(staff) = &sign_up.by_staff {
+            let after = serde_json::json!({"email": model.email, "status": model.status});
+            let subject = format!("registration {}", model.id);
+            audit::record(
+                self.txn(),
+                staff,
+                "registration.add",
+                &subject,
+                None::<&()>,
+                Some(&after),
+            )
+            .await?;
+        }
+        book.by_email.insert(model.email.clone(), model.clone());
+        Ok(Outcome::Registered(Registered {
+            id: model.id,
+            status,
+            waitlist_position,
+        }))
     }
-    // The same submission again (double click, retried request) gets the
-    // answer it got the first time and no second mail.
-    let key = new.submission_key.as_ref().map(|k| k.as_str());
-    if let Some(id) = key.and_then(|key| seats.by_key.get(key)) {
-        return Ok(Outcome::Replayed(*id));
-    }
-    // The same address again gets its links again, but no second seat.
-    if let Some(existing) = seats.by_email.get(new.email.as_str()) {
-        let (kind, position) = match existing.status {
-            RegistrationStatus::Waitlisted => (
-                MailKind::Waitlisted,
-                match seats.new_positions.get(&existing.id) {
-                    Some(known) => Some(*known),
-                    None => waitlist_position(txn, existing).await?,
-                },
-            ),
-            _ => (MailKind::Confirmed, None),
+
+    /// The same address again gets its links again, but no second seat.
+    fn send_links_again(&mut self, book: &Book, new: &NewRegistration, id: Uuid) {
+        let Some(existing) = book.by_email.get(new.email.as_str()) else {
+            return;
+        };
+        let kind = match existing.status {
+            RegistrationStatus::Waitlisted => MailKind::RegistrationWaitlisted,
+            _ => MailKind::RegistrationConfirmed,
         };
         let flags = MailFlags {
-            waitlist_position: position,
+            // Unknown for an earlier sign-up: read at commit.
+            waitlist_position: book.new_positions.get(&id).copied(),
             ..MailFlags::RESENT
         };
-        rows.add_mail(prepare_mail(services, event, existing, kind, flags)?);
-        return Ok(Outcome::Refused(AppError::Duplicate));
+        let existing = existing.clone();
+        self.mail(&existing, kind, flags);
     }
-    if event.eligibility == Eligibility::PublicSector && sign_up.by_staff.is_none() {
-        let asked_under_lock;
-        let decision = match &sign_up.eligibility {
-            Some(asked_before) => asked_before,
-            None => {
-                asked_under_lock = eligibility::decide(txn, register_claim(new)).await?;
-                &asked_under_lock
-            }
-        };
-        // Meetings admit "needs review" cases; only a clear no refuses.
-        if decision.decision == EligibilityDecision::Ineligible {
-            return Ok(Outcome::Refused(AppError::IneligibleBecause(format!(
-                "{} {}",
-                decision.reason(new.lang),
-                crate::i18n::text(new.lang, "ineligible-public-sector-event")
-            ))));
-        }
-    }
-    let status = if seats.confirmed < i64::from(event.capacity) {
-        seats.confirmed += 1;
-        RegistrationStatus::Confirmed
-    } else if event.waitlist_enabled {
-        seats.waitlisted += 1;
-        RegistrationStatus::Waitlisted
-    } else {
-        return Ok(Outcome::Refused(AppError::Full));
-    };
-    let row = new_row(event.id, new.clone(), status, seats.next_number);
-    seats.next_number += 1;
-    let model = row.clone().try_into_model()?;
-    let waitlist_position = (status == RegistrationStatus::Waitlisted)
-        .then(|| u64::try_from(seats.waitlisted).unwrap_or(0));
-    if let Some(position) = waitlist_position {
-        seats.new_positions.insert(model.id, position);
-    }
-    let kind = match status {
-        RegistrationStatus::Confirmed => MailKind::Confirmed,
-        _ => MailKind::Waitlisted,
-    };
-    let flags = MailFlags {
-        waitlist_position,
-        ..MailFlags::NONE
-    };
-    rows.add_mail(prepare_mail(services, event, &model, kind, flags)?);
-    rows.registrations.push(row);
-    if let Some(key) = key {
-        seats.by_key.insert(key.to_owned(), model.id);
-    }
-    if let Some(staff) = &sign_up.by_staff {
-        rows.added_by_staff.push((staff.clone(), model.clone()));
-    }
-    seats.by_email.insert(model.email.clone(), model.clone());
-    Ok(Outcome::Registered(Registered {
-        id: model.id,
-        status,
-        waitlist_position,
-    }))
 }
+
+fn refused(
+    refusal: Refusal,
+    register: Option<&eligibility::Decision>,
+    new: &NewRegistration,
+) -> AppError {
+    match (refusal, register) {
+        (Refusal::Closed, _) => AppError::Closed,
+        (Refusal::Full, _) => AppError::Full,
+        (Refusal::Ineligible, Some(decision)) => AppError::Ineligible(format!(
+            "{} {}",
+            decision.reason(new.lang),
+            crate::i18n::text(new.lang, "ineligible-public-sector-event")
+        )),
+        (Refusal::Ineligible | Refusal::AskTheRegister, _) => AppError::internal(RegisterNotAsked),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("a public-sector sign-up was decided without the register's answer")]
+struct RegisterNotAsked;
 
 fn new_row(
     event_id: Uuid,
@@ -412,10 +342,10 @@ fn new_row(
         name: Set(new.name.into_inner()),
         email: Set(new.email.as_str().to_owned()),
         organisation: Set(new.organisation.into_inner()),
-        sector: Set(new.sector.code().to_owned()),
+        sector: Set(new.sector),
         job_title: Set(new.job_title.into_inner()),
         remarks: Set(new.remarks.into_inner()),
-        lang: Set(new.lang.code().to_owned()),
+        lang: Set(new.lang),
         status: Set(status),
         queue_number: Set(queue_number),
         ics_sequence: Set(0),
@@ -431,20 +361,6 @@ fn new_row(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_are_powers_of_two_up_to_the_largest_and_cover_every_row() {
-        let mut shapes = std::collections::BTreeSet::new();
-        for rows in 0..=500 {
-            let sizes: Vec<usize> = chunk_sizes(rows).collect();
-            assert_eq!(sizes.iter().sum::<usize>(), rows);
-            for size in sizes {
-                assert!(size.is_power_of_two() && size <= LARGEST_CHUNK);
-                shapes.insert(size);
-            }
-        }
-        assert_eq!(shapes.len(), 7);
-    }
 
     #[test]
     fn padded_lists_repeat_the_last_value_up_to_a_power_of_two() {

@@ -43,3 +43,12 @@ impl<'r> FromRequest<'r> for Lang {
         Outcome::Success(lang)
     }
 }
+
+/// `?lang=nl` or `?lang=en`, as the suffix of a `uri!` so a redirect keeps
+/// the language without a cookie.
+pub fn query(lang: Lang) -> rocket::http::uri::Reference<'static> {
+    match lang {
+        Lang::Nl => rocket::uri!("?lang=nl"),
+        Lang::En => rocket::uri!("?lang=en"),
+    }
+}
