@@ -42,11 +42,9 @@ pub async fn connect_with_timeout(
         // (begin_write), so one connection writes while the other reads.
         // Each connection costs memory: its page cache, its prepared
         // statements and a thread of its own, whose allocator arena glibc
-        // keeps. In the benchmark 8 -> 4 -> 2 connections took peak RSS
-        // from 64 to 58 to about 50 MB with the same sign-up rate. For the
-        // same reason each cache holds 512 KiB instead of SQLite's 2 MiB
-        // (48.0 -> 46.6 MB): the hot pages of a sign-up (event row, index
-        // paths) fit many times over.
+        // keeps; fewer connections and smaller caches cost no sign-up rate
+        // (BENCHMARKS.md, item 22). The hot pages of a sign-up (event row,
+        // index paths) fit the 512 KiB cache many times over.
         options
             .max_connections(max_connections.unwrap_or(2))
             .map_sqlx_sqlite_opts(|o| {
@@ -135,7 +133,7 @@ impl ConnectionTrait for WriteTxn {
 /// one connection write at a time; the others wait in its busy handler,
 /// which sleeps in growing steps (up to 100 ms) and so often sleeps through
 /// the moment the lock comes free. Waiting here instead wakes the next
-/// writer at once, in arrival order (the benchmark's p99 fell by half).
+/// writer at once, in arrival order (BENCHMARKS.md, item 2).
 fn sqlite_write_turn(db: &DatabaseConnection) -> Option<Arc<Mutex<()>>> {
     static TURNS: OnceLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> = OnceLock::new();
     if db.get_database_backend() != DatabaseBackend::Sqlite {

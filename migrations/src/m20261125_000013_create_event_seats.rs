@@ -20,8 +20,8 @@ enum Events {
 pub struct Migration;
 
 /// Seats taken per event, kept by triggers on `registrations`. Counting
-/// them from the sign-ups took longer the bigger the event (18 ms at 78,000
-/// sign-ups, under the event lock); a row read by key does not. Triggers,
+/// them from the sign-ups took longer the bigger the event, under the event
+/// lock (BENCHMARKS.md, item 15); a row read by key does not. Triggers,
 /// not application code, keep the counts, so no path that changes a status
 /// (sign-up, cancel, move, call-off, purge) can forget them.
 #[async_trait::async_trait]

@@ -153,8 +153,8 @@ pub async fn claim_due(
 /// `locked_until`, and returns their ids. The rows are picked in the order
 /// of the index on (status, next attempt): with one condition on status and
 /// that order, the database reads `limit` index entries. One query with
-/// both conditions, ordered by id, read and sorted every due row first,
-/// which with 30,000 mail waiting took longer than the sign-ups it held up.
+/// both conditions, ordered by id, read and sorted every due row first
+/// (BENCHMARKS.md, item 18).
 async fn claim(
     db: &impl ConnectionTrait,
     due: Condition,

@@ -2,10 +2,12 @@
 //! is needed, and people can have their sign-up erased themselves.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{registrations, tokens, Services};
+use super::registrations::LockedEvent;
+use super::{tokens, Services};
+use crate::db::WriteTxn;
 use crate::domain::TokenPurpose;
 use crate::entities::{access_token, event, outbox, pilot_application, registration};
 use crate::error::AppError;
@@ -21,7 +23,7 @@ pub struct Purged {
 }
 
 /// Replaces the personal data of a registration and drops what links to it.
-async fn anonymise_registrations(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<u64, AppError> {
+async fn anonymise_registrations(db: &WriteTxn, ids: &[Uuid]) -> Result<u64, AppError> {
     if ids.is_empty() {
         return Ok(0);
     }
@@ -114,26 +116,28 @@ pub async fn purge(
 }
 
 /// The person behind a manage link erases their sign-up: it is cancelled
-/// first (so the waiting list moves up), then anonymised, link and all.
+/// (so the waiting list moves up) and anonymised, link and all, in one
+/// transaction under the event's lock.
 pub async fn erase_by_manage_token(services: &Services, token: &str) -> Result<(), AppError> {
     let id = tokens::resolve(&services.db, TokenPurpose::ManageRegistration, token)
         .await?
         .ok_or(AppError::NotFound)?;
-    match registrations::cancel_by_id(services, id, None).await {
+    let mut locked = LockedEvent::of_registration(services, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match locked.cancel(id, None).await {
         // An event that already took place cannot be cancelled; erase anyway.
         Ok(_) | Err(AppError::Closed) => {}
         Err(e) => return Err(e),
     }
-    let txn = crate::db::begin_write(&services.db).await?;
-    anonymise_registrations(&txn, &[id]).await?;
+    anonymise_registrations(locked.txn(), &[id]).await?;
     outbox::Entity::delete_many()
         .filter(outbox::Column::RegistrationId.eq(id))
         .filter(
             outbox::Column::Status
                 .is_in([outbox::OutboxStatus::Sent, outbox::OutboxStatus::Failed]),
         )
-        .exec(&txn)
+        .exec(locked.txn())
         .await?;
-    txn.commit().await?;
-    Ok(())
+    locked.commit().await
 }

@@ -2,14 +2,26 @@
 //! real: the 14 December partnership meeting and one past event.
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveValue::Set, DbErr, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
-use crate::entities::event::{self, Eligibility, EventStatus};
+use crate::db::WriteTxn;
+use crate::domain::{Eligibility, EventStatus};
+use crate::entities::event;
 use crate::entities::pilot;
 
 /// Inserts the seed events and pilot where there are none yet.
-pub async fn seed_if_empty(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bool, DbErr> {
+pub async fn seed_if_empty(
+    db: &sea_orm::DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let seeded = seed_in(&txn, now).await?;
+    txn.commit().await?;
+    Ok(seeded)
+}
+
+async fn seed_in(db: &WriteTxn, now: DateTime<Utc>) -> Result<bool, DbErr> {
     let pilot_seeded = seed_pilot_if_none(db, now).await?;
     if event::Entity::find().count(db).await? > 0 {
         return Ok(pilot_seeded);
@@ -57,7 +69,7 @@ pub async fn seed_if_empty(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Res
     Ok(true)
 }
 
-async fn seed_pilot_if_none(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bool, DbErr> {
+async fn seed_pilot_if_none(db: &WriteTxn, now: DateTime<Utc>) -> Result<bool, DbErr> {
     if pilot::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }

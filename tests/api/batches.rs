@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aanmeldpunt::db::{begin_locked, EventKey};
+use aanmeldpunt::db::EventKey;
+use aanmeldpunt::services::registrations::{LockedEvent, SignUpQueue};
+use aanmeldpunt::services::Services;
 use rocket::http::{ContentType, Header, Status};
 use sea_orm::{ConnectionTrait, DatabaseBackend};
 use serde_json::Value;
@@ -33,32 +35,64 @@ async fn sign_up(app: &TestApp, email: &str, key: Option<&str>) -> (Status, Valu
     )
 }
 
+/// The sign-up queue of the app under test.
+fn queue(app: &TestApp) -> &SignUpQueue {
+    &app.client
+        .rocket()
+        .state::<Services>()
+        .expect("services")
+        .sign_ups
+}
+
+/// Polls `done` every few milliseconds for up to ten seconds: the
+/// requests run on tasks of their own and reach the queue when the
+/// scheduler gets to them, not at a known moment.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..2000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("{what} did not happen within ten seconds");
+}
+
 /// Sends every sign-up while the event is locked, then lets go. The first
-/// one goes ahead and takes the turn (a batch of one, stuck on the lock);
-/// all others queue behind it and make up the next batch together.
+/// one takes the queue's turn and waits for the lock in a batch of one;
+/// all others queue behind it and make up the next batch together, which
+/// the queue's statistics then show.
 async fn all_at_once(
     app: &Arc<TestApp>,
     sign_ups: Vec<(String, Option<String>)>,
 ) -> Vec<(Status, Value)> {
-    let (held, _) = begin_locked(&app.db, EventKey::Slug(SLUG))
+    let services = app.client.rocket().state::<Services>().expect("services");
+    let held = LockedEvent::open(services, EventKey::Slug(SLUG))
         .await
-        .expect("lock the event");
+        .expect("lock the event")
+        .expect("the event");
+    let count = sign_ups.len();
     let mut tasks = Vec::new();
     for (n, (email, key)) in sign_ups.into_iter().enumerate() {
-        let app = app.clone();
+        let caller = app.clone();
         tasks.push(tokio::spawn(async move {
-            sign_up(&app, &email, key.as_deref()).await
+            sign_up(&caller, &email, key.as_deref()).await
         }));
         if n == 0 {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            until("the first sign-up's batch", || {
+                queue(app).stats().batches == 1
+            })
+            .await;
         }
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    until("the others queueing", || queue(app).waiting() == count - 1).await;
     held.commit().await.expect("let go of the event");
     let mut answers = Vec::new();
     for task in tasks {
         answers.push(task.await.expect("task"));
     }
+    let stats = queue(app).stats();
+    assert_eq!(stats.batches, 2, "one batch of one, then one of the rest");
+    assert_eq!(stats.largest, count - 1, "the rest were written together");
     answers
 }
 

@@ -51,6 +51,8 @@ fn start_app(database_url: &str, port: u16, mail_dir: &Path) -> Child {
         .expect("the app binary starts")
 }
 
+/// Polls the app binary, a process of its own, until it answers (up to
+/// 30 s): how long it takes to start is up to the machine.
 async fn wait_until_up(http: &reqwest::Client, port: u16) {
     for _ in 0..600 {
         let answer = http
@@ -128,6 +130,8 @@ async fn sign_ups_answered_before_a_sigkill_survive_it_once_and_get_their_mail()
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| tokio::spawn(sign_up_until_gone(http.clone(), port, c, acked.clone())))
         .collect();
+    // The load runs against the other process; poll (up to 12 s) until
+    // enough of it was answered.
     for _ in 0..1200 {
         if acked.lock().expect("list").len() >= BEFORE_KILL {
             break;
@@ -147,6 +151,8 @@ async fn sign_ups_answered_before_a_sigkill_survive_it_once_and_get_their_mail()
 
     let mut app = start_app(&database.url, port, mail_dir.path());
     wait_until_up(&http, port).await;
+    // The restarted binary's own mail worker sends what the killed one
+    // left; poll its progress in the database (up to 30 s).
     let mut outbox_rows = Vec::new();
     for _ in 0..1500 {
         outbox_rows = outbox::Entity::find().all(&db).await.expect("outbox");

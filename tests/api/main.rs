@@ -20,6 +20,7 @@ mod pilots;
 mod privacy;
 mod protection;
 mod register;
+mod roles;
 mod seat_counters;
 mod sign_up_api;
 mod sign_up_form;

@@ -201,3 +201,46 @@ async fn a_form_without_the_sites_csrf_token_is_shown_again_and_stores_nothing()
     assert!(app.registrations().await.is_empty());
     assert!(app.outbox().await.is_empty());
 }
+
+#[rocket::async_test]
+async fn on_a_public_sector_meeting_a_refused_employer_sees_the_reason_on_the_filled_in_form() {
+    use aanmeldpunt::domain::Eligibility;
+    use aanmeldpunt::services::register::RegisterFormat;
+
+    let app = spawn_app().await;
+    app.import_register(crate::helpers::ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    app.create_event(EventSpec {
+        eligibility: Eligibility::PublicSector,
+        ..Default::default()
+    })
+    .await;
+    let form = vec![
+        ("name", "Bert Bakker"),
+        ("email", "bert@schoonmaakbedrijf.example"),
+        ("organisation", "Schoonmaakbedrijf Glans"),
+        ("sector", "OVERIG"),
+        ("job_title", "Accountmanager"),
+        ("remarks", "Vegetarisch"),
+    ];
+    let response = app.submit_form(ACTION, &form).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("<form"), "the form is shown again: {html}");
+    for kept in [
+        "Bert Bakker",
+        "bert@schoonmaakbedrijf.example",
+        "Schoonmaakbedrijf Glans",
+        "Accountmanager",
+        "Vegetarisch",
+    ] {
+        assert!(html.contains(kept), "{kept} kept: {html}");
+    }
+    assert!(
+        html.contains("Overheid") && html.contains("Onderwijs"),
+        "the reason names who may come: {html}"
+    );
+    assert!(!html.contains("Er ging iets mis"), "{html}");
+    assert!(app.registrations().await.is_empty());
+}

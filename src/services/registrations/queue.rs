@@ -1,9 +1,9 @@
 //! Group commit for sign-ups. A sign-up waits in a queue; whoever gets the
 //! turn takes everything waiting and signs it up in one transaction per
 //! event. Under load, the statements and the commit of one transaction are
-//! shared by many sign-ups instead of paid by each (the benchmark's serial
-//! cost was mostly statement round trips); alone, a sign-up is a batch of
-//! one and waits for nobody.
+//! shared by many sign-ups instead of paid by each (the serial cost was
+//! mostly statement round trips, BENCHMARKS.md item 6); alone, a sign-up is
+//! a batch of one and waits for nobody.
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -66,6 +66,11 @@ impl SignUpQueue {
         self.batches.fetch_add(1, Ordering::Relaxed);
         self.largest_batch.fetch_max(size, Ordering::Relaxed);
         tracing::debug!(batch = size, "sign-up batch");
+    }
+
+    /// Sign-ups waiting for the next batch.
+    pub fn waiting(&self) -> usize {
+        self.lock_waiting().len()
     }
 
     pub fn stats(&self) -> BatchStats {
