@@ -1,5 +1,5 @@
 use super::registration::FieldErrors;
-use super::{BoundedText, Email, Lang, OptionalText, ParseError, SectorCode};
+use super::{BoundedText, Email, Lang, Line, OptionalLine, ParseError, SectorCode};
 
 /// Raw pilot application fields from the form or the API.
 #[derive(Debug, Clone, Default)]
@@ -19,14 +19,14 @@ pub struct ApplicationInput {
 
 #[derive(Debug, Clone)]
 pub struct NewApplication {
-    pub organisation: BoundedText<300>,
+    pub organisation: Line<300>,
     pub organisation_id: Option<uuid::Uuid>,
     pub sector: SectorCode,
-    pub contact_name: BoundedText<200>,
+    pub contact_name: Line<200>,
     pub email: Email,
     pub phone: Option<String>,
     pub current_suppliers: BoundedText<2000>,
-    pub market_partner: OptionalText<300>,
+    pub market_partner: OptionalLine<300>,
     pub motivation: BoundedText<4000>,
     pub expected_jobs: u16,
     pub lang: Lang,
@@ -73,7 +73,7 @@ impl NewApplication {
                 }
             };
         }
-        let organisation = field!("organisation", BoundedText::parse(&input.organisation));
+        let organisation = field!("organisation", Line::parse(&input.organisation));
         let organisation_id = field!(
             "organisation",
             match input.organisation_id.trim() {
@@ -84,14 +84,14 @@ impl NewApplication {
             }
         );
         let sector = field!("sector", SectorCode::parse(&input.sector));
-        let contact_name = field!("contact_name", BoundedText::parse(&input.contact_name));
+        let contact_name = field!("contact_name", Line::parse(&input.contact_name));
         let email = field!("email", Email::parse(&input.email));
         let phone = field!("phone", phone(&input.phone));
         let current_suppliers = field!(
             "current_suppliers",
             BoundedText::parse(&input.current_suppliers)
         );
-        let market_partner = field!("market_partner", OptionalText::parse(&input.market_partner));
+        let market_partner = field!("market_partner", OptionalLine::parse(&input.market_partner));
         let motivation = field!("motivation", BoundedText::parse(&input.motivation));
         let expected_jobs = field!("expected_jobs", expected_jobs(&input.expected_jobs));
         match (

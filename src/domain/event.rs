@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 
 use super::registration::FieldErrors;
-use super::{BoundedText, ParseError};
+use super::{BoundedText, Line, ParseError};
 
 /// The web address part of an event: lower-case letters, digits and dashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,11 +71,11 @@ pub struct EventInput {
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub slug: Slug,
-    pub title_nl: BoundedText<200>,
-    pub title_en: BoundedText<200>,
+    pub title_nl: Line<200>,
+    pub title_en: Line<200>,
     pub description_nl: BoundedText<5000>,
     pub description_en: BoundedText<5000>,
-    pub location: BoundedText<300>,
+    pub location: Line<300>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub capacity: Capacity,
@@ -107,11 +107,11 @@ impl NewEvent {
             };
         }
         let slug = field!("slug", Slug::parse(&input.slug));
-        let title_nl = field!("title_nl", BoundedText::parse(&input.title_nl));
-        let title_en = field!("title_en", BoundedText::parse(&input.title_en));
+        let title_nl = field!("title_nl", Line::parse(&input.title_nl));
+        let title_en = field!("title_en", Line::parse(&input.title_en));
         let description_nl = field!("description_nl", BoundedText::parse(&input.description_nl));
         let description_en = field!("description_en", BoundedText::parse(&input.description_en));
-        let location = field!("location", BoundedText::parse(&input.location));
+        let location = field!("location", Line::parse(&input.location));
         let date = field!(
             "date",
             NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d")

@@ -23,6 +23,7 @@ proptest! {
         let _ = Email::parse(&raw);
         let _ = SectorCode::parse(&raw);
         let _ = BoundedText::<200>::parse(&raw);
+        let _ = Line::<200>::parse(&raw);
         let _ = OptionalText::<2000>::parse(&raw);
         let _ = Lang::parse(&raw);
         let _ = Lang::from_accept_language(&raw);

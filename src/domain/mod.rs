@@ -23,7 +23,7 @@ pub use partnership::{Category, HoursPerWeek, Stage, HOURS_PER_JOB};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
 pub use sector::{SectorCode, SectorGroup};
 pub use submission::SubmissionKey;
-pub use text::{BoundedText, OptionalText};
+pub use text::{search_text, BoundedText, Line, OptionalLine, OptionalText};
 
 /// Why a value was refused; the code is a translation key (`error-<code>`),
 /// so pages and the API can explain it in the reader's language.

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{BoundedText, Email, Lang, OptionalText, ParseError, SectorCode, SubmissionKey};
+use super::{Email, Lang, Line, OptionalLine, OptionalText, ParseError, SectorCode, SubmissionKey};
 
 /// Raw sign-up fields as they arrive from the HTML form or the JSON API.
 #[derive(Debug, Clone, Default)]
@@ -19,11 +19,11 @@ pub type FieldErrors = BTreeMap<&'static str, ParseError>;
 /// A sign-up whose every field is known to be well formed.
 #[derive(Debug, Clone)]
 pub struct NewRegistration {
-    pub name: BoundedText<200>,
+    pub name: Line<200>,
     pub email: Email,
-    pub organisation: BoundedText<200>,
+    pub organisation: Line<200>,
     pub sector: SectorCode,
-    pub job_title: OptionalText<200>,
+    pub job_title: OptionalLine<200>,
     pub remarks: OptionalText<2000>,
     pub lang: Lang,
     /// Set by the caller when the submission carries one.
@@ -40,18 +40,18 @@ impl NewRegistration {
                 errors.insert(name, e);
             }
         };
-        let name = BoundedText::parse(&input.name);
+        let name = Line::parse(&input.name);
         field("name", name.as_ref().map(drop).map_err(|e| *e));
         let email = Email::parse(&input.email);
         field("email", email.as_ref().map(drop).map_err(|e| *e));
-        let organisation = BoundedText::parse(&input.organisation);
+        let organisation = Line::parse(&input.organisation);
         field(
             "organisation",
             organisation.as_ref().map(drop).map_err(|e| *e),
         );
         let sector = SectorCode::parse(&input.sector);
         field("sector", sector.map(drop));
-        let job_title = OptionalText::parse(&input.job_title);
+        let job_title = OptionalLine::parse(&input.job_title);
         field("job_title", job_title.as_ref().map(drop).map_err(|e| *e));
         let remarks = OptionalText::parse(&input.remarks);
         field("remarks", remarks.as_ref().map(drop).map_err(|e| *e));

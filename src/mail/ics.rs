@@ -23,6 +23,17 @@ pub struct Invite<'a> {
     pub url: &'a str,
 }
 
+/// A parameter value cannot hold a double quote or a control character
+/// (RFC 5545 3.2), and `icalendar` only quotes values with `:;,`. Names are
+/// refused with control characters when typed; this keeps the invite whole
+/// whatever reaches it.
+fn parameter_value(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c == '"' { '\'' } else { c })
+        .collect()
+}
+
 /// Times are written in UTC ("...Z"), which every calendar converts to the
 /// reader's zone without needing a VTIMEZONE block.
 pub fn render(invite: &Invite<'_>, method: Method) -> String {
@@ -32,7 +43,7 @@ pub fn render(invite: &Invite<'_>, method: Method) -> String {
     };
     let mut attendee = Property::new("ATTENDEE", format!("mailto:{}", invite.attendee_email));
     attendee
-        .add_parameter("CN", invite.attendee_name)
+        .add_parameter("CN", &parameter_value(invite.attendee_name))
         .add_parameter("ROLE", "REQ-PARTICIPANT")
         .add_parameter("RSVP", "FALSE");
     let mut organiser = Property::new("ORGANIZER", format!("mailto:{}", invite.organiser_email));
@@ -89,6 +100,37 @@ mod tests {
         assert!(ics.contains("SEQUENCE:2"), "{ics}");
         let parsed: Calendar = ics.parse().expect("valid iCalendar");
         assert_eq!(parsed.events().count(), 1);
+    }
+
+    #[test]
+    fn a_hostile_name_or_title_yields_one_event_with_one_attendee_and_folded_lines() {
+        let name = "Anna\r\nATTENDEE:mailto:evil@example.com\r\nDTSTART:19700101T000000Z\r\nX-EVIL:1 \"quoted\"; comma, back\\slash";
+        let long_title = "Partnerships voor meer banen; een heel lange titel, met komma's en \\ ".repeat(4);
+        let invite = Invite {
+            attendee_name: name,
+            title: &long_title,
+            location: "Den Haag\nBEGIN:VEVENT",
+            ..invite()
+        };
+        let ics = render(&invite, Method::Request);
+        for line in ics.split("\r\n") {
+            assert!(line.len() <= 75, "unfolded line: {line:?}");
+        }
+        let parsed: Calendar = ics.parse().expect("valid iCalendar");
+        let events: Vec<_> = parsed.events().collect();
+        assert_eq!(events.len(), 1, "{ics}");
+        let event = events[0];
+        let attendees: Vec<_> = event
+            .multi_properties()
+            .get("ATTENDEE")
+            .map(|all| all.iter().collect())
+            .unwrap_or_default();
+        assert_eq!(attendees.len(), 1, "{ics}");
+        assert_eq!(attendees[0].value(), "mailto:anna@utrecht.nl");
+        assert_eq!(event.property_value("DTSTART"), Some("20261214T120000Z"));
+        assert!(event.property_value("X-EVIL").is_none(), "{ics}");
+        assert_eq!(event.get_summary(), Some(long_title.as_str()));
+        assert_eq!(event.get_location(), Some("Den Haag\nBEGIN:VEVENT"));
     }
 
     #[test]

@@ -143,48 +143,72 @@ pub(crate) fn sign_up_status() -> Object {
 }
 
 /// Characters a free-text field may hold anywhere: no control characters
-/// except tab and line breaks.
-const TEXT_CHAR: &str = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]";
+/// except tab and line breaks, no line separators or bidi overrides.
+const TEXT_CHAR: &str =
+    r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]";
+/// Characters a one-line field may hold anywhere: no control characters at
+/// all, no line separators or bidi overrides.
+const LINE_CHAR: &str = r"[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]";
 /// Characters that do not count because they are trimmed off the ends.
 const TRIMMED: &str =
     r"[\t\n\x0B\x0C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
 /// A character that is neither trimmed nor a control character.
-const SOLID_CHAR: &str = r"[^\t\n\x0B\x0C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F]";
+const SOLID_CHAR: &str = r"[^\t\n\x0B\x0C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202A-\u202F\u205F\u2066-\u2069\u3000\x00-\x1F\x7F-\x9F]";
 
-/// Exactly what the domain's `BoundedText<MAX>` accepts: after trimming,
-/// 1 to `max` characters and no control characters but tab and line breaks.
-fn text_pattern(max: usize) -> String {
+/// Exactly what the domain's text types accept: after trimming, 1 to `max`
+/// characters of `inner` between solid ones.
+fn pattern(max: usize, inner: &str) -> String {
     format!(
-        "^{TRIMMED}*(?:{SOLID_CHAR}|{SOLID_CHAR}{TEXT_CHAR}{{0,{}}}{SOLID_CHAR}){TRIMMED}*$",
+        "^{TRIMMED}*(?:{SOLID_CHAR}|{SOLID_CHAR}{inner}{{0,{}}}{SOLID_CHAR}){TRIMMED}*$",
         max - 2
     )
 }
 
-/// A required free-text field of at most `max` characters.
+/// A required free-text field of at most `max` characters (`BoundedText`).
 pub(crate) fn text<const MAX: usize>() -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .pattern(Some(text_pattern(MAX)))
+        .pattern(Some(pattern(MAX, TEXT_CHAR)))
         .description(Some(format!(
             "Trimmed; 1 to {MAX} characters, no control characters but tab and line breaks."
         )))
         .build()
 }
 
-/// An optional free-text field: blank or null means absent.
-pub(crate) fn optional_text<const MAX: usize>() -> RefOr<Schema> {
+/// A required one-line field of at most `max` characters (`Line`).
+pub(crate) fn line<const MAX: usize>() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern(MAX, LINE_CHAR)))
+        .description(Some(format!(
+            "Trimmed; 1 to {MAX} characters on one line, no control characters."
+        )))
+        .build()
+}
+
+fn optional(value: Object, max: usize) -> RefOr<Schema> {
     let blank = ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(format!("^{TRIMMED}*$")))
         .build();
     OneOfBuilder::new()
-        .item(text::<MAX>())
+        .item(value)
         .item(blank)
         .item(ObjectBuilder::new().schema_type(Type::Null))
         .description(Some(format!(
-            "Optional: blank or null means absent, otherwise at most {MAX} characters."
+            "Optional: blank or null means absent, otherwise at most {max} characters."
         )))
         .into()
+}
+
+/// An optional free-text field: blank or null means absent.
+pub(crate) fn optional_text<const MAX: usize>() -> RefOr<Schema> {
+    optional(text::<MAX>(), MAX)
+}
+
+/// An optional one-line field: blank or null means absent.
+pub(crate) fn optional_line<const MAX: usize>() -> RefOr<Schema> {
+    optional(line::<MAX>(), MAX)
 }
 
 /// Addresses the sign-up accepts: the HTML5 rule plus a dotted domain.

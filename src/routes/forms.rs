@@ -18,7 +18,7 @@ use crate::routes::api_docs;
 pub struct SignUpFields {
     #[field(default = String::new())]
     #[serde(default)]
-    #[schema(schema_with = api_docs::text::<200>, required)]
+    #[schema(schema_with = api_docs::line::<200>, required)]
     pub name: String,
     #[field(default = String::new())]
     #[serde(default)]
@@ -26,14 +26,14 @@ pub struct SignUpFields {
     pub email: String,
     #[field(default = String::new())]
     #[serde(default)]
-    #[schema(schema_with = api_docs::text::<200>, required)]
+    #[schema(schema_with = api_docs::line::<200>, required)]
     pub organisation: String,
     #[field(default = String::new())]
     #[serde(default)]
     #[schema(schema_with = api_docs::sector_code, required)]
     pub sector: String,
     #[serde(default)]
-    #[schema(schema_with = api_docs::optional_text::<200>)]
+    #[schema(schema_with = api_docs::optional_line::<200>)]
     pub job_title: Option<String>,
     #[serde(default)]
     #[schema(schema_with = api_docs::optional_text::<2000>)]
@@ -82,7 +82,7 @@ fn body_lang(raw: Option<&str>, fallback: Lang) -> Result<Lang, FieldErrors> {
 pub struct ApplicationFields {
     #[field(default = String::new())]
     #[serde(default)]
-    #[schema(schema_with = api_docs::text::<300>, required)]
+    #[schema(schema_with = api_docs::line::<300>, required)]
     pub organisation: String,
     /// The register entry, from `GET /api/v1/organisations`.
     #[serde(default)]
@@ -94,7 +94,7 @@ pub struct ApplicationFields {
     pub sector: String,
     #[field(default = String::new())]
     #[serde(default)]
-    #[schema(schema_with = api_docs::text::<200>, required)]
+    #[schema(schema_with = api_docs::line::<200>, required)]
     pub contact_name: String,
     #[field(default = String::new())]
     #[serde(default)]
@@ -108,7 +108,7 @@ pub struct ApplicationFields {
     #[schema(schema_with = api_docs::text::<2000>, required)]
     pub current_suppliers: String,
     #[serde(default)]
-    #[schema(schema_with = api_docs::optional_text::<300>)]
+    #[schema(schema_with = api_docs::optional_line::<300>)]
     pub market_partner: Option<String>,
     #[field(default = String::new())]
     #[serde(default)]

@@ -35,7 +35,7 @@ pub async fn create(
     new: NewPartnership,
     actor: &str,
 ) -> Result<Uuid, AppError> {
-    let supplier = crate::domain::BoundedText::<300>::parse(&new.supplier_name)
+    let supplier = crate::domain::Line::<300>::parse(&new.supplier_name)
         .map_err(|e| AppError::Validation([("supplier_name", e)].into()))?;
     let supplier = supplier.as_str();
     let txn = begin_write(&services.db).await?;

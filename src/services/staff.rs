@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::audit;
 use crate::auth::password;
 use crate::db::begin_write;
-use crate::domain::{BoundedText, Email, ParseError, Role};
+use crate::domain::{Email, Line, ParseError, Role};
 use crate::entities::staff_user;
 use crate::error::AppError;
 
@@ -54,7 +54,7 @@ pub async fn create(
     actor: &str,
 ) -> Result<Uuid, AppError> {
     let email = Email::parse(email).map_err(|e| invalid("email", e.0))?;
-    let name = BoundedText::<200>::parse(name).map_err(|e| invalid("name", e.0))?;
+    let name = Line::<200>::parse(name).map_err(|e| invalid("name", e.0))?;
     let hash =
         password::hash(plain_password).map_err(|_| invalid("password", "password-too-short"))?;
     let txn = begin_write(db).await?;

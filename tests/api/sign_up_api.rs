@@ -276,3 +276,23 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_sign_up() {
     let bad: Value = serde_json::from_str(&bad.into_string().await.unwrap()).unwrap();
     assert!(bad.to_string().contains("idempotency_key"), "{bad}");
 }
+
+#[rocket::async_test]
+async fn line_breaks_in_a_name_or_organisation_are_refused_per_field() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let mut body = sign_up_body("anna@utrecht.nl");
+    body["name"] = serde_json::json!("Anna\r\nATTENDEE:mailto:evil@example.com");
+    body["organisation"] = serde_json::json!("Gemeente\nUtrecht");
+    body["job_title"] = serde_json::json!("Inkoper\tsenior");
+    body["remarks"] = serde_json::json!("Rolstoel,\r\ngraag een tolk");
+    let (status, answer) = app
+        .post_json("/api/v1/events/partnerships-voor-meer-banen/registrations", &body)
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{answer}");
+    for field in ["name", "organisation", "job_title"] {
+        assert!(answer["fields"][field].is_string(), "{field}: {answer}");
+    }
+    assert!(answer["fields"]["remarks"].is_null(), "remarks may span lines: {answer}");
+    assert!(app.registrations().await.is_empty());
+}
