@@ -12,7 +12,7 @@ use sea_orm::{
     DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
-use sea_orm::{ConnAcquireErr, DbBackend, ExecResult, QueryResult, Statement};
+use sea_orm::{ConnAcquireErr, DbBackend, ExecResult, QueryResult, RuntimeErr, Statement};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
@@ -198,8 +198,47 @@ pub async fn begin_locked(
     Ok((txn, event))
 }
 
-/// Whether a database error means the database is unreachable rather than
-/// that our statement was wrong.
+/// Whether a database error means the database is unreachable, or the
+/// connection broke under a statement, rather than that the statement was
+/// wrong. A broken connection mid-transaction may still have committed,
+/// so such errors are answered 503 with a word of caution, not 500.
 pub fn is_unavailable(err: &DbErr) -> bool {
-    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
+            **e,
+            Sqlx::Io(_)
+                | Sqlx::Tls(_)
+                | Sqlx::Protocol(_)
+                | Sqlx::PoolTimedOut
+                | Sqlx::PoolClosed
+                | Sqlx::WorkerCrashed
+        ),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn a_broken_connection_counts_as_unavailable_and_a_bad_statement_does_not() {
+        let io =
+            sea_orm::sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        let broken = DbErr::Exec(RuntimeErr::SqlxError(Arc::new(io)));
+        assert!(is_unavailable(&broken));
+        let closed = DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+            sea_orm::sqlx::Error::PoolClosed,
+        )));
+        assert!(is_unavailable(&closed));
+        let wrong = DbErr::Exec(RuntimeErr::SqlxError(Arc::new(
+            sea_orm::sqlx::Error::RowNotFound,
+        )));
+        assert!(!is_unavailable(&wrong));
+        assert!(!is_unavailable(&DbErr::Custom("x".into())));
+    }
 }

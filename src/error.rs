@@ -272,7 +272,13 @@ impl<'r> Responder<'r, 'static> for AppError {
         }
         let lang = crate::http::lang::detect(req);
         let status = self.status();
-        let message = self.message(lang);
+        let message = match &self {
+            // The connection may have broken after the change was made.
+            AppError::Unavailable(_) if req.method() != rocket::http::Method::Get => {
+                text(lang, "error-unavailable-after-post")
+            }
+            _ => self.message(lang),
+        };
         let fields = match &self {
             AppError::Validation(fields) => field_messages(fields, lang),
             _ => BTreeMap::new(),

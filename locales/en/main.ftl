@@ -358,3 +358,5 @@ error-go-back = Go back, correct this and send the form again.
 field-error-submission-key-invalid = The Idempotency-Key must be 16 to 64 characters: letters, digits, - or _.
 error-sign-in-required = Sign in to see this page.
 field-error-status-unknown = Choose a status from the list.
+field-error-kvk-invalid = Enter a Chamber of Commerce number of eight digits, or leave it empty.
+error-unavailable-after-post = The service is briefly unavailable. What you sent may have been saved after all: if so, a confirmation e-mail reaches you within a few minutes. If none comes, send it again in a few minutes.

@@ -358,3 +358,5 @@ error-go-back = Ga terug, verbeter dit en verstuur het formulier opnieuw.
 field-error-submission-key-invalid = De Idempotency-Key moet 16 tot 64 tekens lang zijn: letters, cijfers, - of _.
 error-sign-in-required = Log in om deze pagina te zien.
 field-error-status-unknown = Kies een status uit de lijst.
+field-error-kvk-invalid = Vul een KvK-nummer van acht cijfers in, of laat het veld leeg.
+error-unavailable-after-post = Het aanmeldpunt is tijdelijk niet bereikbaar. Wat u verstuurde is misschien toch opgeslagen: dan krijgt u binnen enkele minuten een bevestiging per e-mail. Krijgt u die niet, verstuur het dan over een paar minuten opnieuw.

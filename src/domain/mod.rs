@@ -19,7 +19,7 @@ pub use names::{
     ApplicationStatus, Eligibility, EligibilityDecision, EventStatus, MailKind, OutboxStatus,
     PilotStatus, RegistrationStatus, Role, TokenPurpose,
 };
-pub use partnership::{Category, HoursPerWeek, Stage, HOURS_PER_JOB};
+pub use partnership::{kvk_number, Category, HoursPerWeek, Stage, HOURS_PER_JOB};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
 pub use sector::{SectorCode, SectorGroup};
 pub use submission::SubmissionKey;

@@ -48,6 +48,17 @@ impl Category {
     }
 }
 
+/// A Chamber of Commerce (KvK) number: eight digits; blank means none.
+pub fn kvk_number(raw: &str) -> Result<Option<String>, ParseError> {
+    match raw.trim() {
+        "" => Ok(None),
+        digits if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(digits.to_owned()))
+        }
+        _ => Err(ParseError("kvk-invalid")),
+    }
+}
+
 /// Paid hours a week, as entered; shown as jobs of 25.5 hours.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct HoursPerWeek(f64);

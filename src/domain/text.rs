@@ -19,7 +19,11 @@ fn fits_a_text(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\t') || fits_a_line(c)
 }
 
-fn optional(raw: &str, max: usize, allowed: fn(char) -> bool) -> Result<Option<String>, ParseError> {
+fn optional(
+    raw: &str,
+    max: usize,
+    allowed: fn(char) -> bool,
+) -> Result<Option<String>, ParseError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Ok(None);

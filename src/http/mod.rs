@@ -5,6 +5,7 @@
 pub mod csrf;
 pub mod download;
 pub mod lang;
+pub mod params;
 
 use rocket::http::{ContentType, Status};
 use rocket::Request;
@@ -13,6 +14,7 @@ use crate::config::AppConfig;
 
 pub use csrf::{Button, CsrfForm, CsrfToken, Refused};
 pub use download::{Download, ExportFormat};
+pub use params::{SlugParam, TokenParam};
 
 /// An HTML page with its status.
 pub type Page = (Status, (ContentType, String));

@@ -105,7 +105,8 @@ mod tests {
     #[test]
     fn a_hostile_name_or_title_yields_one_event_with_one_attendee_and_folded_lines() {
         let name = "Anna\r\nATTENDEE:mailto:evil@example.com\r\nDTSTART:19700101T000000Z\r\nX-EVIL:1 \"quoted\"; comma, back\\slash";
-        let long_title = "Partnerships voor meer banen; een heel lange titel, met komma's en \\ ".repeat(4);
+        let long_title =
+            "Partnerships voor meer banen; een heel lange titel, met komma's en \\ ".repeat(4);
         let invite = Invite {
             attendee_name: name,
             title: &long_title,

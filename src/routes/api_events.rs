@@ -1,3 +1,4 @@
+use crate::http::params::SlugParam;
 use rocket::http::Status;
 use rocket::serde::json::{self, Json};
 use rocket::State;
@@ -49,10 +50,10 @@ async fn list(services: &State<Services>, lang: Lang) -> Result<Json<Vec<EventVi
 #[rocket::get("/events/<slug>")]
 async fn show(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
 ) -> Result<Json<EventView>, AppError> {
-    Ok(Json(events::by_slug(&services.db, slug, lang).await?))
+    Ok(Json(events::by_slug(&services.db, &slug, lang).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -127,7 +128,7 @@ impl IdempotencyKey {
 #[rocket::post("/events/<slug>/registrations", data = "<body>")]
 async fn register(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     idempotency_key: IdempotencyKey,
@@ -140,7 +141,7 @@ async fn register(
         .map_err(AppError::Validation)?
         .with_submission_key(key);
     allowed.for_email(EmailAction::SignUp, new.email.as_str())?;
-    let registered = registrations::register(services, slug, new).await?;
+    let registered = registrations::register(services, &slug, new).await?;
     Ok((
         Status::Created,
         Json(Created {

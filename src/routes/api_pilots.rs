@@ -1,3 +1,4 @@
+use crate::http::params::SlugParam;
 use rocket::http::Status;
 use rocket::serde::json::{self, Json};
 use rocket::State;
@@ -48,10 +49,10 @@ async fn list(services: &State<Services>, lang: Lang) -> Result<Json<Vec<PilotVi
 #[rocket::get("/pilots/<slug>")]
 async fn show(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
 ) -> Result<Json<PilotView>, AppError> {
-    Ok(Json(pilots::by_slug(&services.db, slug, lang).await?))
+    Ok(Json(pilots::by_slug(&services.db, &slug, lang).await?))
 }
 
 /// Applies for a pilot on behalf of an organisation.
@@ -89,7 +90,7 @@ async fn show(
 #[rocket::post("/pilots/<slug>/applications", data = "<body>")]
 async fn apply(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     body: Result<Json<ApplicationFields>, json::Error<'_>>,
@@ -99,7 +100,7 @@ async fn apply(
     allowed.for_email(EmailAction::Application, new.email.as_str())?;
     Ok((
         Status::Created,
-        Json(applications::apply(services, slug, new).await?),
+        Json(applications::apply(services, &slug, new).await?),
     ))
 }
 

@@ -1,5 +1,6 @@
 //! Public pages: the event list, an event with its sign-up form, and the
 //! thank-you page.
+use crate::http::params::SlugParam;
 use std::collections::BTreeMap;
 
 use rocket::http::Status;
@@ -97,12 +98,12 @@ impl<'a> Shown<'a> {
 
 async fn render_event(
     services: &Services,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     csrf: &CsrfToken,
     shown: Shown<'_>,
 ) -> Result<Page, AppError> {
-    let event = events::by_slug(&services.db, slug, lang).await?;
+    let event = events::by_slug(&services.db, &slug, lang).await?;
     // A re-shown form keeps its key: nothing was stored under it yet.
     let key =
         SubmissionKey::parse(&shown.form.form_token).unwrap_or_else(|_| SubmissionKey::generate());
@@ -125,7 +126,7 @@ async fn render_event(
 #[rocket::get("/events/<slug>")]
 async fn show(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
@@ -136,7 +137,7 @@ async fn show(
 #[rocket::post("/events/<slug>/registrations", data = "<form>")]
 async fn register(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     csrf: CsrfToken,
@@ -168,7 +169,7 @@ async fn register(
         }
     };
     allowed.for_email(EmailAction::SignUp, new.email.as_str())?;
-    match registrations::register(services, slug, new).await {
+    match registrations::register(services, &slug, new).await {
         Ok(done) => Ok(Ok(Redirect::to(uri!(
             _,
             thanks(slug, done.id),
@@ -197,11 +198,11 @@ struct ThanksPage {
 #[rocket::get("/events/<slug>/thanks/<id>")]
 async fn thanks(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     id: Uuid,
     lang: Lang,
 ) -> Result<Page, AppError> {
-    let event = events::by_slug(&services.db, slug, lang).await?;
+    let event = events::by_slug(&services.db, &slug, lang).await?;
     let registered = registrations::status_of(services, id).await?;
     let context = ThanksPage {
         lang: lang.code(),

@@ -1,5 +1,6 @@
 //! The personal manage link from the confirmation mail: see the sign-up,
 //! cancel it or erase it, each with one POST.
+use crate::http::params::TokenParam;
 use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{uri, State};
@@ -32,17 +33,17 @@ struct ManagePage {
 #[rocket::get("/manage/<token>")]
 async fn show(
     services: &State<Services>,
-    token: &str,
+    token: TokenParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let registration = registrations::find_by_manage_token(services, token).await?;
+    let registration = registrations::find_by_manage_token(services, &token).await?;
     let event = events::by_slug(&services.db, &registration.event_slug, lang).await?;
     let (starts, ends) = (event.starts_at.to_utc(), event.ends_at.to_utc());
     let status = registration.status;
     let context = ManagePage {
         lang: lang.code(),
-        token: token.to_owned(),
+        token: token.as_str().to_owned(),
         csrf: csrf.0,
         sector_name: SectorCode::parse(&registration.sector)
             .map(|s| s.name(lang).to_owned())
@@ -64,11 +65,11 @@ async fn show(
 #[rocket::post("/manage/<token>/cancel", data = "<_form>")]
 async fn cancel(
     services: &State<Services>,
-    token: &str,
+    token: TokenParam<'_>,
     lang: Lang,
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    registrations::cancel(services, token).await?;
+    registrations::cancel(services, &token).await?;
     Ok(Redirect::to(uri!(_, show(token), query(lang))))
 }
 
@@ -76,11 +77,11 @@ async fn cancel(
 #[rocket::post("/manage/<token>/erase", data = "<_form>")]
 async fn erase(
     services: &State<Services>,
-    token: &str,
+    token: TokenParam<'_>,
     lang: Lang,
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    crate::services::privacy::erase_by_manage_token(services, token).await?;
+    crate::services::privacy::erase_by_manage_token(services, &token).await?;
     Ok(Redirect::to(uri!(_, privacy(Some(true)), query(lang))))
 }
 

@@ -1,5 +1,6 @@
 //! Pilot pages: the list, the application form (with a register search
 //! that works without JavaScript), and the pages after applying.
+use crate::http::params::{SlugParam, TokenParam};
 use std::collections::BTreeMap;
 
 use rocket::http::Status;
@@ -96,12 +97,12 @@ impl<'a> Shown<'a> {
 
 async fn render_apply(
     services: &Services,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     csrf: &CsrfToken,
     shown: Shown<'_>,
 ) -> Result<Page, AppError> {
-    let pilot = pilots::by_slug(&services.db, slug, lang).await?;
+    let pilot = pilots::by_slug(&services.db, &slug, lang).await?;
     let context = ApplyPage {
         lang: lang.code(),
         pilot: card(pilot, lang),
@@ -121,7 +122,7 @@ async fn render_apply(
 #[rocket::get("/pilots/<slug>/apply")]
 async fn apply_form(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
@@ -145,7 +146,7 @@ struct IneligiblePage {
 #[rocket::post("/pilots/<slug>/apply", data = "<form>")]
 async fn apply(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     csrf: CsrfToken,
@@ -200,7 +201,7 @@ async fn apply(
         }
     }
     allowed.for_email(EmailAction::Application, new.email.as_str())?;
-    match applications::apply(services, slug, new).await {
+    match applications::apply(services, &slug, new).await {
         Ok(applied) => Ok(Ok(Redirect::to(uri!(
             _,
             applied(slug, applied.id, None::<bool>),
@@ -240,7 +241,7 @@ struct AppliedPage {
 #[rocket::get("/pilots/<slug>/applied/<id>?<resent>")]
 async fn applied(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     id: Uuid,
     resent: Option<bool>,
     lang: Lang,
@@ -249,7 +250,7 @@ async fn applied(
     let context = AppliedPage {
         lang: lang.code(),
         id,
-        slug: slug.to_owned(),
+        slug: slug.as_str().to_owned(),
         resent: resent.unwrap_or(false),
         csrf: csrf.0,
     };
@@ -264,7 +265,7 @@ async fn applied(
 #[rocket::post("/pilots/<slug>/applied/<id>/resend", data = "<_form>")]
 async fn resend(
     services: &State<Services>,
-    slug: &str,
+    slug: SlugParam<'_>,
     id: Uuid,
     lang: Lang,
     _allowed: SignUpAllowed<'_>,
@@ -325,28 +326,28 @@ fn status_page(
 #[rocket::get("/applications/verify/<token>")]
 async fn verify(
     services: &State<Services>,
-    token: &str,
+    token: TokenParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let application = applications::verify(services, token).await?;
+    let application = applications::verify(services, &token).await?;
     status_page(services, lang, csrf, application, None, true)
 }
 
 #[rocket::get("/applications/<token>")]
 async fn manage(
     services: &State<Services>,
-    token: &str,
+    token: TokenParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let application = applications::by_manage_token(services, token).await?;
+    let application = applications::by_manage_token(services, &token).await?;
     status_page(
         services,
         lang,
         csrf,
         application,
-        Some(token.to_owned()),
+        Some(token.as_str().to_owned()),
         false,
     )
 }
@@ -354,11 +355,11 @@ async fn manage(
 #[rocket::post("/applications/<token>/withdraw", data = "<_form>")]
 async fn withdraw(
     services: &State<Services>,
-    token: &str,
+    token: TokenParam<'_>,
     lang: Lang,
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    applications::withdraw(services, token).await?;
+    applications::withdraw(services, &token).await?;
     Ok(Redirect::to(uri!(_, manage(token), query(lang))))
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::registrations::LockedEvent;
 use super::Services;
-use crate::domain::{ParseError, RegistrationStatus, TokenPurpose};
+use crate::domain::{search_text, ParseError, RegistrationStatus, SectorCode, TokenPurpose};
 use crate::entities::{event, registration};
 use crate::error::AppError;
 
@@ -43,18 +43,25 @@ impl Filter {
                 RegistrationStatus::from_name(other).ok_or(ParseError("status-unknown"))?,
             )),
         };
+        let sector = match sector.trim() {
+            "" => String::new(),
+            code => SectorCode::parse(code)
+                .map_err(|_| ParseError("sector-unknown"))?
+                .code()
+                .to_owned(),
+        };
         Ok(Filter {
-            query: query.trim().to_owned(),
+            query: search_text(query),
             status,
-            sector: sector.trim().to_uppercase(),
-            organisation: organisation.trim().to_owned(),
+            sector,
+            organisation: search_text(organisation),
         })
     }
 
     /// The door list: confirmed people matching `query`.
     pub fn confirmed_matching(query: &str) -> Self {
         Filter {
-            query: query.trim().to_owned(),
+            query: search_text(query),
             status: Some(StatusFilter::Is(RegistrationStatus::Confirmed)),
             ..Filter::default()
         }

@@ -38,6 +38,12 @@ pub async fn create(
     let supplier = crate::domain::Line::<300>::parse(&new.supplier_name)
         .map_err(|e| AppError::Validation([("supplier_name", e)].into()))?;
     let supplier = supplier.as_str();
+    let supplier_kvk = crate::domain::kvk_number(new.supplier_kvk.as_deref().unwrap_or_default())
+        .map_err(|e| AppError::Validation([("supplier_kvk", e)].into()))?;
+    let notes = crate::domain::OptionalText::<2000>::parse(&new.notes)
+        .map_err(|e| AppError::Validation([("notes", e)].into()))?
+        .into_inner()
+        .unwrap_or_default();
     let txn = begin_write(&services.db).await?;
     let buyer = organisation::Entity::find_by_id(new.buyer_organisation_id)
         .one(&txn)
@@ -55,13 +61,13 @@ pub async fn create(
         buyer_name: Set(buyer.name),
         sector: Set(sector),
         supplier_name: Set(supplier.to_owned()),
-        supplier_kvk: Set(new.supplier_kvk.filter(|k| !k.trim().is_empty())),
+        supplier_kvk: Set(supplier_kvk),
         category: Set(new.category),
         application_id: Set(new.application_id),
         stage: Set(Stage::Interest),
         planned_hours_per_week: Set(new.planned.hours()),
         realised_hours_per_week: Set(0.0),
-        notes: Set(new.notes.trim().to_owned()),
+        notes: Set(notes),
         started_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

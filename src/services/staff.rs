@@ -107,7 +107,13 @@ pub async fn login(
     email: &str,
     plain_password: &str,
 ) -> Result<Result<Account, LoginError>, AppError> {
-    let email = email.trim().to_lowercase();
+    // An address that cannot be one is no account, and never reaches the
+    // database (PostgreSQL refuses a NUL in text).
+    let Ok(email) = Email::parse(email) else {
+        password::verify(plain_password, password::decoy_hash());
+        return Ok(Err(LoginError::Wrong));
+    };
+    let email = email.as_str().to_owned();
     let user = staff_user::Entity::find()
         .filter(staff_user::Column::Email.eq(&email))
         .filter(staff_user::Column::Active.eq(true))

@@ -287,12 +287,18 @@ async fn line_breaks_in_a_name_or_organisation_are_refused_per_field() {
     body["job_title"] = serde_json::json!("Inkoper\tsenior");
     body["remarks"] = serde_json::json!("Rolstoel,\r\ngraag een tolk");
     let (status, answer) = app
-        .post_json("/api/v1/events/partnerships-voor-meer-banen/registrations", &body)
+        .post_json(
+            "/api/v1/events/partnerships-voor-meer-banen/registrations",
+            &body,
+        )
         .await;
     assert_eq!(status, Status::UnprocessableEntity, "{answer}");
     for field in ["name", "organisation", "job_title"] {
         assert!(answer["fields"][field].is_string(), "{field}: {answer}");
     }
-    assert!(answer["fields"]["remarks"].is_null(), "remarks may span lines: {answer}");
+    assert!(
+        answer["fields"]["remarks"].is_null(),
+        "remarks may span lines: {answer}"
+    );
     assert!(app.registrations().await.is_empty());
 }

@@ -1,3 +1,4 @@
+use crate::http::params::SlugParam;
 use std::collections::BTreeMap;
 
 use rocket::http::Status;
@@ -197,12 +198,12 @@ async fn edit_form(
     lang: Lang,
     staff: Organiser,
     csrf: CsrfToken,
-    slug: &str,
+    slug: SlugParam<'_>,
 ) -> Result<Page, AppError> {
-    let input = event_admin::edit_input(services, slug).await?;
+    let input = event_admin::edit_input(services, &slug).await?;
     let page = FormPage::new(
         lang,
-        Some(slug.to_owned()),
+        Some(slug.as_str().to_owned()),
         input,
         &FieldErrors::new(),
         None,
@@ -216,10 +217,10 @@ async fn update(
     lang: Lang,
     staff: Organiser,
     csrf: CsrfToken,
-    slug: &str,
+    slug: SlugParam<'_>,
     form: CsrfForm<EventForm>,
 ) -> Result<Result<Redirect, Page>, AppError> {
-    save(services, lang, &staff, &csrf, Some(slug), &form).await
+    save(services, lang, &staff, &csrf, Some(&slug), &form).await
 }
 
 /// What the overview's buttons do to an event; any other word is a 404.
@@ -242,11 +243,11 @@ impl<'a> FromParam<'a> for ChangeParam {
 async fn change(
     services: &State<Services>,
     staff: Organiser,
-    slug: &str,
+    slug: SlugParam<'_>,
     change: ChangeParam,
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    event_admin::change(services, slug, change.0, &staff.email).await?;
+    event_admin::change(services, &slug, change.0, &staff.email).await?;
     Ok(Redirect::to(uri!(super::events::overview)))
 }
 

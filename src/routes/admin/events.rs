@@ -1,5 +1,6 @@
 //! Meetings in the back office: the overview, attendee lists and their
 //! exports, the door, and changes on someone's behalf.
+use crate::http::params::{SlugParam, TokenParam};
 use rocket::form::{self, FromFormField, ValueField};
 use rocket::http::uri::Origin;
 use rocket::response::Redirect;
@@ -56,8 +57,14 @@ pub(super) struct AttendeeQuery {
 
 impl AttendeeQuery {
     fn filter(&self) -> Result<Filter, AppError> {
-        Filter::parse(&self.q, &self.status, &self.sector, &self.organisation)
-            .map_err(|e| AppError::Validation([("status", e)].into()))
+        Filter::parse(&self.q, &self.status, &self.sector, &self.organisation).map_err(|e| {
+            let field = if e.0 == "sector-unknown" {
+                "sector"
+            } else {
+                "status"
+            };
+            AppError::Validation([(field, e)].into())
+        })
     }
 }
 
@@ -85,10 +92,10 @@ async fn attendee_list(
     lang: Lang,
     staff: Organiser,
     csrf: CsrfToken,
-    slug: &str,
+    slug: SlugParam<'_>,
     query: AttendeeQuery,
 ) -> Result<Page, AppError> {
-    let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
+    let event = events::by_slug_for_staff(&services.db, &slug, lang).await?;
     let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
     let sector_counts = list
         .by_sector
@@ -124,11 +131,11 @@ async fn attendee_list(
 async fn export(
     services: &State<Services>,
     _staff: Organiser,
-    slug: &str,
+    slug: SlugParam<'_>,
     format: ExportFormat,
     query: AttendeeQuery,
 ) -> Result<Download, AppError> {
-    let event = events::by_slug_for_staff(&services.db, slug, Lang::Nl).await?;
+    let event = events::by_slug_for_staff(&services.db, &slug, Lang::Nl).await?;
     let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
     Download::of(
         &attendees::export_table(&list.rows),
@@ -150,10 +157,10 @@ async fn door(
     lang: Lang,
     staff: Organiser,
     csrf: CsrfToken,
-    slug: &str,
+    slug: SlugParam<'_>,
     q: Option<&str>,
 ) -> Result<Page, AppError> {
-    let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
+    let event = events::by_slug_for_staff(&services.db, &slug, lang).await?;
     let filter = Filter::confirmed_matching(q.unwrap_or_default());
     let list = attendees::list(&services.db, event.id, &filter).await?;
     render(
@@ -253,11 +260,11 @@ async fn move_registration(
 async fn add(
     services: &State<Services>,
     staff: Organiser,
-    slug: &str,
+    slug: SlugParam<'_>,
     form: CsrfForm<SignUpFields>,
 ) -> Result<Redirect, AppError> {
     let new = form.parse(Lang::Nl).map_err(AppError::Validation)?;
-    registrations::register_as(services, slug, new, Some(&staff.email)).await?;
+    registrations::register_as(services, &slug, new, Some(&staff.email)).await?;
     Ok(Redirect::to(uri!(attendee_list(
         slug,
         AttendeeQuery::default()
@@ -278,9 +285,9 @@ async fn scanned(
     lang: Lang,
     staff: Organiser,
     csrf: CsrfToken,
-    token: &str,
+    token: TokenParam<'_>,
 ) -> Result<Page, AppError> {
-    let (attendee, event_title) = attendees::by_check_in_token(services, token, lang).await?;
+    let (attendee, event_title) = attendees::by_check_in_token(services, &token, lang).await?;
     render(
         services,
         "admin/scanned.html.tera",

@@ -395,6 +395,11 @@ pub async fn decide(
     } else {
         ApplicationStatus::Rejected
     };
+    let message = crate::domain::OptionalText::<2000>::parse(message)
+        .map_err(|e| AppError::Validation([("message", e)].into()))?
+        .into_inner()
+        .unwrap_or_default();
+    let message = message.as_str();
     transition(
         services,
         id,
