@@ -397,6 +397,14 @@ async fn insert_event(db: &DatabaseConnection, slug: &str) -> event::Model {
 /// (c): the sign-up service, called by as many tasks as wrk has
 /// connections, against the same database, without HTTP.
 async fn raw_sign_ups(db: &DatabaseConnection, slug: &str, settings: &Settings) -> Figures {
+    // The raw runs call the service, which asks no rate limit of its own.
+    let config: aanmeldpunt::config::AppConfig = aanmeldpunt::figment()
+        .merge(("rate_limit_store", "memory"))
+        .extract()
+        .expect("settings");
+    let limits = aanmeldpunt::services::limits::Limits::from_config(&config, db, None)
+        .await
+        .expect("rate limits");
     let services = Arc::new(Services {
         db: db.clone(),
         views: Views::load("templates").expect("templates"),
@@ -404,6 +412,7 @@ async fn raw_sign_ups(db: &DatabaseConnection, slug: &str, settings: &Settings) 
         mail_from: "Aanmeldpunt <aanmeldpunt@example.nl>".into(),
         mail_queued: Arc::new(tokio::sync::Notify::new()),
         sign_ups: Default::default(),
+        limits: Arc::new(limits),
     });
     let deadline = Instant::now() + Duration::from_secs(settings.seconds);
     let tasks: Vec<_> = (0..settings.connections)

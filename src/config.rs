@@ -57,6 +57,28 @@ pub struct AppConfig {
     /// whatever address they come from: a cap on mail sent to one person.
     #[serde(default = "default_per_email_rate")]
     pub rate_limit_per_email_per_hour: u32,
+    /// Where rate limits are counted: `memory` (this instance only),
+    /// `database` (every instance on the database) or a `redis://` URL.
+    /// Unset: memory on SQLite, the database on PostgreSQL.
+    #[serde(default)]
+    pub rate_limit_store: Option<String>,
+    /// The header a reverse proxy sets to the client's address
+    /// (`X-Forwarded-For` or `X-Real-IP`); unset, the socket's peer counts.
+    #[serde(default)]
+    pub trusted_proxy_header: Option<String>,
+    /// Addresses or networks (`10.0.0.0/8`) of the proxies allowed to set it.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Minutes a staff session may stay unused before it ends.
+    #[serde(default = "default_session_idle_minutes")]
+    pub session_idle_minutes: i64,
+    /// Hours a staff session lasts at most, however busy.
+    #[serde(default = "default_session_hours")]
+    pub session_hours: i64,
+    /// Seconds one SMTP exchange may take, connect to the end of the
+    /// message; must stay well below `mail_claim_lease_secs`.
+    #[serde(default = "default_send_timeout")]
+    pub mail_send_timeout_secs: u64,
     /// Days after an event that its sign-ups are anonymised (AVG retention).
     #[serde(default = "default_sign_up_retention")]
     pub retention_days_after_event: i64,
@@ -126,6 +148,15 @@ fn default_login_rate() -> u32 {
 }
 fn default_reminder_interval() -> u64 {
     300
+}
+fn default_session_idle_minutes() -> i64 {
+    120
+}
+fn default_session_hours() -> i64 {
+    12
+}
+fn default_send_timeout() -> u64 {
+    60
 }
 fn default_true() -> bool {
     true

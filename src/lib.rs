@@ -63,66 +63,88 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
 }
 
 async fn setup(rocket: Rocket<Build>) -> fairing::Result {
-    let config: AppConfig = match rocket.figment().extract() {
-        Ok(config) => config,
-        Err(e) => {
-            tracing::error!("configuration is incomplete or invalid: {e}");
-            return Err(rocket);
+    match prepare(rocket.figment()).await {
+        Ok(ready) => Ok(rocket
+            .manage(ready.limits_upkeep)
+            .manage(ready.proxies)
+            .manage(ready.services)
+            .manage(ready.views)
+            .manage(ready.mailer)
+            .manage(ready.worker)
+            .manage(ready.config)),
+        Err(why) => {
+            tracing::error!("not starting: {why}");
+            Err(rocket)
         }
-    };
-    let db = match db::connect_with_timeout(
+    }
+}
+
+/// Everything the app manages as state, made from its settings.
+struct Ready {
+    config: AppConfig,
+    services: Services,
+    views: Views,
+    mailer: Mailer,
+    worker: WorkerSettings,
+    proxies: http::client::TrustedProxies,
+    limits_upkeep: LimitsUpkeep,
+}
+
+/// The rate limits, for the task that forgets what has passed.
+struct LimitsUpkeep(Arc<services::limits::Limits>);
+
+async fn prepare(figment: &Figment) -> Result<Ready, String> {
+    let config: AppConfig = figment
+        .extract()
+        .map_err(|e| format!("configuration is incomplete or invalid: {e}"))?;
+    let db = db::connect_with_timeout(
         &config.database_url,
         config.database_max_connections,
         Duration::from_secs(config.database_acquire_timeout_secs),
     )
     .await
+    .map_err(|e| {
+        format!(
+            "cannot open database {}: {e}",
+            redact_url(&config.database_url)
+        )
+    })?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    if config.seed
+        && services::seed::seed_if_empty(&db, chrono::Utc::now())
+            .await
+            .map_err(|e| format!("seeding failed: {e}"))?
     {
-        Ok(db) => db,
-        Err(e) => {
-            tracing::error!(
-                "cannot open database {}: {e}",
-                redact_url(&config.database_url)
-            );
-            return Err(rocket);
-        }
-    };
-    if let Err(e) = db::migrate(&db).await {
-        tracing::error!("database migration failed, not starting: {e}");
-        return Err(rocket);
+        tracing::info!("seeded the demonstration events");
     }
-    if config.seed {
-        match services::seed::seed_if_empty(&db, chrono::Utc::now()).await {
-            Ok(true) => tracing::info!("seeded the demonstration events"),
-            Ok(false) => {}
-            Err(e) => {
-                tracing::error!("seeding failed: {e}");
-                return Err(rocket);
-            }
-        }
+    let views = Views::load(&config.template_dir)
+        .map_err(|e| format!("templates in {} do not load: {e:?}", config.template_dir))?;
+    let mailer = Mailer::from_config(&config).map_err(|e| format!("mail transport: {e}"))?;
+    if config.mail_send_timeout_secs.saturating_mul(2) > config.mail_claim_lease_secs {
+        return Err(format!(
+            "mail_claim_lease_secs ({}) must be at least twice mail_send_timeout_secs ({}), \
+             or a slow send could be taken over and sent twice",
+            config.mail_claim_lease_secs, config.mail_send_timeout_secs
+        ));
     }
-    let views = match Views::load(&config.template_dir) {
-        Ok(views) => views,
-        Err(e) => {
-            tracing::error!("templates in {} do not load: {e:?}", config.template_dir);
-            return Err(rocket);
-        }
-    };
-    let mailer = match Mailer::from_config(&config) {
-        Ok(mailer) => mailer,
-        Err(e) => {
-            tracing::error!("mail transport: {e}");
-            return Err(rocket);
-        }
-    };
-    let worker_settings = WorkerSettings {
+    let worker = WorkerSettings {
         from: config.mail_from.clone(),
         retry_delays_secs: config.mail_retry_delays_secs.clone(),
         max_attempts: config.mail_max_attempts,
         poll_interval: Duration::from_millis(config.mail_poll_interval_ms),
         batch_size: 20,
         claim_lease: Duration::from_secs(config.mail_claim_lease_secs.max(1)),
+        send_timeout: Duration::from_secs(config.mail_send_timeout_secs.max(1)),
         render_nice: config.mail_render_nice.clamp(0, 19),
     };
+    let proxies = http::client::TrustedProxies::from_config(&config)?;
+    let secret = figment.extract_inner::<String>("secret_key").ok();
+    let limits = services::limits::Limits::from_config(&config, &db, secret.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let limits = Arc::new(limits);
     let services = Services {
         db,
         views: views.clone(),
@@ -130,15 +152,17 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
         mail_from: config.mail_from.clone(),
         mail_queued: Arc::new(Notify::new()),
         sign_ups: Default::default(),
+        limits: limits.clone(),
     };
-    let rate_limits = routes::protection::RateLimits::new(&config);
-    Ok(rocket
-        .manage(rate_limits)
-        .manage(services)
-        .manage(views)
-        .manage(mailer)
-        .manage(worker_settings)
-        .manage(config))
+    Ok(Ready {
+        config,
+        services,
+        views,
+        mailer,
+        worker,
+        proxies,
+        limits_upkeep: LimitsUpkeep(limits),
+    })
 }
 
 async fn start_mail_worker(rocket: &Rocket<Orbit>) {
@@ -167,10 +191,10 @@ async fn start_mail_worker(rocket: &Rocket<Orbit>) {
     });
 }
 
-/// Forgets rate-limit state of quiet clients and addresses every few
-/// minutes; without it the limiters would keep every key ever seen.
+/// Forgets rate-limit windows that have passed every few minutes; without
+/// it memory and the table would keep every key ever seen.
 async fn start_rate_limit_upkeep(rocket: &Rocket<rocket::Orbit>) {
-    let Some(limits) = rocket.state::<routes::protection::RateLimits>() else {
+    let Some(LimitsUpkeep(limits)) = rocket.state::<LimitsUpkeep>() else {
         return;
     };
     let limits = limits.clone();
@@ -179,7 +203,11 @@ async fn start_rate_limit_upkeep(rocket: &Rocket<rocket::Orbit>) {
         loop {
             tokio::select! {
                 _ = &mut shutdown => break,
-                _ = tokio::time::sleep(Duration::from_secs(300)) => limits.forget_idle(),
+                _ = tokio::time::sleep(Duration::from_secs(300)) => {
+                    if let Err(e) = limits.forget_idle().await {
+                        tracing::warn!("rate limits: {e}");
+                    }
+                }
             }
         }
     });

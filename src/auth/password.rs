@@ -22,6 +22,21 @@ pub fn verify(password: &str, stored: &str) -> bool {
     })
 }
 
+/// At most this many hashes are computed at once: a flood of log-ins then
+/// queues here instead of taking every core from the rest of the app.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`verify`] on the blocking pool, a few at a time, so a request thread
+/// never spends tens of milliseconds hashing.
+pub async fn verify_off_thread(password: String, stored: String) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify(&password, &stored))
+        .await
+        .unwrap_or(false)
+}
+
 /// A valid hash of nothing anyone types, so that a login for an unknown
 /// address costs as much time as one for a known address.
 pub fn decoy_hash() -> &'static str {

@@ -13,5 +13,7 @@ pub mod partnership_stage_change;
 pub mod partnership_target;
 pub mod pilot;
 pub mod pilot_application;
+pub mod rate_limit;
 pub mod registration;
+pub mod staff_session;
 pub mod staff_user;

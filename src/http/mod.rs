@@ -2,6 +2,7 @@
 //! every route shares (language, CSRF-checked forms, downloads, the
 //! fallback that turns malformed paths into 404s). Routes use these
 //! instead of reading headers, cookies or tokens themselves.
+pub mod client;
 pub mod csrf;
 pub mod download;
 pub mod lang;
@@ -21,6 +22,19 @@ pub type Page = (Status, (ContentType, String));
 
 pub fn page(status: Status, html: String) -> Page {
     (status, (ContentType::HTML, html))
+}
+
+/// A response with one more header, e.g. a page with `Retry-After`.
+pub struct WithHeader<R>(pub R, pub rocket::http::Header<'static>);
+
+impl<'r, R: rocket::response::Responder<'r, 'static>> rocket::response::Responder<'r, 'static>
+    for WithHeader<R>
+{
+    fn respond_to(self, req: &'r Request<'_>) -> rocket::response::Result<'static> {
+        let mut response = self.0.respond_to(req)?;
+        response.set_header(self.1);
+        Ok(response)
+    }
 }
 
 /// Cookies are marked Secure when the app is served over https.

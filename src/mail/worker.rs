@@ -18,8 +18,10 @@ pub struct WorkerSettings {
     pub max_attempts: i32,
     pub poll_interval: Duration,
     pub batch_size: u64,
-    /// Longer than any send may take, or a slow send is sent twice.
+    /// How long a worker holds a mail it took: at least twice `send_timeout`.
     pub claim_lease: Duration,
+    /// The most one SMTP exchange may take, from connect to the end.
+    pub send_timeout: Duration,
     /// Nice value of the render thread ([`RenderThread`]).
     pub render_nice: i32,
 }
@@ -167,6 +169,7 @@ mod tests {
             poll_interval: Duration::from_secs(1),
             batch_size: 10,
             claim_lease: Duration::from_secs(300),
+            send_timeout: Duration::from_secs(60),
             render_nice: 0,
         };
         assert_eq!(settings.delay_after(1), Duration::from_secs(10));

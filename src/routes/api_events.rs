@@ -10,7 +10,7 @@ use super::forms::SignUpFields;
 use crate::domain::{Lang, RegistrationStatus, SubmissionKey};
 use crate::error::{AppError, ErrorBody};
 use crate::routes::api_docs;
-use crate::routes::protection::{EmailAction, SignUpAllowed};
+use crate::routes::protection::SignUpAllowed;
 use crate::services::events::{self, EventView};
 use crate::services::{registrations, Services};
 
@@ -140,7 +140,7 @@ async fn register(
         .parse(lang)
         .map_err(AppError::Validation)?
         .with_submission_key(key);
-    allowed.for_email(EmailAction::SignUp, new.email.as_str())?;
+    allowed.mail_to(new.email.as_str()).await?;
     let registered = registrations::register(services, &slug, new).await?;
     Ok((
         Status::Created,

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use super::forms::ApplicationFields;
 use crate::domain::Lang;
 use crate::error::{AppError, ErrorBody};
-use crate::routes::protection::{EmailAction, SignUpAllowed};
+use crate::routes::protection::SignUpAllowed;
 use crate::services::applications::{self, Applied};
 use crate::services::eligibility::{self, OrganisationHit};
 use crate::services::pilots::{self, PilotView};
@@ -97,7 +97,7 @@ async fn apply(
 ) -> Result<(Status, Json<Applied>), AppError> {
     let body = super::json_body(body)?;
     let new = body.parse(lang).map_err(AppError::Validation)?;
-    allowed.for_email(EmailAction::Application, new.email.as_str())?;
+    allowed.mail_to(new.email.as_str()).await?;
     Ok((
         Status::Created,
         Json(applications::apply(services, &slug, new).await?),

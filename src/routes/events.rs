@@ -15,7 +15,7 @@ use crate::error::{field_messages, AppError};
 use crate::format;
 use crate::http::lang::query;
 use crate::http::{page, CsrfForm, CsrfToken, Page, Refused};
-use crate::routes::protection::{EmailAction, SignUpAllowed};
+use crate::routes::protection::SignUpAllowed;
 use crate::services::events::{self, EventView};
 use crate::services::sectors::{self, SectorView};
 use crate::services::{registrations, Services};
@@ -168,7 +168,7 @@ async fn register(
                 .map(Err);
         }
     };
-    allowed.for_email(EmailAction::SignUp, new.email.as_str())?;
+    allowed.mail_to(new.email.as_str()).await?;
     match registrations::register(services, &slug, new).await {
         Ok(done) => Ok(Ok(Redirect::to(uri!(
             _,

@@ -15,7 +15,7 @@ use crate::error::{field_messages, AppError};
 use crate::format;
 use crate::http::lang::query;
 use crate::http::{page, Button, CsrfForm, CsrfToken, Page, Refused};
-use crate::routes::protection::{EmailAction, SignUpAllowed};
+use crate::routes::protection::SignUpAllowed;
 use crate::services::applications::{self, ApplicationView};
 use crate::services::eligibility;
 use crate::services::pilots::{self, PilotView};
@@ -200,7 +200,7 @@ async fn apply(
                 .map(Err);
         }
     }
-    allowed.for_email(EmailAction::Application, new.email.as_str())?;
+    allowed.mail_to(new.email.as_str()).await?;
     match applications::apply(services, &slug, new).await {
         Ok(applied) => Ok(Ok(Redirect::to(uri!(
             _,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod eligibility;
 pub mod event_admin;
 pub mod events;
+pub mod limits;
 pub mod mail_log;
 pub mod partnerships;
 pub mod pilots;
@@ -37,6 +38,8 @@ pub struct Services {
     pub mail_queued: Arc<Notify>,
     /// Sign-ups waiting to be written together.
     pub sign_ups: Arc<registrations::SignUpQueue>,
+    /// How often a client or an address may do what (`limits`).
+    pub limits: Arc<limits::Limits>,
 }
 
 impl Services {

@@ -7,9 +7,12 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use sea_orm::sea_query::Expr;
+
 use super::audit;
+use super::limits::{Limit, Limits};
 use crate::auth::password;
-use crate::db::begin_write;
+use crate::db::{begin_write, WriteTxn};
 use crate::domain::{Email, Line, ParseError, Role};
 use crate::entities::staff_user;
 use crate::error::AppError;
@@ -96,74 +99,136 @@ pub async fn create(
 #[derive(Debug, PartialEq, Eq)]
 pub enum LoginError {
     Wrong,
-    LockedOut,
+    /// Too many wrong passwords for this address, whether it has an
+    /// account or not: the same answer, so nobody learns which do.
+    LockedOut {
+        retry_after_secs: u64,
+    },
 }
 
-/// Checks the password. Five failures in a row lock the account for 15
-/// minutes; an unknown address costs the same time as a known one. A
-/// successful log-in is recorded in the audit log.
+/// Checks the password. Five wrong ones lock the account for 15 minutes,
+/// counted atomically in the database so guesses sent at once cannot
+/// overwrite each other's count; the same five are counted per address in
+/// the rate limits, so an address without an account answers alike. An
+/// unknown address costs the same time as a known one. Hashing runs off
+/// the request threads. A log-in is recorded in the audit log.
 pub async fn login(
     db: &sea_orm::DatabaseConnection,
+    limits: &Limits,
     email: &str,
     plain_password: &str,
 ) -> Result<Result<Account, LoginError>, AppError> {
+    let typed = email.trim().to_lowercase();
+    if let Some(locked) = locked_out(limits.peek(Limit::FailedLogIns, &typed).await)? {
+        return Ok(Err(locked));
+    }
     // An address that cannot be one is no account, and never reaches the
     // database (PostgreSQL refuses a NUL in text).
-    let Ok(email) = Email::parse(email) else {
-        password::verify(plain_password, password::decoy_hash());
-        return Ok(Err(LoginError::Wrong));
-    };
-    let email = email.as_str().to_owned();
-    let user = staff_user::Entity::find()
-        .filter(staff_user::Column::Email.eq(&email))
-        .filter(staff_user::Column::Active.eq(true))
-        .one(db)
-        .await?;
-    let Some(user) = user else {
-        password::verify(plain_password, password::decoy_hash());
-        return Ok(Err(LoginError::Wrong));
+    let user = match Email::parse(email) {
+        Ok(email) => {
+            staff_user::Entity::find()
+                .filter(staff_user::Column::Email.eq(email.as_str()))
+                .filter(staff_user::Column::Active.eq(true))
+                .one(db)
+                .await?
+        }
+        Err(_) => None,
     };
     let now = Utc::now();
-    if user.locked_until.is_some_and(|until| until > now) {
-        return Ok(Err(LoginError::LockedOut));
+    if let Some(until) = user
+        .as_ref()
+        .and_then(|u| u.locked_until)
+        .filter(|t| *t > now)
+    {
+        return Ok(Err(LoginError::LockedOut {
+            retry_after_secs: seconds_until(until),
+        }));
     }
-    let ok = password::verify(plain_password, &user.password_hash);
+    let stored = user.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let right = password::verify_off_thread(plain_password.to_owned(), stored).await;
     let txn = begin_write(db).await?;
-    let failures = if ok { 0 } else { user.failed_logins + 1 };
-    let locks = failures >= MAX_FAILED_LOGINS;
-    let mut active: staff_user::ActiveModel = user.clone().into();
-    active.failed_logins = Set(if locks { 0 } else { failures });
-    active.locked_until = Set(locks.then(|| now + LOCK_OUT_FOR));
-    active.update(&txn).await?;
-    let outcome = match (ok, locks) {
-        (true, _) => {
-            audit::record(
-                &txn,
-                &email,
-                "staff.login",
-                &email,
-                None::<&()>,
-                None::<&()>,
-            )
-            .await?;
+    let outcome = match user {
+        Some(user) if right => {
+            if user.failed_logins != 0 {
+                let mut active: staff_user::ActiveModel = user.clone().into();
+                active.failed_logins = Set(0);
+                active.update(&txn).await?;
+            }
+            let who = user.email.clone();
+            audit::record(&txn, &who, "staff.login", &who, None::<&()>, None::<&()>).await?;
             Ok(Account::from(user))
         }
-        (false, true) => {
-            audit::record(
-                &txn,
-                &email,
-                "staff.locked_out",
-                &email,
-                None::<&()>,
-                None::<&()>,
-            )
-            .await?;
-            Err(LoginError::LockedOut)
-        }
-        (false, false) => Err(LoginError::Wrong),
+        Some(user) => count_failure(&txn, &user, now).await?,
+        None => Err(LoginError::Wrong),
     };
     txn.commit().await?;
+    if outcome.is_err() {
+        if let Some(locked) = locked_out(limits.check(Limit::FailedLogIns, &typed).await)? {
+            return Ok(Err(locked));
+        }
+    }
     Ok(outcome)
+}
+
+/// One more wrong password for `user`, counted in the database itself; the
+/// guess that reaches the limit locks the account.
+async fn count_failure(
+    txn: &WriteTxn,
+    user: &staff_user::Model,
+    now: chrono::DateTime<Utc>,
+) -> Result<Result<Account, LoginError>, AppError> {
+    use sea_orm::sea_query::ExprTrait;
+    let counted = staff_user::Entity::update_many()
+        .col_expr(
+            staff_user::Column::FailedLogins,
+            Expr::col(staff_user::Column::FailedLogins).add(1),
+        )
+        .filter(staff_user::Column::Id.eq(user.id))
+        .exec_with_returning(txn)
+        .await?;
+    let failures = counted.first().map_or(0, |u| u.failed_logins);
+    if failures < MAX_FAILED_LOGINS {
+        return Ok(Err(LoginError::Wrong));
+    }
+    let until = now + LOCK_OUT_FOR;
+    staff_user::Entity::update_many()
+        .col_expr(staff_user::Column::FailedLogins, Expr::value(0))
+        .col_expr(staff_user::Column::LockedUntil, Expr::value(Some(until)))
+        .filter(staff_user::Column::Id.eq(user.id))
+        .exec(txn)
+        .await?;
+    audit::record(
+        txn,
+        &user.email,
+        "staff.locked_out",
+        &user.email,
+        None::<&()>,
+        None::<&()>,
+    )
+    .await?;
+    Ok(Err(LoginError::LockedOut {
+        retry_after_secs: seconds_until(until),
+    }))
+}
+
+fn seconds_until(until: chrono::DateTime<Utc>) -> u64 {
+    u64::try_from((until - Utc::now()).num_seconds())
+        .unwrap_or(0)
+        .max(1)
+}
+
+/// A refusal by the per-address count as the log-in's answer.
+fn locked_out(checked: Result<(), AppError>) -> Result<Option<LoginError>, AppError> {
+    match checked {
+        Ok(()) => Ok(None),
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            Ok(Some(LoginError::LockedOut { retry_after_secs }))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// The active account with this id, for the session guard.

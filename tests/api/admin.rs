@@ -388,15 +388,18 @@ async fn the_staff_command_creates_an_account_that_can_log_in() {
     ))
     .await
     .unwrap();
-    let db = client
+    let services = client
         .rocket()
         .state::<aanmeldpunt::services::Services>()
-        .unwrap()
-        .db
-        .clone();
-    let staff = aanmeldpunt::services::staff::login(&db, "beheer@dnz.nl", STAFF_PASSWORD)
-        .await
         .unwrap();
+    let staff = aanmeldpunt::services::staff::login(
+        &services.db,
+        &services.limits,
+        "beheer@dnz.nl",
+        STAFF_PASSWORD,
+    )
+    .await
+    .unwrap();
     assert_eq!(staff.map(|s| s.role), Ok(Role::Admin));
 }
 

@@ -40,6 +40,7 @@ fn start_app(database_url: &str, port: u16, mail_dir: &Path) -> Child {
         .env("ROCKET_MAIL_POLL_INTERVAL_MS", "20")
         // Mail the killed instance had taken is free again this soon.
         .env("ROCKET_MAIL_CLAIM_LEASE_SECS", "2")
+        .env("ROCKET_MAIL_SEND_TIMEOUT_SECS", "1")
         .env("ROCKET_SEED", "false")
         .env("ROCKET_LOG_LEVEL", "off")
         // Every client here is 127.0.0.1.

@@ -174,6 +174,7 @@ async fn two_workers_never_send_the_same_mail_twice() {
         poll_interval: std::time::Duration::from_millis(10),
         batch_size: 3,
         claim_lease: std::time::Duration::from_secs(300),
+        send_timeout: std::time::Duration::from_secs(60),
         render_nice: 0,
     };
     let (first, second) = (MemoryMailbox::default(), MemoryMailbox::default());

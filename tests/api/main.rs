@@ -14,6 +14,7 @@ mod crash;
 mod fuzz_bodies;
 mod hostile;
 mod launch;
+mod log_in;
 mod mail;
 mod openapi;
 mod outage;

@@ -26,6 +26,11 @@ async fn every_page_carries_the_security_headers() {
             "{path}: {csp}"
         );
         assert!(!csp.contains("unsafe-inline"));
+        // A line break would make the header unsendable over a real socket.
+        assert!(
+            !csp.contains(['\n', '\r', '\\']) && csp.contains("img-src 'self' data:"),
+            "{path}: {csp:?}"
+        );
         assert_eq!(
             headers.get_one("X-Content-Type-Options"),
             Some("nosniff"),
@@ -111,7 +116,8 @@ async fn log_in_attempts_are_limited_per_address_too() {
 async fn one_email_address_gets_only_its_hourly_allowance_of_sign_ups() {
     let app = spawn_app_with(|f| f.merge(("rate_limit_per_email_per_hour", 3))).await;
     app.create_event(EventSpec::default()).await;
-    // The first makes the sign-up, the next two resend its mail (409).
+    // The first makes the sign-up, the next two are told they are signed
+    // up already (409); the links go again once, not twice.
     let (first, _) = app.sign_up_api(SLUG, "anna@utrecht.nl").await;
     assert_eq!(first, Status::Created);
     for _ in 0..2 {
@@ -136,7 +142,8 @@ async fn one_email_address_gets_only_its_hourly_allowance_of_sign_ups() {
     assert!((1..=3600).contains(&wait), "{wait}");
     let body = refused.into_string().await.unwrap();
     assert!(body.contains("rate_limited"), "{body}");
-    // Other people are not held back, and no fourth mail went out.
+    // Other people are not held back; Anna got her confirmation and her
+    // links once more.
     assert_eq!(
         app.sign_up_api(SLUG, "bert@utrecht.nl").await.0,
         Status::Created
@@ -147,6 +154,201 @@ async fn one_email_address_gets_only_its_hourly_allowance_of_sign_ups() {
             .iter()
             .filter(|m| m.recipient == "anna@utrecht.nl")
             .count(),
-        3
+        2
     );
+}
+
+async fn sign_up_from(
+    app: &crate::helpers::TestApp,
+    remote: SocketAddr,
+    email: &str,
+    header: Option<(&'static str, String)>,
+) -> Status {
+    let mut request = app
+        .client
+        .post(URI)
+        .remote(remote)
+        .header(ContentType::JSON)
+        .body(sign_up_body(email).to_string());
+    if let Some((name, value)) = header {
+        request = request.header(rocket::http::Header::new(name, value));
+    }
+    request.dispatch().await.status()
+}
+
+#[rocket::async_test]
+async fn a_forged_client_address_header_does_not_escape_the_limit() {
+    let app = spawn_app_with(|f| f.merge(("rate_limit_sign_ups_per_minute", 3))).await;
+    app.create_event(EventSpec::default()).await;
+    let from: SocketAddr = "192.0.2.10:40000".parse().unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        for header in ["X-Real-IP", "X-Forwarded-For"] {
+            let forged = Some((header, format!("198.51.100.{i}")));
+            statuses
+                .push(sign_up_from(&app, from, &format!("p{i}-{header}@utrecht.nl"), forged).await);
+        }
+    }
+    let created = statuses.iter().filter(|s| **s == Status::Created).count();
+    assert_eq!(created, 3, "one client, whatever it claims: {statuses:?}");
+}
+
+#[rocket::async_test]
+async fn behind_a_named_proxy_its_header_names_the_client_and_nobody_else_can_set_it() {
+    let app = spawn_app_with(|f| {
+        f.merge(("rate_limit_sign_ups_per_minute", 2))
+            .merge(("trusted_proxy_header", "X-Forwarded-For"))
+            .merge(("trusted_proxies", vec!["10.0.0.0/8"]))
+    })
+    .await;
+    app.create_event(EventSpec::default()).await;
+    let proxy: SocketAddr = "10.1.2.3:40000".parse().unwrap();
+    // Through the proxy, each visitor has an allowance of their own.
+    for visitor in 0..4 {
+        for n in 0..2 {
+            let header = Some(("X-Forwarded-For", format!("198.51.100.{visitor}, 10.9.9.9")));
+            let status =
+                sign_up_from(&app, proxy, &format!("v{visitor}n{n}@utrecht.nl"), header).await;
+            assert_eq!(status, Status::Created, "visitor {visitor}, sign-up {n}");
+        }
+        let header = Some(("X-Forwarded-For", format!("198.51.100.{visitor}")));
+        let third = sign_up_from(&app, proxy, &format!("v{visitor}n2@utrecht.nl"), header).await;
+        assert_eq!(third, Status::TooManyRequests, "visitor {visitor}'s third");
+    }
+    // A client that connects itself cannot claim to be someone else.
+    let direct: SocketAddr = "192.0.2.20:40000".parse().unwrap();
+    let mut created = 0;
+    for i in 0..4 {
+        let forged = Some(("X-Forwarded-For", format!("203.0.113.{i}")));
+        if sign_up_from(&app, direct, &format!("d{i}@utrecht.nl"), forged).await == Status::Created
+        {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 2);
+}
+
+#[rocket::async_test]
+async fn proxy_settings_that_name_no_proxy_stop_the_start() {
+    let database = crate::helpers::TestDatabase::create().await;
+    let figment = crate::helpers::test_figment(&database.url)
+        .merge(("trusted_proxy_header", "X-Forwarded-For"));
+    let launched = rocket::local::asynchronous::Client::tracked(aanmeldpunt::rocket(figment)).await;
+    let Err(error) = launched else {
+        panic!("a header without proxies would trust anyone");
+    };
+    assert!(matches!(
+        error.kind(),
+        rocket::error::ErrorKind::FailedFairings(_)
+    ));
+}
+
+#[rocket::async_test]
+async fn signing_up_twice_resends_the_links_once_an_hour_not_every_time() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let from: SocketAddr = "192.0.2.30:40000".parse().unwrap();
+    assert_eq!(
+        sign_up_from(&app, from, "anna@utrecht.nl", None).await,
+        Status::Created
+    );
+    for _ in 0..5 {
+        assert_eq!(
+            sign_up_from(&app, from, "anna@utrecht.nl", None).await,
+            Status::Conflict
+        );
+    }
+    let mails = app.mails_to("anna@utrecht.nl", 2).await;
+    assert_eq!(mails.len(), 2, "the confirmation and the links once more");
+}
+
+#[rocket::async_test]
+async fn verification_mails_cannot_be_resent_without_end() {
+    use crate::helpers::{application_body, ROO_FIXTURE};
+    use aanmeldpunt::services::register::RegisterFormat;
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    app.create_pilot("proeftuin", 15, true).await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/pilots/proeftuin/applications",
+            &application_body("Gemeente Verzonnen", "GEM", "iemand@gmail.com"),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let resend = format!("/pilots/proeftuin/applied/{id}/resend");
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        // From other client addresses each time, as a flood would come.
+        let csrf = app.csrf_token().await;
+        let remote: SocketAddr = format!("192.0.2.{}:40000", 40 + i).parse().unwrap();
+        let response = app
+            .client
+            .post(resend.clone())
+            .remote(remote)
+            .header(ContentType::Form)
+            .body(format!("csrf={csrf}"))
+            .dispatch()
+            .await;
+        statuses.push(response.status());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == Status::SeeOther).count(),
+        3,
+        "three resends an hour: {statuses:?}"
+    );
+    assert!(statuses[3..].iter().all(|s| *s == Status::TooManyRequests));
+    let mails = app.mails_to("iemand@gmail.com", 4).await;
+    assert_eq!(mails.len(), 4, "the first mail and three resends");
+}
+
+/// Two instances on one store count together: the database on PostgreSQL,
+/// Redis where one answers on this machine.
+#[rocket::async_test]
+async fn instances_sharing_a_store_share_the_allowance() {
+    use aanmeldpunt::config::AppConfig;
+    use aanmeldpunt::services::limits::{Limit, Limits};
+    let database = crate::helpers::TestDatabase::create().await;
+    let mut stores = Vec::new();
+    if database.url.starts_with("postgres") {
+        stores.push(None);
+    }
+    let redis_up = std::net::TcpStream::connect("127.0.0.1:6379").is_ok();
+    if redis_up {
+        stores.push(Some("redis://127.0.0.1:6379"));
+    } else {
+        eprintln!("Redis is not running on 127.0.0.1:6379: its store is not tried");
+    }
+    for store in stores {
+        let mut figment =
+            crate::helpers::test_figment(&database.url).merge(("rate_limit_per_email_per_hour", 3));
+        if let Some(url) = store {
+            figment = figment.merge(("rate_limit_store", url));
+        }
+        let config: AppConfig = figment.extract().unwrap();
+        let db = aanmeldpunt::db::connect(&database.url, None).await.unwrap();
+        aanmeldpunt::db::migrate(&db).await.unwrap();
+        let secret = Some("one secret for every instance");
+        let one = Limits::from_config(&config, &db, secret).await.unwrap();
+        let two = Limits::from_config(&config, &db, secret).await.unwrap();
+        let address = format!("{}@utrecht.nl", uuid::Uuid::new_v4().simple());
+        assert!(one.check(Limit::MailToAddress, &address).await.is_ok());
+        assert!(two.check(Limit::MailToAddress, &address).await.is_ok());
+        assert!(one.check(Limit::MailToAddress, &address).await.is_ok());
+        let refused = two.check(Limit::MailToAddress, &address).await;
+        assert!(
+            matches!(
+                refused,
+                Err(aanmeldpunt::error::AppError::RateLimited { .. })
+            ),
+            "{store:?}: the fourth, on the other instance, is refused"
+        );
+        assert!(two
+            .peek(Limit::MailToAddress, "someone-else@utrecht.nl")
+            .await
+            .is_ok());
+    }
 }

@@ -1,4 +1,4 @@
-use rocket::http::{CookieJar, Status};
+use rocket::http::{CookieJar, Header, Status};
 use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::auth::{session, Staff};
 use crate::domain::Lang;
 use crate::error::AppError;
-use crate::http::{csrf, page, Button, CsrfForm, CsrfToken, Page, Refused};
+use crate::http::{csrf, page, Button, CsrfForm, CsrfToken, Page, Refused, WithHeader};
 use crate::routes::protection::LoginAllowed;
 use crate::services::{staff, Services};
 
@@ -63,7 +63,8 @@ async fn login(
     token: CsrfToken,
     allowed: LoginAllowed<'_>,
     form: Result<CsrfForm<Credentials>, Refused<Credentials>>,
-) -> Result<Result<Redirect, Page>, AppError> {
+) -> Result<Result<Redirect, WithHeader<Page>>, AppError> {
+    let no_store = |page: Page| WithHeader(page, Header::new("Cache-Control", "no-store"));
     let form = match form {
         Ok(CsrfForm(form)) => form,
         Err(Refused::Expired(form)) => {
@@ -75,20 +76,19 @@ async fn login(
                 Status::Forbidden,
                 Some("form-expired"),
             );
-            return page.map(Err);
+            return page.map(no_store).map(Err);
         }
         Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
     };
-    allowed.for_email(form.email.trim())?;
     let secure = services.base_url.starts_with("https://");
-    match staff::login(&services.db, &form.email, &form.password).await? {
+    match staff::login(&services.db, allowed.0, &form.email, &form.password).await? {
         Ok(member) => {
             session::start(jar, member.id, secure);
             // A token an onlooker saw before the log-in is worth nothing after.
             csrf::rotate(jar, secure);
             Ok(Ok(Redirect::to(uri!(super::events::overview))))
         }
-        Err(staff::LoginError::LockedOut) => login_page(
+        Err(staff::LoginError::LockedOut { retry_after_secs }) => login_page(
             services,
             lang,
             &token,
@@ -96,6 +96,12 @@ async fn login(
             Status::TooManyRequests,
             Some("admin-login-locked"),
         )
+        .map(|page| {
+            WithHeader(
+                page,
+                Header::new("Retry-After", retry_after_secs.to_string()),
+            )
+        })
         .map(Err),
         Err(staff::LoginError::Wrong) => login_page(
             services,
@@ -105,6 +111,7 @@ async fn login(
             Status::Unauthorized,
             Some("admin-login-wrong"),
         )
+        .map(no_store)
         .map(Err),
     }
 }

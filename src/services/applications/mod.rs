@@ -14,6 +14,7 @@ mod review;
 pub use review::{export_table, for_review, partnership_from, verify_organisation, ReviewRow};
 
 use super::eligibility::{self, Claim, Decision};
+use super::limits::Limit;
 use super::pilots::is_open;
 use super::{audit, tokens, Services};
 use crate::db::WriteTxn;
@@ -444,14 +445,31 @@ pub async fn withdraw(services: &Services, token: &str) -> Result<ApplicationVie
 
 /// Sends a fresh verification mail while the application is unverified.
 pub async fn resend_verification(services: &Services, id: Uuid) -> Result<(), AppError> {
+    let unverified = |application: &pilot_application::Model| {
+        (application.status == ApplicationStatus::Unverified)
+            .then_some(())
+            .ok_or(AppError::Conflict("error-application-state"))
+    };
+    let application = pilot_application::Entity::find_by_id(id)
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    unverified(&application)?;
+    // Whoever knows the page's address can press the button; the person
+    // behind the typed address gets only so many mails.
+    let limits = &services.limits;
+    limits
+        .check(Limit::VerificationResent, &application.id.to_string())
+        .await?;
+    limits
+        .check(Limit::MailToAddress, &application.email)
+        .await?;
     let txn = crate::db::begin_write(&services.db).await?;
     let application = pilot_application::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if application.status != ApplicationStatus::Unverified {
-        return Err(AppError::Conflict("error-application-state"));
-    }
+    unverified(&application)?;
     let pilot = pilot::Entity::find_by_id(application.pilot_id)
         .one(&txn)
         .await?

@@ -86,6 +86,10 @@ impl<'s> LockedEvent<'s> {
         &self.txn
     }
 
+    pub(super) fn services(&self) -> &Services {
+        self.services
+    }
+
     pub fn confirmed(&self) -> i64 {
         self.state.confirmed
     }

@@ -20,6 +20,7 @@ use crate::db::{EventKey, WriteTxn};
 use crate::domain::{EventStatus, MailKind, NewRegistration, RegistrationStatus};
 use crate::entities::registration;
 use crate::error::AppError;
+use crate::services::limits::Limit;
 use crate::services::{audit, eligibility, Services};
 
 /// One person to sign up for the event `slug`. `by_staff` names the
@@ -236,7 +237,16 @@ impl LockedEvent<'_> {
         let status = match decision {
             SignUpDecision::Replay(id) => return Ok(Outcome::Replayed(id)),
             SignUpDecision::AlreadySignedUp(id) => {
-                self.send_links_again(book, new, id);
+                // Once an hour at most: a form sent again and again must not
+                // make the site mail someone over and over.
+                let limits = &self.services().limits;
+                if limits
+                    .check(Limit::LinksResent, &id.to_string())
+                    .await
+                    .is_ok()
+                {
+                    self.send_links_again(book, new, id);
+                }
                 return Ok(Outcome::Refused(AppError::Duplicate));
             }
             SignUpDecision::Refuse(refusal) => {
