@@ -1,19 +1,22 @@
-//! Who is signed in, as a request guard. The session is a private cookie
-//! holding the staff id and when it was issued; the account is re-read on
-//! every request, so a deactivated account is out at once.
-use chrono::{DateTime, Duration, Utc};
+//! Who is signed in, as a request guard. The session lives in the database
+//! (`services::sessions`); the private cookie holds only its random id.
+//! The account is read with it on every request, so a deactivated account
+//! or a changed role takes effect at once.
+use chrono::Duration;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::config::AppConfig;
 use crate::domain::Role;
-use crate::services::staff::{self, Account};
+use crate::error::AppError;
+use crate::services::sessions::{self, Lifetimes};
+use crate::services::staff::Account;
 use crate::services::Services;
 
 const COOKIE: &str = "staff_session";
-const SESSION_LENGTH: Duration = Duration::hours(12);
 
 /// The signed-in staff member. Take a capability guard (`Organiser`,
 /// `Programme`, ...) in routes; this one only says who it is.
@@ -23,56 +26,67 @@ pub struct Staff {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// Which of the account's sessions this request belongs to.
+    #[serde(skip)]
+    pub session: String,
 }
 
-impl From<Account> for Staff {
-    fn from(account: Account) -> Self {
-        Staff {
-            id: account.id,
-            email: account.email,
-            name: account.name,
-            role: account.role,
-        }
+pub fn lifetimes(config: &AppConfig) -> Lifetimes {
+    Lifetimes {
+        idle: Duration::minutes(config.session_idle_minutes.max(1)),
+        absolute: Duration::hours(config.session_hours.max(1)),
     }
 }
 
-pub fn start(jar: &CookieJar<'_>, staff_id: Uuid, secure: bool) {
-    let value = format!("{staff_id}|{}", Utc::now().timestamp());
+/// Starts a session for `account` in the browser of `jar`.
+pub async fn start(
+    services: &Services,
+    config: &AppConfig,
+    jar: &CookieJar<'_>,
+    account: &Account,
+    user_agent: Option<&str>,
+) -> Result<(), AppError> {
+    let id = sessions::start(&services.db, account.id, user_agent, lifetimes(config)).await?;
     jar.add_private(
-        Cookie::build((COOKIE, value))
+        Cookie::build((COOKIE, id))
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
-            .secure(secure),
+            .secure(config.base_url.starts_with("https://")),
     );
+    Ok(())
 }
 
-pub fn end(jar: &CookieJar<'_>) {
+/// Ends this browser's session, in the database and the cookie.
+pub async fn end(services: &Services, jar: &CookieJar<'_>) -> Result<(), AppError> {
+    if let Some(cookie) = jar.get_private(COOKIE) {
+        sessions::end(&services.db, cookie.value()).await?;
+    }
     jar.remove_private(Cookie::build(COOKIE).path("/"));
-}
-
-fn parse(value: &str) -> Option<(Uuid, DateTime<Utc>)> {
-    let (id, issued) = value.split_once('|')?;
-    let issued = DateTime::from_timestamp(issued.parse().ok()?, 0)?;
-    Some((Uuid::parse_str(id).ok()?, issued))
+    Ok(())
 }
 
 /// The session's account, looked up once per request however many guards ask.
 async fn signed_in(req: &Request<'_>) -> Result<Staff, Status> {
-    let (id, issued) = req
+    let id = req
         .cookies()
         .get_private(COOKIE)
-        .and_then(|c| parse(c.value()))
+        .map(|c| c.value().to_owned())
         .ok_or(Status::Unauthorized)?;
-    if Utc::now() - issued > SESSION_LENGTH {
-        return Err(Status::Unauthorized);
-    }
-    let services = req
-        .rocket()
-        .state::<Services>()
-        .ok_or(Status::InternalServerError)?;
-    match staff::active_account(&services.db, id).await {
-        Ok(Some(account)) => Ok(account.into()),
+    let (Some(services), Some(config)) = (
+        req.rocket().state::<Services>(),
+        req.rocket().state::<AppConfig>(),
+    ) else {
+        return Err(Status::InternalServerError);
+    };
+    match sessions::resume(&services.db, &id, lifetimes(config)).await {
+        Ok(Some((account, session))) => Ok(Staff {
+            id: account.id,
+            email: account.email,
+            name: account.name,
+            role: account.role,
+            session,
+        }),
         Ok(None) => Err(Status::Unauthorized),
         Err(_) => Err(Status::ServiceUnavailable),
     }
@@ -88,5 +102,18 @@ impl<'r> FromRequest<'r> for Staff {
             Ok(staff) => Outcome::Success(staff.clone()),
             Err(status) => Outcome::Error((*status, ())),
         }
+    }
+}
+
+/// The browser's own description of itself, to name a session by.
+pub struct UserAgent(pub Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for UserAgent {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let agent = req.headers().get_one("User-Agent").map(str::to_owned);
+        Outcome::Success(UserAgent(agent))
     }
 }

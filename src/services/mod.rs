@@ -16,6 +16,7 @@ pub mod registrations;
 pub mod reminders;
 pub mod sectors;
 pub mod seed;
+pub mod sessions;
 pub mod staff;
 pub mod tokens;
 

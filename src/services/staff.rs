@@ -273,6 +273,9 @@ pub async fn update(
     active_model.role = Set(role);
     active_model.active = Set(active);
     active_model.update(&txn).await?;
+    if !active {
+        super::sessions::end_all(&txn, id).await?;
+    }
     let after = serde_json::json!({"role": role, "active": active});
     audit::record(
         &txn,
@@ -291,4 +294,67 @@ pub async fn update(
 pub struct Actor<'a> {
     pub id: Uuid,
     pub email: &'a str,
+}
+
+/// A staff member changes their own password: the current one first. Every
+/// session of the account ends, this one too; the route signs this browser
+/// in again.
+pub async fn change_password(
+    db: &sea_orm::DatabaseConnection,
+    by: &Actor<'_>,
+    current: &str,
+    new: &str,
+    repeated: &str,
+) -> Result<(), AppError> {
+    let user = staff_user::Entity::find_by_id(by.id)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(AppError::NotFound)?;
+    if !password::verify_off_thread(current.to_owned(), user.password_hash.clone()).await {
+        return Err(invalid("current_password", "password-wrong"));
+    }
+    if new != repeated {
+        return Err(invalid("repeated_password", "password-mismatch"));
+    }
+    let hash = password::hash(new).map_err(|_| invalid("new_password", "password-too-short"))?;
+    let txn = begin_write(db).await?;
+    let mut active: staff_user::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.failed_logins = Set(0);
+    active.update(&txn).await?;
+    let ended = super::sessions::end_all(&txn, by.id).await?;
+    let after = serde_json::json!({"sessions_ended": ended});
+    audit::record(
+        &txn,
+        by.email,
+        "staff.password",
+        by.email,
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// "Log out everywhere": every session of the account ends, this one too.
+pub async fn end_sessions(
+    db: &sea_orm::DatabaseConnection,
+    by: &Actor<'_>,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let ended = super::sessions::end_all(&txn, by.id).await?;
+    let after = serde_json::json!({"sessions_ended": ended});
+    audit::record(
+        &txn,
+        by.email,
+        "staff.sessions_ended",
+        by.email,
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

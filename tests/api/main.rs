@@ -25,6 +25,7 @@ mod protection;
 mod register;
 mod roles;
 mod seat_counters;
+mod sessions;
 mod sign_up_api;
 mod sign_up_form;
 mod smtp;

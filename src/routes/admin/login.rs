@@ -3,7 +3,9 @@ use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
 
-use crate::auth::{session, Staff};
+use crate::auth::session::{self, UserAgent};
+use crate::auth::Reader;
+use crate::config::AppConfig;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::http::{csrf, page, Button, CsrfForm, CsrfToken, Page, Refused, WithHeader};
@@ -56,12 +58,15 @@ struct Credentials {
 }
 
 #[rocket::post("/admin/login", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 async fn login(
     services: &State<Services>,
+    config: &State<AppConfig>,
     lang: Lang,
     jar: &CookieJar<'_>,
     token: CsrfToken,
     allowed: LoginAllowed<'_>,
+    agent: UserAgent,
     form: Result<CsrfForm<Credentials>, Refused<Credentials>>,
 ) -> Result<Result<Redirect, WithHeader<Page>>, AppError> {
     let no_store = |page: Page| WithHeader(page, Header::new("Cache-Control", "no-store"));
@@ -83,7 +88,7 @@ async fn login(
     let secure = services.base_url.starts_with("https://");
     match staff::login(&services.db, allowed.0, &form.email, &form.password).await? {
         Ok(member) => {
-            session::start(jar, member.id, secure);
+            session::start(services, config, jar, &member, agent.0.as_deref()).await?;
             // A token an onlooker saw before the log-in is worth nothing after.
             csrf::rotate(jar, secure);
             Ok(Ok(Redirect::to(uri!(super::events::overview))))
@@ -117,9 +122,15 @@ async fn login(
 }
 
 #[rocket::post("/admin/logout", data = "<_form>")]
-fn logout(jar: &CookieJar<'_>, _staff: Staff, _form: CsrfForm<Button>) -> Redirect {
-    session::end(jar);
-    Redirect::to(uri!(form))
+async fn logout(
+    services: &State<Services>,
+    jar: &CookieJar<'_>,
+    _staff: Reader,
+    _form: CsrfForm<Button>,
+) -> Result<Redirect, AppError> {
+    session::end(services, jar).await?;
+    csrf::rotate(jar, services.base_url.starts_with("https://"));
+    Ok(Redirect::to(uri!(form)))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -7,6 +7,7 @@ mod event_edit;
 mod events;
 mod login;
 mod mail;
+mod me;
 mod partnerships;
 
 use rocket::http::Status;
@@ -28,6 +29,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(audit::routes());
     routes.extend(accounts::routes());
     routes.extend(partnerships::routes());
+    routes.extend(me::routes());
     routes
 }
 
