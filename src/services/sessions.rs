@@ -54,7 +54,7 @@ pub async fn start(
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + lifetimes.absolute),
-        user_agent: Set(user_agent.map(|ua| describe(ua))),
+        user_agent: Set(user_agent.map(describe)),
     })
     .exec_without_returning(&txn)
     .await?;
