@@ -34,6 +34,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A JSON body without `Content-Type: application/json`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The body did not arrive in time.
+    #[error("request body too slow")]
+    RequestTimeout,
     #[error("not found")]
     NotFound,
     #[error("the link is unknown or has expired")]
@@ -99,10 +105,12 @@ impl From<crate::mail::outbox::QueueError> for AppError {
 }
 
 /// Every machine-readable kind an `ErrorBody` can carry.
-pub const KINDS: [&str; 14] = [
+pub const KINDS: [&str; 16] = [
     "validation",
     "bad_request",
     "payload_too_large",
+    "unsupported_media_type",
+    "timeout",
     "not_found",
     "duplicate",
     "full",
@@ -126,6 +134,8 @@ impl AppError {
             AppError::Validation(_) | AppError::InvalidBody(_) => Status::UnprocessableEntity,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::PayloadTooLarge => Status::PayloadTooLarge,
+            AppError::UnsupportedMediaType => Status::UnsupportedMediaType,
+            AppError::RequestTimeout => Status::RequestTimeout,
             AppError::NotFound | AppError::LinkExpiredOrUnknown => Status::NotFound,
             AppError::Duplicate
             | AppError::AlreadyApplied { .. }
@@ -147,6 +157,8 @@ impl AppError {
             AppError::Validation(_) | AppError::InvalidBody(_) => "validation",
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::RequestTimeout => "timeout",
             AppError::NotFound | AppError::LinkExpiredOrUnknown => "not_found",
             AppError::Duplicate | AppError::AlreadyApplied { .. } => "duplicate",
             AppError::Full => "full",
@@ -170,6 +182,8 @@ impl AppError {
             }
             AppError::BadRequest(_) => text(lang, "error-bad-request"),
             AppError::PayloadTooLarge => text(lang, "error-payload-too-large"),
+            AppError::UnsupportedMediaType => text(lang, "error-unsupported-media-type"),
+            AppError::RequestTimeout => text(lang, "error-request-timeout"),
             AppError::NotFound => text(lang, "error-not-found"),
             AppError::LinkExpiredOrUnknown => text(lang, "error-link-expired"),
             AppError::Duplicate => text(lang, "error-duplicate"),
@@ -337,6 +351,8 @@ mod tests {
             ("InvalidBody", AppError::InvalidBody("x".into())),
             ("BadRequest", AppError::BadRequest("x".into())),
             ("PayloadTooLarge", AppError::PayloadTooLarge),
+            ("UnsupportedMediaType", AppError::UnsupportedMediaType),
+            ("RequestTimeout", AppError::RequestTimeout),
             ("NotFound", AppError::NotFound),
             ("LinkExpiredOrUnknown", AppError::LinkExpiredOrUnknown),
             ("Duplicate", AppError::Duplicate),
@@ -372,6 +388,8 @@ mod tests {
                 | AppError::InvalidBody(_)
                 | AppError::BadRequest(_)
                 | AppError::PayloadTooLarge
+                | AppError::UnsupportedMediaType
+                | AppError::RequestTimeout
                 | AppError::NotFound
                 | AppError::LinkExpiredOrUnknown
                 | AppError::Duplicate

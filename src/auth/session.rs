@@ -39,7 +39,7 @@ pub fn lifetimes(config: &AppConfig) -> Lifetimes {
 }
 
 /// Starts a session for `account` in the browser of `jar`.
-pub async fn start(
+async fn start(
     services: &Services,
     config: &AppConfig,
     jar: &CookieJar<'_>,
@@ -58,7 +58,7 @@ pub async fn start(
 }
 
 /// Ends this browser's session, in the database and the cookie.
-pub async fn end(services: &Services, jar: &CookieJar<'_>) -> Result<(), AppError> {
+async fn end(services: &Services, jar: &CookieJar<'_>) -> Result<(), AppError> {
     if let Some(cookie) = jar.get_private(COOKIE) {
         sessions::end(&services.db, cookie.value()).await?;
     }
@@ -105,15 +105,47 @@ impl<'r> FromRequest<'r> for Staff {
     }
 }
 
-/// The browser's own description of itself, to name a session by.
-pub struct UserAgent(pub Option<String>);
+/// What starting or ending a session in this browser needs: its cookies,
+/// its User-Agent (to name the session by), the settings and the database.
+pub struct Sessions<'r> {
+    jar: &'r CookieJar<'r>,
+    agent: Option<&'r str>,
+    config: &'r AppConfig,
+    services: &'r Services,
+}
+
+impl Sessions<'_> {
+    /// Signs `account` in here; the CSRF token changes with it.
+    pub async fn start(&self, account: &Account) -> Result<(), AppError> {
+        start(self.services, self.config, self.jar, account, self.agent).await?;
+        crate::http::csrf::rotate(self.jar, self.config.base_url.starts_with("https://"));
+        Ok(())
+    }
+
+    /// Ends this browser's session; the CSRF token changes with it.
+    pub async fn end(&self) -> Result<(), AppError> {
+        end(self.services, self.jar).await?;
+        crate::http::csrf::rotate(self.jar, self.config.base_url.starts_with("https://"));
+        Ok(())
+    }
+}
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for UserAgent {
-    type Error = std::convert::Infallible;
+impl<'r> FromRequest<'r> for Sessions<'r> {
+    type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let agent = req.headers().get_one("User-Agent").map(str::to_owned);
-        Outcome::Success(UserAgent(agent))
+        let (Some(config), Some(services)) = (
+            req.rocket().state::<AppConfig>(),
+            req.rocket().state::<Services>(),
+        ) else {
+            return Outcome::Error((Status::InternalServerError, ()));
+        };
+        Outcome::Success(Sessions {
+            jar: req.cookies(),
+            agent: req.headers().get_one("User-Agent"),
+            config,
+            services,
+        })
     }
 }

@@ -23,7 +23,10 @@ impl Email {
         let has_dotted_domain = candidate
             .rsplit_once('@')
             .is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'));
-        if !candidate.validate_email() || !has_dotted_domain {
+        // An address literal (`a@[127.0.0.1]`) names a machine, not an
+        // organisation, and would route mail past every domain check.
+        let literal = candidate.contains('[') || candidate.contains(']');
+        if !candidate.validate_email() || !has_dotted_domain || literal {
             return Err(ParseError("email-invalid"));
         }
         Ok(Self(candidate))
@@ -65,6 +68,8 @@ mod tests {
             "@utrecht.nl",
             "jan@localhost",
             "a b@c.nl",
+            "a@[127.0.0.1]",
+            "a@[IPv6:::1]",
         ] {
             assert!(Email::parse(raw).is_err(), "{raw:?} was accepted");
         }

@@ -95,6 +95,7 @@ pub enum Refused<T> {
 pub fn unreadable(status: Status) -> crate::error::AppError {
     use crate::error::AppError;
     match status.code {
+        408 => AppError::RequestTimeout,
         413 => AppError::PayloadTooLarge,
         _ => AppError::Validation(Default::default()),
     }
@@ -119,7 +120,15 @@ impl<'r, T: FromForm<'r> + Send + 'r> FromData<'r> for CsrfForm<T> {
     type Error = Refused<T>;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        match Form::<WithToken<T>>::from_data(req, data).await {
+        let read = tokio::time::timeout(
+            super::json::BODY_TIMEOUT,
+            Form::<WithToken<T>>::from_data(req, data),
+        );
+        let Ok(read) = read.await else {
+            let status = Status::RequestTimeout;
+            return data::Outcome::Error((status, Refused::Malformed(status)));
+        };
+        match read {
             data::Outcome::Success(form) => {
                 let WithToken { token, fields } = form.into_inner();
                 if matches(req.cookies(), &token) {

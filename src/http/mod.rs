@@ -5,6 +5,7 @@
 pub mod client;
 pub mod csrf;
 pub mod download;
+pub mod json;
 pub mod lang;
 pub mod params;
 

@@ -1,6 +1,7 @@
+use crate::http::json::JsonBody;
 use crate::http::params::SlugParam;
 use rocket::http::Status;
-use rocket::serde::json::{self, Json};
+use rocket::serde::json::Json;
 use rocket::State;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -117,6 +118,8 @@ impl IdempotencyKey {
         (status = 409, description = "Already signed up (`duplicate`), no seats and no waiting \
             list (`full`), or registration is not open (`closed`)", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not sent as `application/json`",
+            body = ErrorBody),
         (status = 422, description = "A field is missing or wrong (`fields` says which), or \
             the body has the wrong shape", body = ErrorBody),
         (status = 429, description = "Too many sign-ups from this address or for this e-mail \
@@ -132,9 +135,9 @@ async fn register(
     lang: Lang,
     allowed: SignUpAllowed<'_>,
     idempotency_key: IdempotencyKey,
-    body: Result<Json<SignUpFields>, json::Error<'_>>,
+    body: Result<JsonBody<SignUpFields>, AppError>,
 ) -> Result<(Status, Json<Created>), AppError> {
-    let body = super::json_body(body)?;
+    let JsonBody(body) = body?;
     let key = idempotency_key.parse()?;
     let new = body
         .parse(lang)

@@ -1,6 +1,7 @@
+use crate::http::json::JsonBody;
 use crate::http::params::SlugParam;
 use rocket::http::Status;
-use rocket::serde::json::{self, Json};
+use rocket::serde::json::Json;
 use rocket::State;
 use utoipa::OpenApi;
 
@@ -79,6 +80,8 @@ async fn show(
         (status = 409, description = "The organisation already applied (`duplicate`), the \
             pilot is full (`full`) or not open (`closed`)", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not sent as `application/json`",
+            body = ErrorBody),
         (status = 422, description = "A field is missing or wrong (`fields` says which), or \
             the body has the wrong shape", body = ErrorBody),
         (status = 429, description = "Too many applications from this address or for this \
@@ -93,9 +96,9 @@ async fn apply(
     slug: SlugParam<'_>,
     lang: Lang,
     allowed: SignUpAllowed<'_>,
-    body: Result<Json<ApplicationFields>, json::Error<'_>>,
+    body: Result<JsonBody<ApplicationFields>, AppError>,
 ) -> Result<(Status, Json<Applied>), AppError> {
-    let body = super::json_body(body)?;
+    let JsonBody(body) = body?;
     let new = body.parse(lang).map_err(AppError::Validation)?;
     allowed.mail_to(new.email.as_str()).await?;
     Ok((

@@ -20,7 +20,9 @@ fn error_for(status: Status, req: &Request<'_>) -> AppError {
         403 if req.local_cache(TokenRefused::default).0 => AppError::FormExpired,
         403 => AppError::Forbidden,
         404 => AppError::NotFound,
+        408 => AppError::RequestTimeout,
         413 => AppError::PayloadTooLarge,
+        415 => AppError::UnsupportedMediaType,
         422 => AppError::Validation(Default::default()),
         429 => AppError::RateLimited {
             retry_after_secs: req.local_cache(RetryAfter::default).0.max(1),

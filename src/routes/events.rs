@@ -3,7 +3,7 @@
 use crate::http::params::SlugParam;
 use std::collections::BTreeMap;
 
-use rocket::http::Status;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
@@ -134,9 +134,37 @@ async fn show(
     render_event(services, slug, lang, &csrf, Shown::blank(&form)).await
 }
 
+/// The private cookie that remembers which sign-ups this browser made, so
+/// only it sees their thank-you pages (the id is no secret: it is in the
+/// page's address).
+const SIGNED_UP: &str = "signed_up";
+
+fn remember_sign_up(jar: &CookieJar<'_>, id: Uuid, secure: bool) {
+    let mut ids: Vec<String> = jar
+        .get_private(SIGNED_UP)
+        .map(|c| c.value().split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    ids.retain(|known| *known != id.to_string());
+    ids.insert(0, id.to_string());
+    ids.truncate(10);
+    jar.add_private(
+        Cookie::build((SIGNED_UP, ids.join(",")))
+            .path("/events")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure),
+    );
+}
+
+fn made_here(jar: &CookieJar<'_>, id: Uuid) -> bool {
+    jar.get_private(SIGNED_UP)
+        .is_some_and(|c| c.value().split(',').any(|known| known == id.to_string()))
+}
+
 #[rocket::post("/events/<slug>/registrations", data = "<form>")]
 async fn register(
     services: &State<Services>,
+    jar: &CookieJar<'_>,
     slug: SlugParam<'_>,
     lang: Lang,
     allowed: SignUpAllowed<'_>,
@@ -170,11 +198,14 @@ async fn register(
     };
     allowed.mail_to(new.email.as_str()).await?;
     match registrations::register(services, &slug, new).await {
-        Ok(done) => Ok(Ok(Redirect::to(uri!(
-            _,
-            thanks(slug, done.id),
-            query(lang)
-        )))),
+        Ok(done) => {
+            remember_sign_up(jar, done.id, services.base_url.starts_with("https://"));
+            Ok(Ok(Redirect::to(uri!(
+                _,
+                thanks(slug, done.id),
+                query(lang)
+            ))))
+        }
         Err(
             e @ (AppError::Duplicate | AppError::Full | AppError::Closed | AppError::Ineligible(_)),
         ) => {
@@ -198,10 +229,15 @@ struct ThanksPage {
 #[rocket::get("/events/<slug>/thanks/<id>")]
 async fn thanks(
     services: &State<Services>,
+    jar: &CookieJar<'_>,
     slug: SlugParam<'_>,
     id: Uuid,
     lang: Lang,
 ) -> Result<Page, AppError> {
+    // Others' sign-ups are nobody's business; theirs is in the manage link.
+    if !made_here(jar, id) {
+        return Err(AppError::NotFound);
+    }
     let event = events::by_slug(&services.db, &slug, lang).await?;
     let registered = registrations::status_of(services, id).await?;
     let context = ThanksPage {

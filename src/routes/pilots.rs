@@ -323,12 +323,47 @@ fn status_page(
     ))
 }
 
+#[derive(Serialize)]
+struct ConfirmPage {
+    lang: &'static str,
+    token: String,
+    csrf: String,
+    organisation: String,
+    already: bool,
+}
+
+/// The link in the verification mail: a page with one button. Opening the
+/// link confirms nothing, so a mail scanner that follows it does no harm.
 #[rocket::get("/applications/verify/<token>")]
+async fn confirm_form(
+    services: &State<Services>,
+    token: TokenParam<'_>,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
+    let application = applications::to_verify(services, &token).await?;
+    let context = ConfirmPage {
+        lang: lang.code(),
+        token: token.as_str().to_owned(),
+        csrf: csrf.0,
+        already: application.status != ApplicationStatus::Unverified,
+        organisation: application.organisation,
+    };
+    Ok(page(
+        Status::Ok,
+        services
+            .views
+            .render("application_confirm.html.tera", &context)?,
+    ))
+}
+
+#[rocket::post("/applications/verify/<token>", data = "<_form>")]
 async fn verify(
     services: &State<Services>,
     token: TokenParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
+    _form: CsrfForm<Button>,
 ) -> Result<Page, AppError> {
     let application = applications::verify(services, &token).await?;
     status_page(services, lang, csrf, application, None, true)
@@ -352,7 +387,7 @@ async fn manage(
     )
 }
 
-#[rocket::post("/applications/<token>/withdraw", data = "<_form>")]
+#[rocket::post("/applications/<token>/withdraw", data = "<_form>", rank = 2)]
 async fn withdraw(
     services: &State<Services>,
     token: TokenParam<'_>,
@@ -364,5 +399,15 @@ async fn withdraw(
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, apply_form, apply, applied, resend, verify, manage, withdraw]
+    rocket::routes![
+        list,
+        apply_form,
+        apply,
+        applied,
+        resend,
+        confirm_form,
+        verify,
+        manage,
+        withdraw
+    ]
 }

@@ -18,20 +18,35 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Rocket's shield (nosniff, no framing, no referrer: manage links carry
-/// tokens) plus a Content-Security-Policy.
+/// tokens) plus a Content-Security-Policy, no caching of anything but the
+/// static files (pages and exports hold personal data), and HSTS when the
+/// app is served over https.
 pub fn headers() -> (Shield, AdHoc) {
     let shield = Shield::default()
         .enable(Frame::Deny)
         .enable(Referrer::NoReferrer);
-    let csp = AdHoc::on_response("Content-Security-Policy", |_, response| {
+    let ours = AdHoc::on_response("Content-Security-Policy, caching, HSTS", |req, response| {
         Box::pin(async move {
             response.set_header(Header::new(
                 "Content-Security-Policy",
                 CONTENT_SECURITY_POLICY,
             ));
+            if !req.uri().path().starts_with("/static/") {
+                response.set_header(Header::new("Cache-Control", "no-store"));
+            }
+            let https = req
+                .rocket()
+                .state::<crate::config::AppConfig>()
+                .is_some_and(|c| c.base_url.starts_with("https://"));
+            if https {
+                response.set_header(Header::new(
+                    "Strict-Transport-Security",
+                    "max-age=31536000; includeSubDomains",
+                ));
+            }
         })
     });
-    (shield, csp)
+    (shield, ours)
 }
 
 /// Seconds the refused client should wait, for the 429 catcher's header.

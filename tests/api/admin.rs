@@ -307,7 +307,7 @@ async fn programme_staff_review_applications_with_the_eligibility_reason() {
         &app.mails_to("anna@utrecht.nl", 1).await[0],
         "/applications/verify/",
     );
-    app.get(&verify).await;
+    app.submit_form(&verify, &[]).await;
     let csrf = app.log_in_as(Role::Programme).await;
 
     let html = app

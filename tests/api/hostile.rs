@@ -164,3 +164,96 @@ async fn a_return_address_that_is_not_a_path_of_this_site_goes_to_the_overview()
     }
     assert!(app.registrations().await[0].checked_in_at.is_some());
 }
+
+#[rocket::async_test]
+async fn a_foreign_page_cannot_sign_up_with_a_simple_text_request() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let body = crate::helpers::sign_up_body("anna@utrecht.nl").to_string();
+    for content_type in [
+        ContentType::Plain,
+        ContentType::Form,
+        ContentType::new("multipart", "form-data"),
+    ] {
+        let response = app
+            .client
+            .post(format!("/api/v1/events/{SLUG}/registrations"))
+            .header(content_type.clone())
+            .body(&body)
+            .dispatch()
+            .await;
+        assert_eq!(
+            response.status(),
+            Status::UnsupportedMediaType,
+            "{content_type}"
+        );
+        let answer: serde_json::Value = response.into_json().await.unwrap();
+        assert_eq!(answer["error"], "unsupported_media_type");
+    }
+    assert!(app.registrations().await.is_empty());
+}
+
+#[rocket::async_test]
+async fn pages_and_exports_are_not_cached_and_https_asks_for_hsts() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.log_in_as(Role::Organiser).await;
+    for path in [
+        "/",
+        "/admin",
+        &format!("/admin/events/{SLUG}/attendees/export/csv"),
+        "/api/v1/events",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response.headers().get_one("Cache-Control"),
+            Some("no-store"),
+            "{path}"
+        );
+        assert_eq!(
+            response.headers().get_one("Strict-Transport-Security"),
+            Some("max-age=31536000; includeSubDomains"),
+            "{path}: base_url is https in the tests"
+        );
+    }
+    let stylesheet = app.get("/static/style.css").await;
+    assert_ne!(
+        stylesheet.headers().get_one("Cache-Control"),
+        Some("no-store")
+    );
+}
+
+#[rocket::async_test]
+async fn only_the_browser_that_signed_up_sees_its_thank_you_page() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let form = [
+        ("name", "Anna de Vries"),
+        ("email", "anna@utrecht.nl"),
+        ("organisation", "Gemeente Utrecht"),
+        ("sector", "GEM"),
+    ];
+    let response = app
+        .submit_form(&format!("/events/{SLUG}/registrations"), &form)
+        .await;
+    let thanks = response.headers().get_one("Location").unwrap().to_owned();
+    assert_eq!(app.get(&thanks).await.status(), Status::Ok);
+    // Another browser, one that made a sign-up of its own.
+    let elsewhere = uuid::Uuid::new_v4().to_string();
+    let status = app
+        .client
+        .get(thanks.clone())
+        .private_cookie(rocket::http::Cookie::new("signed_up", elsewhere))
+        .dispatch()
+        .await
+        .status();
+    assert_eq!(status, Status::NotFound, "only the browser that signed up");
+    let status = app
+        .client
+        .get(thanks.clone())
+        .cookie(rocket::http::Cookie::new("signed_up", "forged"))
+        .dispatch()
+        .await
+        .status();
+    assert_eq!(status, Status::NotFound, "a forged cookie does not pass");
+}

@@ -167,11 +167,11 @@ async fn an_accepted_application_becomes_a_partnership_in_one_step() {
         &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
     )
     .await;
-    app.get(&link_path(
+    let verify = link_path(
         &app.mails_to("anna@utrecht.nl", 1).await[0],
         "/applications/verify/",
-    ))
-    .await;
+    );
+    app.submit_form(&verify, &[]).await;
     let csrf = app.log_in_as(Role::Programme).await;
     let id = aanmeldpunt::entities::pilot_application::Entity::find()
         .one(&app.db)

@@ -52,7 +52,21 @@ async fn a_municipality_with_its_own_domain_is_eligible_after_verification() {
     let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
     assert!(mail.subject.starts_with("Bevestig uw aanmelding"));
     let verify = link_path(&mail, "/applications/verify/");
-    let response = app.get(&verify).await;
+    // Opening the link, as a mail scanner would, confirms nothing.
+    let opened = app.get(&verify).await;
+    assert_eq!(opened.status(), Status::Ok);
+    assert!(opened
+        .into_string()
+        .await
+        .unwrap()
+        .contains("Ja, dit is mijn e-mailadres"));
+    let still = pilot_application::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, ApplicationStatus::Unverified);
+    let response = app.submit_form(&verify, &[]).await;
     assert_eq!(response.status(), Status::Ok);
     assert!(response
         .into_string()
@@ -318,7 +332,7 @@ async fn staff_decisions_are_recorded_and_mailed_and_respect_the_maximum() {
             .post_json(URI, &application_body(org, "GEM", email))
             .await;
         let verify = link_path(&app.mails_to(email, 1).await[0], "/applications/verify/");
-        app.get(&verify).await;
+        app.submit_form(&verify, &[]).await;
         ids.push(Uuid::parse_str(body["id"].as_str().unwrap()).unwrap());
     }
     let accepted = applications::decide(services(&app), ids[0], true, "staf@dnz.nl", "Welkom!")

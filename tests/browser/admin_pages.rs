@@ -75,6 +75,7 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             "/admin/partnerships/dashboard".to_owned(),
             "/admin/accounts".to_owned(),
             "/admin/audit".to_owned(),
+            "/admin/me".to_owned(),
         ];
         for path in pages {
             let sep = if path.contains('?') { '&' } else { '?' };

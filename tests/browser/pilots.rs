@@ -66,6 +66,7 @@ async fn a_municipality_in_the_register_applies_and_confirms_its_address() {
         .await;
     e2e.goto(&e2e.server.link_in(&mail, "/applications/verify/"))
         .await;
+    e2e.click_and_wait("main form button[type=submit]").await;
     assert!(e2e
         .text("[role=status]")
         .await

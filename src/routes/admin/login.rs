@@ -1,14 +1,13 @@
-use rocket::http::{CookieJar, Header, Status};
+use rocket::http::{Header, Status};
 use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
 
-use crate::auth::session::{self, UserAgent};
+use crate::auth::session::Sessions;
 use crate::auth::Reader;
-use crate::config::AppConfig;
 use crate::domain::Lang;
 use crate::error::AppError;
-use crate::http::{csrf, page, Button, CsrfForm, CsrfToken, Page, Refused, WithHeader};
+use crate::http::{page, Button, CsrfForm, CsrfToken, Page, Refused, WithHeader};
 use crate::routes::protection::LoginAllowed;
 use crate::services::{staff, Services};
 
@@ -58,15 +57,12 @@ struct Credentials {
 }
 
 #[rocket::post("/admin/login", data = "<form>")]
-#[allow(clippy::too_many_arguments)]
 async fn login(
     services: &State<Services>,
-    config: &State<AppConfig>,
     lang: Lang,
-    jar: &CookieJar<'_>,
+    sessions: Sessions<'_>,
     token: CsrfToken,
     allowed: LoginAllowed<'_>,
-    agent: UserAgent,
     form: Result<CsrfForm<Credentials>, Refused<Credentials>>,
 ) -> Result<Result<Redirect, WithHeader<Page>>, AppError> {
     let no_store = |page: Page| WithHeader(page, Header::new("Cache-Control", "no-store"));
@@ -85,12 +81,10 @@ async fn login(
         }
         Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
     };
-    let secure = services.base_url.starts_with("https://");
     match staff::login(&services.db, allowed.0, &form.email, &form.password).await? {
         Ok(member) => {
-            session::start(services, config, jar, &member, agent.0.as_deref()).await?;
-            // A token an onlooker saw before the log-in is worth nothing after.
-            csrf::rotate(jar, secure);
+            // A CSRF token an onlooker saw before is worth nothing after.
+            sessions.start(&member).await?;
             Ok(Ok(Redirect::to(uri!(super::events::overview))))
         }
         Err(staff::LoginError::LockedOut { retry_after_secs }) => login_page(
@@ -123,13 +117,11 @@ async fn login(
 
 #[rocket::post("/admin/logout", data = "<_form>")]
 async fn logout(
-    services: &State<Services>,
-    jar: &CookieJar<'_>,
+    sessions: Sessions<'_>,
     _staff: Reader,
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    session::end(services, jar).await?;
-    csrf::rotate(jar, services.base_url.starts_with("https://"));
+    sessions.end().await?;
     Ok(Redirect::to(uri!(form)))
 }
 

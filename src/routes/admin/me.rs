@@ -2,13 +2,13 @@
 //! changing their password.
 use std::collections::BTreeMap;
 
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
 
 use super::{render_with, Page};
-use crate::auth::session::{self, UserAgent};
+use crate::auth::session::{self, Sessions};
 use crate::auth::Reader;
 use crate::config::AppConfig;
 use crate::domain::{FieldErrors, Lang};
@@ -95,15 +95,13 @@ struct NewPassword {
 }
 
 #[rocket::post("/admin/me/password", data = "<form>")]
-#[allow(clippy::too_many_arguments)]
 async fn change_password(
     services: &State<Services>,
     config: &State<AppConfig>,
     lang: Lang,
-    jar: &CookieJar<'_>,
+    sessions: Sessions<'_>,
     staff: Reader,
     csrf: CsrfToken,
-    agent: UserAgent,
     form: CsrfForm<NewPassword>,
 ) -> Result<Result<Redirect, Page>, AppError> {
     let by = Actor {
@@ -125,7 +123,7 @@ async fn change_password(
             let account = staff::active_account(&services.db, staff.id)
                 .await?
                 .ok_or(AppError::SignInRequired)?;
-            session::start(services, config, jar, &account, agent.0.as_deref()).await?;
+            sessions.start(&account).await?;
             Ok(Ok(Redirect::to(uri!(show(Some(true))))))
         }
         Err(AppError::Validation(errors)) => {
@@ -147,7 +145,7 @@ async fn change_password(
 #[rocket::post("/admin/me/sessions/end", data = "<_form>")]
 async fn end_sessions(
     services: &State<Services>,
-    jar: &CookieJar<'_>,
+    sessions: Sessions<'_>,
     staff: Reader,
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
@@ -156,7 +154,7 @@ async fn end_sessions(
         email: &staff.email,
     };
     staff::end_sessions(&services.db, &by).await?;
-    session::end(services, jar).await?;
+    sessions.end().await?;
     Ok(Redirect::to(uri!(super::login::form)))
 }
 

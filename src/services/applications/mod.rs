@@ -366,7 +366,20 @@ async fn transition(
     Ok(updated)
 }
 
-/// The contact clicked the link in the verification mail.
+/// The application a verification link is for, changing nothing: mail
+/// scanners open links too, so the confirmation itself is a POST.
+pub async fn to_verify(services: &Services, token: &str) -> Result<ApplicationView, AppError> {
+    let id = tokens::resolve(&services.db, TokenPurpose::VerifyApplication, token)
+        .await?
+        .ok_or(AppError::LinkExpiredOrUnknown)?;
+    pilot_application::Entity::find_by_id(id)
+        .one(&services.db)
+        .await?
+        .map(ApplicationView::from)
+        .ok_or(AppError::LinkExpiredOrUnknown)
+}
+
+/// The contact confirmed their address with the link from the mail.
 pub async fn verify(services: &Services, token: &str) -> Result<ApplicationView, AppError> {
     let id = tokens::resolve(&services.db, TokenPurpose::VerifyApplication, token)
         .await?
