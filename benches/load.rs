@@ -413,6 +413,7 @@ async fn raw_sign_ups(db: &DatabaseConnection, slug: &str, settings: &Settings) 
         mail_queued: Arc::new(tokio::sync::Notify::new()),
         sign_ups: Default::default(),
         limits: Arc::new(limits),
+        mail_dir: None,
     });
     let deadline = Instant::now() + Duration::from_secs(settings.seconds);
     let tasks: Vec<_> = (0..settings.connections)

@@ -37,6 +37,22 @@ pub enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Personal data.
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PrivacyAction {
+    /// Remove the personal data whose retention period is over (for cron;
+    /// the app also does this itself every `purge_interval_secs`).
+    Purge {
+        /// Report what would be removed, and remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -196,13 +212,55 @@ fn print_report(report: &register::ImportReport) -> std::io::Result<()> {
     Ok(())
 }
 
-pub async fn send_reminders() -> ExitCode {
-    let rocket = match crate::rocket(crate::figment()).ignite().await {
-        Ok(rocket) => rocket,
+/// The app as it would start, without serving: its settings checked, the
+/// database migrated, its state ready for a command.
+async fn ignited() -> Option<rocket::Rocket<rocket::Ignite>> {
+    match crate::rocket(crate::figment()).ignite().await {
+        Ok(rocket) => Some(rocket),
         Err(e) => {
             eprintln!("{e}");
-            return ExitCode::FAILURE;
+            None
         }
+    }
+}
+
+pub async fn purge(dry_run: bool) -> ExitCode {
+    let Some(rocket) = ignited().await else {
+        return ExitCode::FAILURE;
+    };
+    let (Some(services), Some(retention)) = (
+        rocket.state::<crate::services::Services>(),
+        rocket.state::<crate::services::privacy::Retention>(),
+    ) else {
+        return ExitCode::FAILURE;
+    };
+    match crate::services::privacy::purge(services, chrono::Utc::now(), *retention, dry_run).await {
+        Ok(purged) => {
+            let verb = if dry_run { "would remove" } else { "removed" };
+            println!(
+                "{verb}: sign-ups {}, applications {}, link tokens {}, mails deleted {}, \
+                 mails kept without their person {}, audit rows {}, ended sessions {}, mail files {}",
+                purged.registrations,
+                purged.applications,
+                purged.tokens,
+                purged.mails_deleted,
+                purged.mails_scrubbed,
+                purged.audit_rows,
+                purged.sessions,
+                purged.mail_files
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn send_reminders() -> ExitCode {
+    let Some(rocket) = ignited().await else {
+        return ExitCode::FAILURE;
     };
     let Some(services) = rocket.state::<crate::services::Services>() else {
         return ExitCode::FAILURE;

@@ -85,6 +85,23 @@ pub struct AppConfig {
     /// Days after which pilot applications lose their contact details.
     #[serde(default = "default_application_retention")]
     pub retention_days_applications: i64,
+    /// Days audit rows are kept.
+    #[serde(default = "default_audit_retention")]
+    pub retention_days_audit: i64,
+    /// How often this instance runs the retention purge; 0 leaves it to
+    /// `aanmeldpunt privacy purge` (cron).
+    #[serde(default = "default_purge_interval")]
+    pub purge_interval_secs: u64,
+    /// Who is responsible for the personal data (the controller, AVG art. 4),
+    /// as the privacy statement names it.
+    #[serde(default = "default_privacy_controller")]
+    pub privacy_controller: String,
+    /// Where people send privacy questions and requests.
+    #[serde(default = "default_privacy_contact")]
+    pub privacy_contact: String,
+    /// `public_task` (AVG art. 6(1)(e)) or `legitimate_interest` (6(1)(f)).
+    #[serde(default = "default_legal_basis")]
+    pub privacy_legal_basis: LegalBasis,
     /// Publish the yearly partnership figures at /api/v1/partnerships/summary.
     #[serde(default = "default_true")]
     pub public_partnership_figures: bool,
@@ -93,6 +110,26 @@ pub struct AppConfig {
     pub seed: bool,
     #[serde(default = "default_template_dir")]
     pub template_dir: String,
+}
+
+/// The ground the processing rests on, as the privacy statement says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalBasis {
+    /// AVG art. 6(1)(e): a task in the public interest.
+    PublicTask,
+    /// AVG art. 6(1)(f): the organisers' legitimate interest.
+    LegitimateInterest,
+}
+
+fn default_legal_basis() -> LegalBasis {
+    LegalBasis::PublicTask
+}
+fn default_privacy_controller() -> String {
+    "De organisatie van partnerships voor meer banen".into()
+}
+fn default_privacy_contact() -> String {
+    "privacy@example.nl".into()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -127,6 +164,12 @@ fn default_sign_up_retention() -> i64 {
 }
 fn default_application_retention() -> i64 {
     730
+}
+fn default_audit_retention() -> i64 {
+    730
+}
+fn default_purge_interval() -> u64 {
+    3600
 }
 fn default_sign_up_rate() -> u32 {
     20

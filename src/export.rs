@@ -2,9 +2,11 @@
 //! with BOM, `;`-separated) and real XLSX workbooks. Both are formula-safe.
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-/// A header row and data rows, all text.
+/// A header row and data rows, all text; the note, when there is one,
+/// stands above them (who made the export and when).
 pub struct Table {
     pub sheet_name: String,
+    pub note: Option<String>,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
@@ -25,7 +27,11 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     {
         let mut writer = csv::WriterBuilder::new()
             .delimiter(b';')
+            .flexible(true)
             .from_writer(&mut out);
+        if let Some(note) = &table.note {
+            writer.write_record([neutralise(note)])?;
+        }
         writer.write_record(&table.headers)?;
         for row in &table.rows {
             writer.write_record(row.iter().map(|c| neutralise(c)))?;
@@ -42,14 +48,23 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold();
     let sheet = workbook.add_worksheet();
     sheet.set_name(&table.sheet_name)?;
+    let first = match &table.note {
+        Some(note) => {
+            sheet.write_string(0, 0, neutralise(note))?;
+            1
+        }
+        None => 0,
+    };
     for (col, header) in table.headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, header, &bold)?;
+        sheet.write_string_with_format(first, col as u16, header, &bold)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
         for (col, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, col as u16, neutralise(cell))?;
+            sheet.write_string(first + r as u32 + 1, col as u16, neutralise(cell))?;
         }
     }
+    // Wide enough to read, but the note above does not stretch column A.
+    sheet.set_autofit_max_width(400);
     sheet.autofit();
     workbook.save_to_buffer()
 }
@@ -61,6 +76,7 @@ mod tests {
     fn table() -> Table {
         Table {
             sheet_name: "Aanmeldingen".into(),
+            note: None,
             headers: vec!["Naam".into(), "Opmerking".into()],
             rows: vec![
                 vec!["Zoë".into(), "=HYPERLINK(\"http://x\")".into()],

@@ -12,6 +12,7 @@ pub mod export;
 pub mod format;
 pub mod http;
 pub mod i18n;
+pub mod logging;
 pub mod mail;
 pub mod routes;
 pub mod services;
@@ -49,9 +50,10 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
         .attach(AdHoc::on_liftoff("Mail worker", |rocket| {
             Box::pin(start_mail_worker(rocket))
         }))
-        .attach(AdHoc::on_liftoff("Reminders and retention", |rocket| {
-            Box::pin(start_reminders(rocket))
-        }))
+        .attach(AdHoc::on_liftoff(
+            "Reminders and the retention purge",
+            |rocket| Box::pin(start_reminders(rocket)),
+        ))
         .attach(AdHoc::on_liftoff("Rate limit upkeep", |rocket| {
             Box::pin(start_rate_limit_upkeep(rocket))
         }))
@@ -71,6 +73,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
             .manage(ready.views)
             .manage(ready.mailer)
             .manage(ready.worker)
+            .manage(ready.retention)
             .manage(ready.config)),
         Err(why) => {
             tracing::error!("not starting: {why}");
@@ -88,6 +91,7 @@ struct Ready {
     worker: WorkerSettings,
     proxies: http::client::TrustedProxies,
     limits_upkeep: LimitsUpkeep,
+    retention: services::privacy::Retention,
 }
 
 /// The rate limits, for the task that forgets what has passed.
@@ -140,6 +144,7 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         render_nice: config.mail_render_nice.clamp(0, 19),
     };
     let proxies = http::client::TrustedProxies::from_config(&config)?;
+    let retention = services::privacy::Retention::from_config(&config)?;
     let secret = figment.extract_inner::<String>("secret_key").ok();
     let limits = services::limits::Limits::from_config(&config, &db, secret.as_deref())
         .await
@@ -153,6 +158,8 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         mail_queued: Arc::new(Notify::new()),
         sign_ups: Default::default(),
         limits: limits.clone(),
+        mail_dir: (config.mail_transport == config::MailTransport::Files)
+            .then(|| std::path::PathBuf::from(&config.mail_dir)),
     };
     Ok(Ready {
         config,
@@ -162,6 +169,7 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         worker,
         proxies,
         limits_upkeep: LimitsUpkeep(limits),
+        retention,
     })
 }
 
@@ -213,14 +221,13 @@ async fn start_rate_limit_upkeep(rocket: &Rocket<rocket::Orbit>) {
     });
 }
 
-/// The scheduled jobs: reminders that are due, and the retention purge.
-async fn start_reminders(rocket: &Rocket<Orbit>) {
-    let interval = rocket
-        .state::<AppConfig>()
-        .map_or(0, |c| c.reminder_interval_secs);
-    let retention = rocket.state::<AppConfig>().map_or((90, 730), |c| {
-        (c.retention_days_after_event, c.retention_days_applications)
-    });
+/// Runs `job` every `interval` until shutdown; a zero interval leaves the
+/// job to cron.
+fn every<F, Fut>(rocket: &Rocket<Orbit>, interval: u64, name: &'static str, job: F)
+where
+    F: Fn(Services) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), error::AppError>> + Send,
+{
     let Some(services) = rocket.state::<Services>().cloned() else {
         return;
     };
@@ -231,18 +238,8 @@ async fn start_reminders(rocket: &Rocket<Orbit>) {
     tokio::spawn(async move {
         let work = async {
             loop {
-                if let Err(e) = services::reminders::send_due(&services, chrono::Utc::now()).await {
-                    tracing::warn!("reminders: {e}");
-                }
-                let purged = services::privacy::purge(
-                    &services,
-                    chrono::Utc::now(),
-                    retention.0,
-                    retention.1,
-                )
-                .await;
-                if let Err(e) = purged {
-                    tracing::warn!("retention purge: {e}");
+                if let Err(e) = job(services.clone()).await {
+                    tracing::warn!("{name}: {e}");
                 }
                 tokio::time::sleep(Duration::from_secs(interval)).await;
             }
@@ -252,4 +249,36 @@ async fn start_reminders(rocket: &Rocket<Orbit>) {
             _ = shutdown => {}
         }
     });
+}
+
+/// The scheduled jobs: reminders that are due, and the retention purge,
+/// each on its own interval.
+async fn start_reminders(rocket: &Rocket<Orbit>) {
+    let Some(config) = rocket.state::<AppConfig>() else {
+        return;
+    };
+    every(
+        rocket,
+        config.reminder_interval_secs,
+        "reminders",
+        |services| async move {
+            services::reminders::send_due(&services, chrono::Utc::now())
+                .await
+                .map(drop)
+        },
+    );
+    let Some(retention) = rocket.state::<services::privacy::Retention>().copied() else {
+        return;
+    };
+    every(
+        rocket,
+        config.purge_interval_secs,
+        "retention purge",
+        move |services| async move {
+            let purged =
+                services::privacy::purge(&services, chrono::Utc::now(), retention, false).await?;
+            tracing::info!(?purged, "retention purge");
+            Ok(())
+        },
+    );
 }

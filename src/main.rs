@@ -1,7 +1,7 @@
 //! Starts the web app (pages, JSON API, mail worker) or runs an admin command.
 use std::process::ExitCode;
 
-use aanmeldpunt::cli::{Cli, Command, RegisterAction, ReminderAction, StaffAction};
+use aanmeldpunt::cli::{Cli, Command, PrivacyAction, RegisterAction, ReminderAction, StaffAction};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -11,7 +11,10 @@ async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(default_log_filter(&figment)));
     // Rocket may already have a logger; ours is then the one that waits.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(aanmeldpunt::logging::Redacted)
+        .try_init();
     match Cli::parse().command.unwrap_or(Command::Serve) {
         Command::Serve => match aanmeldpunt::rocket(figment).launch().await {
             Ok(_) => ExitCode::SUCCESS,
@@ -29,6 +32,9 @@ async fn main() -> ExitCode {
         Command::Staff {
             action: StaffAction::Create { email, name, role },
         } => aanmeldpunt::cli::create_staff(email, name, role).await,
+        Command::Privacy {
+            action: PrivacyAction::Purge { dry_run },
+        } => aanmeldpunt::cli::purge(dry_run).await,
     }
 }
 

@@ -70,6 +70,17 @@ impl Download {
     }
 }
 
+impl Download {
+    /// What is stored about a person, as a JSON file for them to keep.
+    pub fn json(data: &impl serde::Serialize, file_name: &str) -> Result<Self, AppError> {
+        Ok(Download {
+            content_type: ContentType::JSON,
+            file_name: file_name.to_owned(),
+            bytes: serde_json::to_vec_pretty(data).map_err(AppError::internal)?,
+        })
+    }
+}
+
 impl<'r> rocket::response::Responder<'r, 'static> for Download {
     fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
         // The file name is built by us from a slug: letters, digits, dashes.

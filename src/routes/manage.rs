@@ -11,7 +11,7 @@ use crate::domain::{Lang, RegistrationStatus, SectorCode};
 use crate::error::AppError;
 use crate::format;
 use crate::http::lang::query;
-use crate::http::{page, Button, CsrfForm, CsrfToken, Page};
+use crate::http::{page, Button, CsrfForm, CsrfToken, Download, Page};
 use crate::services::registrations::{self, ManagedRegistration};
 use crate::services::{events, Services};
 
@@ -73,7 +73,51 @@ async fn cancel(
     Ok(Redirect::to(uri!(_, show(token), query(lang))))
 }
 
-/// Erases the sign-up (AVG): cancelled, then anonymised.
+/// Everything stored about the sign-up, to download (AVG art. 15 and 20).
+#[rocket::get("/manage/<token>/data")]
+async fn data(
+    services: &State<Services>,
+    config: &State<AppConfig>,
+    token: TokenParam<'_>,
+) -> Result<Download, AppError> {
+    let retention = config.retention_days_after_event;
+    let stored =
+        crate::services::privacy::access::sign_up_data(services, &token, retention).await?;
+    Download::json(&stored, "mijn-aanmelding.json")
+}
+
+#[derive(Serialize)]
+struct ConfirmErase {
+    lang: &'static str,
+    csrf: String,
+    action: String,
+    back: String,
+    consequence: &'static str,
+}
+
+/// Erasing cannot be undone: first a page that says what happens.
+#[rocket::get("/manage/<token>/erase")]
+async fn confirm_erase(
+    services: &State<Services>,
+    token: TokenParam<'_>,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
+    registrations::find_by_manage_token(services, &token).await?;
+    let context = ConfirmErase {
+        lang: lang.code(),
+        csrf: csrf.0,
+        action: uri!(erase(token)).to_string(),
+        back: uri!(show(token)).to_string(),
+        consequence: "erase-sign-up-consequence",
+    };
+    Ok(page(
+        Status::Ok,
+        services.views.render("confirm_erase.html.tera", &context)?,
+    ))
+}
+
+/// Erases the sign-up (AVG art. 17): the seat freed, the person removed.
 #[rocket::post("/manage/<token>/erase", data = "<_form>")]
 async fn erase(
     services: &State<Services>,
@@ -86,15 +130,19 @@ async fn erase(
 }
 
 #[derive(Serialize)]
-struct PrivacyPage {
+struct PrivacyPage<'a> {
     lang: &'static str,
     erased: bool,
+    controller: &'a str,
+    contact: &'a str,
+    legal_basis: crate::config::LegalBasis,
     sign_up_days: i64,
     application_days: i64,
+    audit_days: i64,
 }
 
 #[rocket::get("/privacy?<erased>")]
-fn privacy(
+pub(crate) fn privacy(
     services: &State<Services>,
     config: &State<AppConfig>,
     lang: Lang,
@@ -103,8 +151,12 @@ fn privacy(
     let context = PrivacyPage {
         lang: lang.code(),
         erased: erased.unwrap_or(false),
+        controller: &config.privacy_controller,
+        contact: &config.privacy_contact,
+        legal_basis: config.privacy_legal_basis,
         sign_up_days: config.retention_days_after_event,
         application_days: config.retention_days_applications,
+        audit_days: config.retention_days_audit,
     };
     Ok(page(
         Status::Ok,
@@ -113,5 +165,5 @@ fn privacy(
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![show, cancel, erase, privacy]
+    rocket::routes![show, cancel, data, confirm_erase, erase, privacy]
 }

@@ -10,7 +10,7 @@ mod catchers;
 mod events;
 mod forms;
 mod health;
-mod manage;
+pub(crate) mod manage;
 mod pilots;
 pub mod protection;
 

@@ -10,15 +10,18 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::forms::ApplicationFields;
+use crate::config::AppConfig;
 use crate::domain::{ApplicationStatus, FieldErrors, Lang};
 use crate::error::{field_messages, AppError};
 use crate::format;
 use crate::http::lang::query;
+use crate::http::Download;
 use crate::http::{page, Button, CsrfForm, CsrfToken, Page, Refused};
 use crate::routes::protection::SignUpAllowed;
 use crate::services::applications::{self, ApplicationView};
 use crate::services::eligibility;
 use crate::services::pilots::{self, PilotView};
+use crate::services::privacy;
 use crate::services::sectors::{self, SectorView};
 use crate::services::Services;
 
@@ -300,7 +303,23 @@ fn status_page(
     token: Option<String>,
     just_verified: bool,
 ) -> Result<Page, AppError> {
-    let context = StatusPage {
+    let context = status_context(lang, csrf, application, token, just_verified);
+    Ok(page(
+        Status::Ok,
+        services
+            .views
+            .render("application_status.html.tera", &context)?,
+    ))
+}
+
+fn status_context(
+    lang: Lang,
+    csrf: CsrfToken,
+    application: ApplicationView,
+    token: Option<String>,
+    just_verified: bool,
+) -> StatusPage {
+    StatusPage {
         lang: lang.code(),
         can_withdraw: token.is_some()
             && !matches!(
@@ -314,13 +333,7 @@ fn status_page(
         contact_name: application.contact_name,
         needs_review: application.needs_review,
         just_verified,
-    };
-    Ok(page(
-        Status::Ok,
-        services
-            .views
-            .render("application_status.html.tera", &context)?,
-    ))
+    }
 }
 
 #[derive(Serialize)]
@@ -369,22 +382,99 @@ async fn verify(
     status_page(services, lang, csrf, application, None, true)
 }
 
+#[derive(Serialize)]
+struct ManagePage {
+    #[serde(flatten)]
+    status: StatusPage,
+    /// Everything stored about the application, as its applicant may see it.
+    stored: privacy::access::ApplicationData,
+}
+
 #[rocket::get("/applications/<token>")]
 async fn manage(
     services: &State<Services>,
+    config: &State<AppConfig>,
     token: TokenParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
     let application = applications::by_manage_token(services, &token).await?;
-    status_page(
-        services,
-        lang,
-        csrf,
-        application,
-        Some(token.as_str().to_owned()),
-        false,
-    )
+    let retention = config.retention_days_applications;
+    let stored = privacy::access::application_data(services, &token, retention).await?;
+    let context = ManagePage {
+        status: status_context(
+            lang,
+            csrf,
+            application,
+            Some(token.as_str().to_owned()),
+            false,
+        ),
+        stored,
+    };
+    Ok(page(
+        Status::Ok,
+        services
+            .views
+            .render("application_status.html.tera", &context)?,
+    ))
+}
+
+/// Everything stored about the application, to download.
+#[rocket::get("/applications/<token>/data", rank = 2)]
+async fn data(
+    services: &State<Services>,
+    config: &State<AppConfig>,
+    token: TokenParam<'_>,
+) -> Result<Download, AppError> {
+    let retention = config.retention_days_applications;
+    let stored = privacy::access::application_data(services, &token, retention).await?;
+    Download::json(&stored, "mijn-aanmelding-proeftuin.json")
+}
+
+#[derive(Serialize)]
+struct ConfirmErase {
+    lang: &'static str,
+    csrf: String,
+    action: String,
+    back: String,
+    consequence: &'static str,
+}
+
+#[rocket::get("/applications/<token>/erase", rank = 2)]
+async fn confirm_erase(
+    services: &State<Services>,
+    token: TokenParam<'_>,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Page, AppError> {
+    applications::by_manage_token(services, &token).await?;
+    let context = ConfirmErase {
+        lang: lang.code(),
+        csrf: csrf.0,
+        action: uri!(erase(token)).to_string(),
+        back: uri!(manage(token)).to_string(),
+        consequence: "erase-application-consequence",
+    };
+    Ok(page(
+        Status::Ok,
+        services.views.render("confirm_erase.html.tera", &context)?,
+    ))
+}
+
+/// The applicant erases their application: withdrawn and anonymised.
+#[rocket::post("/applications/<token>/erase", data = "<_form>", rank = 2)]
+async fn erase(
+    services: &State<Services>,
+    token: TokenParam<'_>,
+    lang: Lang,
+    _form: CsrfForm<Button>,
+) -> Result<Redirect, AppError> {
+    privacy::erase_application_by_token(services, &token).await?;
+    Ok(Redirect::to(uri!(
+        _,
+        crate::routes::manage::privacy(Some(true)),
+        query(lang)
+    )))
 }
 
 #[rocket::post("/applications/<token>/withdraw", data = "<_form>", rank = 2)]
@@ -408,6 +498,9 @@ pub fn routes() -> Vec<rocket::Route> {
         confirm_form,
         verify,
         manage,
+        data,
+        confirm_erase,
+        erase,
         withdraw
     ]
 }

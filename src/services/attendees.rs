@@ -195,6 +195,7 @@ pub async fn check_in(services: &Services, id: Uuid, actor: &str) -> Result<Atte
 pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
     crate::export::Table {
         sheet_name: "Aanmeldingen".into(),
+        note: None,
         headers: [
             "Naam",
             "E-mail",
@@ -230,6 +231,25 @@ pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
             })
             .collect(),
     }
+}
+
+/// One sign-up with its event's slug and title, for a page about it.
+pub async fn by_id(
+    services: &Services,
+    id: Uuid,
+    lang: crate::domain::Lang,
+) -> Result<(Attendee, String, String), AppError> {
+    let (reg, event) = registration::Entity::find_by_id(id)
+        .find_also_related(event::Entity)
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = event.ok_or(AppError::NotFound)?;
+    let title = match lang {
+        crate::domain::Lang::Nl => event.title_nl,
+        crate::domain::Lang::En => event.title_en,
+    };
+    Ok((reg.into(), event.slug, title))
 }
 
 /// The attendee a check-in QR code stands for, with the event's title.

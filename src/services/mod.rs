@@ -6,6 +6,7 @@ pub mod audit;
 pub mod eligibility;
 pub mod event_admin;
 pub mod events;
+pub mod exports;
 pub mod limits;
 pub mod mail_log;
 pub mod partnerships;
@@ -41,6 +42,9 @@ pub struct Services {
     pub sign_ups: Arc<registrations::SignUpQueue>,
     /// How often a client or an address may do what (`limits`).
     pub limits: Arc<limits::Limits>,
+    /// Where the file transport writes its `.eml` files, so erasure and the
+    /// purge can reach them; `None` with SMTP.
+    pub mail_dir: Option<std::path::PathBuf>,
 }
 
 impl Services {

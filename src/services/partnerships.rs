@@ -301,6 +301,46 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<PartnershipRow>, AppE
         .collect())
 }
 
+/// The partnerships as a spreadsheet: no people, only organisations.
+pub async fn export_table(db: &impl ConnectionTrait) -> Result<crate::export::Table, AppError> {
+    Ok(crate::export::Table {
+        sheet_name: "Partnerships".into(),
+        note: None,
+        headers: [
+            "Opdrachtgever",
+            "Sector",
+            "Leverancier",
+            "Categorie",
+            "Fase",
+            "Gestart op",
+            "Uren gepland",
+            "Banen gepland",
+            "Uren gerealiseerd",
+            "Banen gerealiseerd",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: list(db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.buyer,
+                    r.sector.to_owned(),
+                    r.supplier,
+                    r.category.as_str().to_owned(),
+                    r.stage.as_str().to_owned(),
+                    r.started.unwrap_or_default(),
+                    r.planned_hours.to_string(),
+                    r.planned_jobs,
+                    r.realised_hours.to_string(),
+                    r.realised_jobs,
+                ]
+            })
+            .collect(),
+    })
+}
+
 async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, AppError> {
     Ok(partnership::Entity::find()
         .order_by_desc(partnership::Column::UpdatedAt)

@@ -9,7 +9,7 @@ use crate::domain::{Lang, ParseError};
 use crate::error::AppError;
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::services::applications::{self, ReviewRow};
-use crate::services::Services;
+use crate::services::{exports, Services};
 
 #[derive(Serialize)]
 struct ReviewPage {
@@ -37,15 +37,14 @@ pub(super) async fn list(
 #[rocket::get("/admin/applications/export/<format>")]
 async fn export(
     services: &State<Services>,
-    _staff: Programme,
+    staff: Programme,
     format: ExportFormat,
 ) -> Result<Download, AppError> {
     let rows = applications::for_review(&services.db).await?;
-    Download::of(
-        &applications::export_table(&rows),
-        "aanmeldingen-proeftuinen",
-        format,
-    )
+    let table = applications::export_table(&rows);
+    let what = "aanmeldingen voor proeftuinen";
+    let table = exports::recorded(services, &staff.email, what, table).await?;
+    Download::of(&table, "aanmeldingen-proeftuinen", format)
 }
 
 #[derive(Debug, Default, rocket::FromForm)]

@@ -17,7 +17,7 @@ use crate::routes::forms::SignUpFields;
 use crate::services::attendees::{self, AttendeeList, Filter};
 use crate::services::event_admin::{self, AdminEventRow};
 use crate::services::events::{self, EventView};
-use crate::services::{registrations, Services};
+use crate::services::{exports, registrations, Services};
 
 #[derive(Serialize)]
 struct Overview {
@@ -130,18 +130,17 @@ async fn attendee_list(
 #[rocket::get("/admin/events/<slug>/attendees/export/<format>?<query..>")]
 async fn export(
     services: &State<Services>,
-    _staff: Organiser,
+    staff: Organiser,
     slug: SlugParam<'_>,
     format: ExportFormat,
     query: AttendeeQuery,
 ) -> Result<Download, AppError> {
     let event = events::by_slug_for_staff(&services.db, &slug, Lang::Nl).await?;
     let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
-    Download::of(
-        &attendees::export_table(&list.rows),
-        &format!("aanmeldingen-{}", event.slug),
-        format,
-    )
+    let what = format!("aanmeldingen voor {}", event.title);
+    let table = attendees::export_table(&list.rows);
+    let table = exports::recorded(services, &staff.email, &what, table).await?;
+    Download::of(&table, &format!("aanmeldingen-{}", event.slug), format)
 }
 
 #[derive(Serialize)]
@@ -228,6 +227,51 @@ async fn cancel(
     Ok(form.0.back.redirect())
 }
 
+#[derive(Serialize)]
+struct ConfirmErase {
+    attendee: attendees::Attendee,
+    event_title: String,
+    back: String,
+}
+
+/// Erasing someone on their request cannot be undone: first a page that
+/// says what happens.
+#[rocket::get("/admin/registrations/<id>/erase")]
+async fn confirm_erase(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    id: Uuid,
+) -> Result<Page, AppError> {
+    let (attendee, slug, event_title) = attendees::by_id(services, id, lang).await?;
+    let back = uri!(attendee_list(&*slug, AttendeeQuery::default())).to_string();
+    let data = ConfirmErase {
+        attendee,
+        event_title,
+        back,
+    };
+    render(
+        services,
+        "admin/confirm_erase.html.tera",
+        lang,
+        &staff,
+        &csrf,
+        data,
+    )
+}
+
+#[rocket::post("/admin/registrations/<id>/erase", data = "<form>")]
+async fn erase(
+    services: &State<Services>,
+    staff: Organiser,
+    id: Uuid,
+    form: CsrfForm<Action>,
+) -> Result<Redirect, AppError> {
+    crate::services::privacy::erase_by_staff(services, id, &staff.email).await?;
+    Ok(form.0.back.redirect())
+}
+
 #[derive(Debug, Default, rocket::FromForm)]
 struct Move {
     #[field(default = String::new())]
@@ -311,6 +355,8 @@ pub fn routes() -> Vec<rocket::Route> {
         cancel,
         move_registration,
         add,
+        confirm_erase,
+        erase,
         scanned
     ]
 }

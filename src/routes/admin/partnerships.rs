@@ -11,7 +11,7 @@ use crate::domain::{Category, HoursPerWeek, Lang, ParseError, Stage};
 use crate::error::AppError;
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::services::partnerships::{self, NewPartnership, PartnershipRow, Summary};
-use crate::services::{applications, eligibility, Services};
+use crate::services::{applications, eligibility, exports, Services};
 
 #[derive(Serialize)]
 struct ListPage {
@@ -159,44 +159,11 @@ async fn target(
 #[rocket::get("/admin/partnerships/export/<format>")]
 async fn export(
     services: &State<Services>,
-    _staff: Reader,
+    staff: Reader,
     format: ExportFormat,
 ) -> Result<Download, AppError> {
-    let table = crate::export::Table {
-        sheet_name: "Partnerships".into(),
-        headers: [
-            "Opdrachtgever",
-            "Sector",
-            "Leverancier",
-            "Categorie",
-            "Fase",
-            "Gestart op",
-            "Uren gepland",
-            "Banen gepland",
-            "Uren gerealiseerd",
-            "Banen gerealiseerd",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: partnerships::list(&services.db)
-            .await?
-            .into_iter()
-            .map(|r| {
-                vec![
-                    r.buyer,
-                    r.sector.to_owned(),
-                    r.supplier,
-                    r.category.as_str().to_owned(),
-                    r.stage.as_str().to_owned(),
-                    r.started.unwrap_or_default(),
-                    r.planned_hours.to_string(),
-                    r.planned_jobs,
-                    r.realised_hours.to_string(),
-                    r.realised_jobs,
-                ]
-            })
-            .collect(),
-    };
+    let table = partnerships::export_table(&services.db).await?;
+    let table = exports::recorded(services, &staff.email, "partnerships", table).await?;
     Download::of(&table, "partnerships", format)
 }
 

@@ -72,6 +72,7 @@ pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, App
 pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
     crate::export::Table {
         sheet_name: "Aanmeldingen proeftuinen".into(),
+        note: None,
         headers: [
             "Proeftuin",
             "Organisatie",

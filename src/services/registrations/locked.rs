@@ -222,6 +222,33 @@ impl<'s> LockedEvent<'s> {
         Ok(())
     }
 
+    /// Frees the seat of a sign-up without telling the person (they asked
+    /// to be forgotten) and drops mail to them this transaction queued.
+    /// Returns their address, if the sign-up is here at all.
+    pub async fn cancel_quietly(&mut self, id: Uuid) -> Result<Option<String>, AppError> {
+        let reg = self.registration(id).await?;
+        let address = reg.email.clone();
+        let was = reg.status;
+        let now = Utc::now();
+        if was != RegistrationStatus::Cancelled {
+            self.save(reg, |active| {
+                active.status = Set(RegistrationStatus::Cancelled);
+                active.cancelled_at = Set(Some(now));
+            })
+            .await?;
+            match was {
+                RegistrationStatus::Confirmed => self.state.confirmed -= 1,
+                RegistrationStatus::Waitlisted => self.state.waitlisted -= 1,
+                RegistrationStatus::Cancelled => {}
+            }
+        }
+        self.mails.retain(|mail| mail.registration.id != id);
+        if was == RegistrationStatus::Confirmed {
+            self.promote().await?;
+        }
+        Ok(Some(address))
+    }
+
     /// Fills free seats from the head of the waiting list. Returns how many
     /// people moved up.
     pub async fn promote(&mut self) -> Result<usize, AppError> {

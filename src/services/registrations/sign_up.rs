@@ -279,7 +279,8 @@ impl LockedEvent<'_> {
             book.by_key.insert(key.as_str().to_owned(), model.id);
         }
         if let Some(staff) = &sign_up.by_staff {
-            let after = serde_json::json!({"email": model.email, "status": model.status});
+            // The id, never the address: erasure must not have to find it here.
+            let after = serde_json::json!({"registration": model.id, "status": model.status});
             let subject = format!("registration {}", model.id);
             audit::record(
                 self.txn(),
