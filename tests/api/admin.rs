@@ -151,7 +151,12 @@ async fn exports_are_dutch_csv_and_real_xlsx_with_formulas_neutralised() {
     let bytes = csv.into_bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.starts_with("Naam;E-mail;Organisatie"), "{text}");
+    let (note, table) = text.split_once('\n').unwrap();
+    assert!(
+        note.contains("door organiser@dnz.nl") && note.contains("persoonsgegevens"),
+        "who made it, and what it holds: {note}"
+    );
+    assert!(table.starts_with("Naam;E-mail;Organisatie"), "{text}");
     assert!(
         text.contains("\"'=HYPERLINK"),
         "formula neutralised: {text}"

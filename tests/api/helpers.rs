@@ -58,8 +58,9 @@ pub fn test_figment(database_url: &str) -> Figment {
         .merge(("mail_worker", false))
         .merge(("mail_render_nice", 0))
         .merge(("log_level", "off"))
-        // Tests drive reminders themselves.
+        // Tests drive reminders and the purge themselves.
         .merge(("reminder_interval_secs", 0))
+        .merge(("purge_interval_secs", 0))
         // Tests send hundreds of requests at once from one client.
         .merge(("database_max_connections", 10))
 }

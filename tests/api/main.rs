@@ -2,6 +2,7 @@
 //! database (see `helpers`).
 // A test or benchmark that meets the unexpected stops there, loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod dump;
 mod helpers;
 
 mod admin;
@@ -11,17 +12,21 @@ mod browse;
 mod cancel;
 mod concurrency;
 mod crash;
+mod erasure;
 mod fuzz_bodies;
 mod hostile;
 mod launch;
 mod log_in;
+mod logs;
 mod mail;
 mod openapi;
 mod outage;
 mod partnerships;
+mod personal_data;
 mod pilots;
 mod privacy;
 mod protection;
+mod purge_command;
 mod register;
 mod roles;
 mod seat_counters;

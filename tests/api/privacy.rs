@@ -1,5 +1,5 @@
 use aanmeldpunt::entities::registration::RegistrationStatus;
-use aanmeldpunt::services::privacy::{self, ANONYMISED_DOMAIN};
+use aanmeldpunt::services::privacy::{self, Retention, ANONYMISED_DOMAIN};
 use aanmeldpunt::services::Services;
 use chrono::{Duration, Utc};
 use rocket::http::Status;
@@ -7,6 +7,12 @@ use rocket::http::Status;
 use crate::helpers::{manage_path, spawn_app, EventSpec};
 
 const SLUG: &str = "partnerships-voor-meer-banen";
+
+const RETENTION: Retention = Retention {
+    after_event_days: 90,
+    application_days: 365,
+    audit_days: 730,
+};
 
 #[rocket::async_test]
 async fn sign_ups_are_anonymised_a_set_time_after_their_event() {
@@ -24,13 +30,23 @@ async fn sign_ups_are_anonymised_a_set_time_after_their_event() {
     app.send_pending_mail().await;
     let services = app.client.rocket().state::<Services>().unwrap();
 
-    let soon = privacy::purge(services, Utc::now() + Duration::days(30), 90, 730)
+    let soon = privacy::purge(services, Utc::now() + Duration::days(30), RETENTION, false)
         .await
         .unwrap();
     assert_eq!(soon.registrations, 0, "not yet");
     let later = Utc::now() + Duration::days(100);
-    let purged = privacy::purge(services, later, 90, 730).await.unwrap();
-    assert_eq!((purged.registrations, purged.mails), (1, 1));
+    let purged = privacy::purge(services, later, RETENTION, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            purged.registrations,
+            purged.mails_scrubbed,
+            purged.mails_deleted
+        ),
+        (1, 1, 0),
+        "the sent confirmation keeps its kind and times"
+    );
     let reg = &app.registrations().await[0];
     assert!(
         reg.email.ends_with(ANONYMISED_DOMAIN)
@@ -42,7 +58,7 @@ async fn sign_ups_are_anonymised_a_set_time_after_their_event() {
         "organisations are not personal data; counts stay right"
     );
     assert_eq!(
-        privacy::purge(services, later, 90, 730)
+        privacy::purge(services, later, RETENTION, false)
             .await
             .unwrap()
             .registrations,

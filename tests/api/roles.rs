@@ -62,6 +62,16 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         can(Organise),
     ),
     (
+        Method::Get,
+        "/admin/registrations/<id>/erase",
+        can(Organise),
+    ),
+    (
+        Method::Post,
+        "/admin/registrations/<id>/erase",
+        can(Organise),
+    ),
+    (
         Method::Post,
         "/admin/events/<slug>/attendees",
         can(Organise),

@@ -68,6 +68,7 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             format!("/admin/events/{EVENT}/attendees?status=confirmed&q=Anna"),
             format!("/admin/events/{EVENT}/checkin"),
             format!("/admin/checkin/{check_in}"),
+            format!("/admin/registrations/{anna}/erase"),
             "/admin/mail".to_owned(),
             "/admin/mail?failed=true".to_owned(),
             "/admin/applications".to_owned(),
