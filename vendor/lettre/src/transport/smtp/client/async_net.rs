@@ -194,6 +194,9 @@ impl AsyncNetworkStream {
         }
 
         let tcp_stream = try_connect(server, timeout, local_addr).await?;
+        // Nagle would hold the `\r\n.\r\n` written after a body until the
+        // server's delayed ACK (40 ms a message).
+        tcp_stream.set_nodelay(true).map_err(error::connection)?;
         let mut stream =
             AsyncNetworkStream::new(InnerAsyncNetworkStream::Tokio1Tcp(Box::new(tcp_stream)));
         if let Some(tls_parameters) = tls_parameters {
