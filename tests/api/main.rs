@@ -14,6 +14,7 @@ mod crash;
 mod fuzz_bodies;
 mod launch;
 mod mail;
+mod nodelay;
 mod openapi;
 mod partnerships;
 mod pilots;

@@ -42,7 +42,7 @@ impl Handler for Inbox {
 }
 
 /// Starts an SMTP server on a free local port; it lives as long as the test process.
-fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
+pub(crate) fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
     let port = reserve_port();
     (port, start_smtp_server_on(port))
 }
