@@ -43,6 +43,11 @@ pub struct AppConfig {
     /// requests go first; 0 gives it the priority of the rest of the app.
     #[serde(default = "default_mail_render_nice")]
     pub mail_render_nice: i32,
+    /// Mails the worker sends at once (1 to 64), each over its own SMTP
+    /// connection, which the transport's pool keeps open for the next one.
+    /// Mail to one address still leaves one at a time, in order.
+    #[serde(default = "default_mail_send_parallel")]
+    pub mail_send_parallel: usize,
     /// How often this instance looks for reminders that are due; 0 leaves
     /// them to `aanmeldpunt reminders send` (cron).
     #[serde(default = "default_reminder_interval")]
@@ -83,6 +88,10 @@ pub enum MailTransport {
 
 fn default_mail_render_nice() -> i32 {
     19
+}
+
+fn default_mail_send_parallel() -> usize {
+    4
 }
 
 fn default_mail_transport() -> MailTransport {

@@ -122,6 +122,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
         batch_size: 20,
         claim_lease: Duration::from_secs(config.mail_claim_lease_secs.max(1)),
         render_nice: config.mail_render_nice.clamp(0, 19),
+        send_parallel: config.mail_send_parallel.clamp(1, 64),
     };
     let services = Services {
         db,

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use lettre::address::Envelope;
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::OutgoingEmail;
@@ -81,7 +82,15 @@ impl Mailer {
                 // from_url understands smtp:// (STARTTLS with ?tls=required),
                 // smtps:// (TLS) and user:password@ credentials.
                 let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?;
-                Ok(Mailer::Smtp(builder.build()))
+                // The worker sends up to mail_send_parallel mails at once: the
+                // pool keeps that many connections open for the next ones
+                // (lettre's default is 10, its idle timeout 60 s).
+                let pool = PoolConfig::new().max_size(
+                    u32::try_from(config.mail_send_parallel.clamp(1, 64))
+                        .unwrap_or(10)
+                        .max(10),
+                );
+                Ok(Mailer::Smtp(builder.pool_config(pool).build()))
             }
         }
     }

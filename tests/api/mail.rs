@@ -175,6 +175,7 @@ async fn two_workers_never_send_the_same_mail_twice() {
         batch_size: 3,
         claim_lease: std::time::Duration::from_secs(300),
         render_nice: 0,
+        send_parallel: 2,
     };
     let (first, second) = (MemoryMailbox::default(), MemoryMailbox::default());
     let (a, b) = (
