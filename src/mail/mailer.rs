@@ -152,14 +152,24 @@ impl EncodedMail {
     }
 }
 
-/// Text and HTML alternatives, with the calendar invite both inline (so
-/// Outlook shows accept buttons) and as an `invite.ics` attachment.
+/// Text and HTML alternatives (the HTML with its inline QR code image as a
+/// related part), with the calendar invite both inline (so Outlook shows
+/// accept buttons) and as an `invite.ics` attachment.
 pub fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, MailError> {
     let from: Mailbox = from.parse()?;
     let to: Mailbox = mail.recipient.parse()?;
-    let alternatives = MultiPart::alternative()
-        .singlepart(SinglePart::plain(mail.body_text.clone()))
-        .singlepart(SinglePart::html(mail.body_html.clone()));
+    let html = SinglePart::html(mail.body_html.clone());
+    let text = MultiPart::alternative().singlepart(SinglePart::plain(mail.body_text.clone()));
+    let alternatives = match &mail.inline_image {
+        None => text.singlepart(html),
+        // multipart/related: the HTML and the image it shows by cid:.
+        Some(image) => text.multipart(MultiPart::related().singlepart(html).singlepart(
+            Attachment::new_inline(image.content_id.clone()).body(
+                image.png.clone(),
+                ContentType::parse("image/png").map_err(|e| MailError::Config(e.to_string()))?,
+            ),
+        )),
+    };
     let body = match &mail.ics {
         None => alternatives,
         Some(ics) => {
