@@ -47,7 +47,7 @@ fn main() {
 /// An outbox row as a sign-up writes it, its check-in and manage tokens of
 /// the real length (43 characters) and different per mail.
 fn confirmation(n: i64) -> outbox::Model {
-    let token = |salt: &str| format!("{salt}{n:0>40}")[..43].to_owned();
+    let token = |salt: &str| format!("{salt}{n:0>42}");
     let context = serde_json::json!({
         "lang": "nl",
         "name": "Anna de Vries",
