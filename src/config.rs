@@ -19,8 +19,8 @@ pub struct AppConfig {
     pub mail_transport: MailTransport,
     #[serde(default = "default_mail_dir")]
     pub mail_dir: String,
-    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://...:465` (TLS) or
-    /// `smtp://host:25?tls=none` for a local relay.
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://...:465` (TLS) or
+    /// `smtp://host:25` (no TLS) for a local relay.
     #[serde(default)]
     pub smtp_url: Option<String>,
     pub mail_from: String,
