@@ -24,9 +24,9 @@ pub struct QrPng {
 /// The QR code of `data` as a PNG, or `None` if it does not fit a QR code
 /// (or, which does not happen for a valid image, encoding failed).
 pub fn png(data: &str) -> Option<QrPng> {
-    // Level M (15% of the code may be damaged or glared) costs a version at
-    // most for a check-in link, and a PNG grows little with it.
-    let code = QrCode::with_error_correction_level(data, EcLevel::M).ok()?;
+    // Level L, as the table had: a code on a screen is not damaged, and M
+    // took 60% longer to encode (about 590 against 370 us a mail).
+    let code = QrCode::with_error_correction_level(data, EcLevel::L).ok()?;
     let width = code.width();
     let colors = code.to_colors();
     let modules = width + 2 * QUIET_ZONE;
@@ -37,15 +37,21 @@ pub fn png(data: &str) -> Option<QrPng> {
     };
     let pixels = modules * PNG_MODULE;
     // One bit a pixel, most significant first; 1 is white in a 1-bit
-    // greyscale PNG.
+    // greyscale PNG. Each row of modules is drawn once and repeated.
+    // Compression::Fast (fdeflate): High made the mail 1.8 kB smaller and
+    // its rendering 0.75 ms slower.
     let row_bytes = pixels.div_ceil(8);
-    let mut image = vec![0u8; row_bytes * pixels];
-    for y in 0..pixels {
-        let row = &mut image[y * row_bytes..(y + 1) * row_bytes];
+    let mut image = Vec::with_capacity(row_bytes * pixels);
+    let mut row = vec![0u8; row_bytes];
+    for y in 0..modules {
+        row.fill(0);
         for x in 0..pixels {
-            if !dark(x / PNG_MODULE, y / PNG_MODULE) {
+            if !dark(x / PNG_MODULE, y) {
                 row[x / 8] |= 0x80 >> (x % 8);
             }
+        }
+        for _ in 0..PNG_MODULE {
+            image.extend_from_slice(&row);
         }
     }
     let side = u32::try_from(pixels).ok()?;
@@ -53,7 +59,7 @@ pub fn png(data: &str) -> Option<QrPng> {
     let mut encoder = png::Encoder::new(&mut png, side, side);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::One);
-    encoder.set_compression(png::Compression::High);
+    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().ok()?;
     writer.write_image_data(&image).ok()?;
     writer.finish().ok()?;
