@@ -12,12 +12,24 @@
 //!       database ceiling)
 //!   (d) GET /livez, a route that does nothing (the framework ceiling)
 //! and prints requests/s, p50/p99 latency, the app's peak RSS and the
-//! ratios (b)/(c) and (b)/(d).
+//! ratios (b)/(c) and (b)/(d). Then, per database:
+//!   (e) mail: a burst of BENCH_MAIL_SIGN_UPS sign-ups with the app sending
+//!       its confirmations over SMTP to a server inside this process, once
+//!       per BENCH_MAIL_PARALLEL setting; the time until the server accepted
+//!       the last one
+//! and for PostgreSQL:
+//!   (f) JSON sign-ups at each of BENCH_PG_CLIENTS concurrent clients, with
+//!       the app connected over TCP (as production is) and through the Unix
+//!       socket, side by side
 //!
 //! Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (200),
 //! BENCH_PACED_RATES (1000,2000,3000 sign-ups/s),
 //! BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; "off"
-//! skips PostgreSQL), BENCH_SQLITE ("off" skips SQLite).
+//! skips PostgreSQL), BENCH_SQLITE ("off" skips SQLite),
+//! BENCH_PG_CLIENTS (16,50,200), BENCH_POSTGRES_SOCKET_URL
+//! (postgres://postgres@%2Fvar%2Frun%2Fpostgresql/aanmeldpunt_bench, the
+//! benchmark database through the socket; "off" skips the socket runs),
+//! BENCH_MAIL_SIGN_UPS (2000; 0 skips (e)), BENCH_MAIL_PARALLEL (1,4).
 // A test or benchmark that meets the unexpected stops there, loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::net::TcpListener;
@@ -36,12 +48,28 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConne
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
+#[derive(Clone)]
 struct Settings {
     seconds: u64,
     connections: usize,
     /// Sign-ups per second that all connections together offer, one
     /// paced run each.
     paced_rates: Vec<u64>,
+    /// Concurrent clients of the TCP and Unix-socket runs (f).
+    pg_clients: Vec<u64>,
+    /// Sign-ups of the mail burst (e); 0 skips it.
+    mail_sign_ups: u64,
+    /// `mail_send_parallel` of each mail run (e).
+    mail_parallel: Vec<u64>,
+}
+
+fn env_list(name: &str, default: &str) -> Vec<u64> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .filter(|&n| n > 0)
+        .collect()
 }
 
 #[derive(Clone)]
@@ -58,12 +86,10 @@ fn main() {
     let settings = Settings {
         seconds: env_number("BENCH_SECONDS", 10),
         connections: env_number("BENCH_CONNECTIONS", 200) as usize,
-        paced_rates: std::env::var("BENCH_PACED_RATES")
-            .unwrap_or_else(|_| "1000,2000,3000".into())
-            .split(',')
-            .filter_map(|rate| rate.trim().parse().ok())
-            .filter(|&rate| rate > 0)
-            .collect(),
+        paced_rates: env_list("BENCH_PACED_RATES", "1000,2000,3000"),
+        pg_clients: env_list("BENCH_PG_CLIENTS", "16,50,200"),
+        mail_sign_ups: env_number("BENCH_MAIL_SIGN_UPS", 2000),
+        mail_parallel: env_list("BENCH_MAIL_PARALLEL", "1,4"),
     };
     if Command::new("wrk").arg("--version").output().is_err() {
         eprintln!("wrk is not installed: apt-get install wrk");
@@ -83,7 +109,14 @@ fn main() {
         return;
     }
     match runtime.block_on(fresh_postgres_database(&admin_url)) {
-        Ok(url) => runtime.block_on(run_for("PostgreSQL", &url, &settings)),
+        Ok(url) => {
+            runtime.block_on(run_for("PostgreSQL", &url, &settings));
+            let socket_url = std::env::var("BENCH_POSTGRES_SOCKET_URL").unwrap_or_else(|_| {
+                "postgres://postgres@%2Fvar%2Frun%2Fpostgresql/aanmeldpunt_bench".into()
+            });
+            let socket_url = (socket_url != "off").then_some(socket_url);
+            runtime.block_on(tcp_and_socket(&url, socket_url.as_deref(), &settings));
+        }
         Err(e) => println!("\nPostgreSQL skipped: {e}"),
     }
 }
@@ -159,6 +192,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         seconds: 2,
         connections: 1,
         paced_rates: Vec::new(),
+        ..settings.clone()
     };
     let single = raw_sign_ups(&db, &serial_event.slug, &one_at_a_time).await;
     println!(
@@ -179,7 +213,7 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
 
     let mail_dir = mail_folder();
     let port = free_port();
-    let app = AppProcess::start(database_url, port, mail_dir.path());
+    let app = AppProcess::start(database_url, port, mail_dir.path(), &[]);
     let http = reqwest::Client::new();
     app.wait_until_up(&http).await;
     let base = format!("http://127.0.0.1:{port}");
@@ -269,6 +303,313 @@ async fn run_for(label: &str, database_url: &str, settings: &Settings) {
         form.per_second / livez.per_second
     );
     println!("peak RSS of the app: {peak_rss_mb:.1} MB");
+
+    if settings.mail_sign_ups > 0 {
+        let mut runs = Vec::new();
+        for &parallel in &settings.mail_parallel {
+            runs.push(mail_burst(&db, database_url, settings.mail_sign_ups, parallel).await);
+        }
+        print_mail_runs(&runs);
+    }
+}
+
+/// (f): JSON sign-ups at each number of clients, the app connected to the
+/// same database over TCP and through the Unix socket, one app process
+/// per connection, each run on an empty event.
+async fn tcp_and_socket(tcp_url: &str, socket_url: Option<&str>, settings: &Settings) {
+    println!("\n== PostgreSQL over TCP and through the Unix socket");
+    let mut transports = vec![("TCP", tcp_url.to_owned())];
+    if let Some(socket_url) = socket_url {
+        transports.push(("Unix socket", socket_url.to_owned()));
+    }
+    let scripts = tempfile::tempdir().expect("script folder");
+    let script = write_script(scripts.path(), "json.lua", &json_sign_up_script());
+    let mut results: Vec<(&str, f64, Vec<Figures>)> = Vec::new();
+    for (name, url) in &transports {
+        let db = match aanmeldpunt::db::connect(url, None).await {
+            Ok(db) => db,
+            Err(e) => {
+                println!("  {name} skipped: {e}");
+                continue;
+            }
+        };
+        let round_trip_us = statement_round_trip_us(&db).await;
+        println!("  {name}: one statement, one at a time: {round_trip_us:.0} us");
+        let mail_dir = mail_folder();
+        let port = free_port();
+        let app = AppProcess::start(url, port, mail_dir.path(), &[]);
+        let http = reqwest::Client::new();
+        app.wait_until_up(&http).await;
+        let mut figures = Vec::new();
+        for &clients in &settings.pg_clients {
+            let event = insert_event(
+                &db,
+                &format!("bench-{}-{clients}", name.replace(' ', "-").to_lowercase()),
+            )
+            .await;
+            let run = Settings {
+                connections: clients as usize,
+                ..settings.clone()
+            };
+            figures.push(wrk(
+                &format!("(f) JSON, {name}, {clients} clients"),
+                &format!(
+                    "http://127.0.0.1:{port}/api/v1/events/{}/registrations",
+                    event.slug
+                ),
+                Some(&script),
+                &run,
+            ));
+            wait_for_outbox(&db).await;
+            empty_folder(mail_dir.path());
+        }
+        drop(app);
+        results.push((name, round_trip_us, figures));
+    }
+    println!(
+        "{:<12} {:>8} {:>11} {:>9} {:>9} {:>10}",
+        "connection", "clients", "sign-ups/s", "p50 ms", "p99 ms", "vs socket"
+    );
+    let socket = results
+        .iter()
+        .find(|(name, ..)| *name == "Unix socket")
+        .map(|(_, _, f)| f.clone());
+    for (name, round_trip_us, figures) in &results {
+        for (i, f) in figures.iter().enumerate() {
+            let versus = socket
+                .as_ref()
+                .and_then(|s| s.get(i))
+                .map_or("-".to_owned(), |s| {
+                    format!("{:.2}", f.per_second / s.per_second)
+                });
+            println!(
+                "{:<12} {:>8} {:>11.0} {:>9.2} {:>9.2} {:>10}",
+                name, settings.pg_clients[i], f.per_second, f.p50_ms, f.p99_ms, versus
+            );
+        }
+        println!("{name}: {round_trip_us:.0} us a statement");
+    }
+}
+
+/// One mail run (e).
+struct MailRun {
+    parallel: u64,
+    sign_ups: u64,
+    burst_s: f64,
+    mails: usize,
+    first_mail_s: f64,
+    last_mail_s: f64,
+    left_in_outbox: u64,
+    mean_bytes: usize,
+}
+
+/// (e): `sign_ups` JSON sign-ups from 50 clients as fast as they go,
+/// against an app that sends its mail over SMTP (`mail_send_parallel` =
+/// `parallel`) to a server in this process; then the wait until that
+/// server has accepted every confirmation.
+async fn mail_burst(
+    db: &DatabaseConnection,
+    database_url: &str,
+    sign_ups: u64,
+    parallel: u64,
+) -> MailRun {
+    let sink = SmtpSink::start();
+    let event = insert_event(
+        db,
+        &format!("bench-mail-{parallel}-{}", Uuid::new_v4().simple()),
+    )
+    .await;
+    // Unused: the mail goes over SMTP.
+    let mail_dir = tempfile::tempdir().expect("mail folder");
+    let port = free_port();
+    let app = AppProcess::start(
+        database_url,
+        port,
+        mail_dir.path(),
+        &[
+            ("ROCKET_MAIL_TRANSPORT", "smtp".into()),
+            ("ROCKET_SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port)),
+            ("ROCKET_MAIL_SEND_PARALLEL", parallel.to_string()),
+        ],
+    );
+    let http = reqwest::Client::new();
+    app.wait_until_up(&http).await;
+    let url = format!(
+        "http://127.0.0.1:{port}/api/v1/events/{}/registrations",
+        event.slug
+    );
+    let started = Instant::now();
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let clients: Vec<_> = (0..50)
+        .map(|_| {
+            let (http, url, next) = (http.clone(), url.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if n >= sign_ups {
+                        break;
+                    }
+                    let body = serde_json::json!({
+                        "name": "Anna de Vries",
+                        "email": format!("mail-{parallel}-{n}@utrecht.nl"),
+                        "organisation": "Gemeente Utrecht",
+                        "sector": "GEM",
+                    });
+                    let answer = http.post(&url).json(&body).send().await;
+                    assert!(
+                        answer.is_ok_and(|a| a.status().as_u16() == 201),
+                        "a sign-up of the mail burst failed"
+                    );
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await.expect("client");
+    }
+    let burst_s = started.elapsed().as_secs_f64();
+    let want = usize::try_from(sign_ups).unwrap_or(usize::MAX);
+    let deadline = started + Duration::from_secs(300);
+    while sink.count() < want && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The worker marks a mail sent after the server accepted it.
+    for _ in 0..100 {
+        if pending_mail(db, event.id).await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let left_in_outbox = pending_mail(db, event.id).await;
+    drop(app);
+    let (mails, first, last, bytes) = sink.summary();
+    MailRun {
+        parallel,
+        sign_ups,
+        burst_s,
+        mails,
+        first_mail_s: first.map_or(f64::NAN, |t| (t - started).as_secs_f64()),
+        last_mail_s: last.map_or(f64::NAN, |t| (t - started).as_secs_f64()),
+        left_in_outbox,
+        mean_bytes: bytes / mails.max(1),
+    }
+}
+
+async fn pending_mail(db: &DatabaseConnection, event_id: Uuid) -> u64 {
+    outbox::Entity::find()
+        .filter(outbox::Column::EventId.eq(event_id))
+        .filter(outbox::Column::Status.ne(outbox::OutboxStatus::Sent))
+        .count(db)
+        .await
+        .unwrap_or(u64::MAX)
+}
+
+fn print_mail_runs(runs: &[MailRun]) {
+    println!(
+        "{:<26} {:>9} {:>9} {:>7} {:>12} {:>11} {:>8} {:>8} {:>7}",
+        "run",
+        "sign-ups",
+        "burst s",
+        "mails",
+        "first mail s",
+        "last mail s",
+        "mails/s",
+        "outbox",
+        "bytes"
+    );
+    for run in runs {
+        // From the first mail accepted to the last: the rate the worker and
+        // the server reach once mail is waiting.
+        let rate = (run.mails.saturating_sub(1)) as f64 / (run.last_mail_s - run.first_mail_s);
+        println!(
+            "{:<26} {:>9} {:>9.2} {:>7} {:>12.2} {:>11.2} {:>8.0} {:>8} {:>7}",
+            format!("(e) mail, {} at once", run.parallel),
+            run.sign_ups,
+            run.burst_s,
+            run.mails,
+            run.first_mail_s,
+            run.last_mail_s,
+            rate,
+            run.left_in_outbox,
+            run.mean_bytes
+        );
+    }
+    println!(
+        "(times from the start of the burst; outbox: rows of the run not marked sent at the end)"
+    );
+}
+
+/// An SMTP server in this process that accepts everything and counts it:
+/// the mail server of the mail runs (e).
+struct SmtpSink {
+    port: u16,
+    seen: Arc<std::sync::Mutex<SinkLog>>,
+}
+
+#[derive(Default)]
+struct SinkLog {
+    mails: usize,
+    bytes: usize,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+#[derive(Clone)]
+struct SinkHandler {
+    seen: Arc<std::sync::Mutex<SinkLog>>,
+    bytes: usize,
+}
+
+impl mailin_embedded::Handler for SinkHandler {
+    fn data_start(&mut self, _: &str, _: &str, _: bool, _: &[String]) -> mailin_embedded::Response {
+        self.bytes = 0;
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.bytes += buf.len();
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let now = Instant::now();
+        let mut seen = self.seen.lock().expect("sink log");
+        seen.mails += 1;
+        seen.bytes += self.bytes;
+        seen.first.get_or_insert(now);
+        seen.last = Some(now);
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpSink {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("SMTP port");
+        let port = listener.local_addr().expect("address").port();
+        let seen = Arc::new(std::sync::Mutex::new(SinkLog::default()));
+        let mut server = mailin_embedded::Server::new(SinkHandler {
+            seen: seen.clone(),
+            bytes: 0,
+        });
+        // One thread per connection the app may open.
+        server
+            .with_name("smtp.bench")
+            .with_num_threads(70)
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        SmtpSink { port, seen }
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().map_or(0, |s| s.mails)
+    }
+
+    fn summary(&self) -> (usize, Option<Instant>, Option<Instant>, usize) {
+        let seen = self.seen.lock().expect("sink log");
+        (seen.mails, seen.first, seen.last, seen.bytes)
+    }
 }
 
 /// Where the app writes its `.eml` files. In memory (`/dev/shm`) where
@@ -302,7 +643,8 @@ struct AppProcess {
 }
 
 impl AppProcess {
-    fn start(database_url: &str, port: u16, mail_dir: &Path) -> Self {
+    /// `extra`: more settings, applied last.
+    fn start(database_url: &str, port: u16, mail_dir: &Path, extra: &[(&str, String)]) -> Self {
         let mut key = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
         let secret = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key);
@@ -321,6 +663,7 @@ impl AppProcess {
             .env("ROCKET_LOG_LEVEL", "critical")
             // All load comes from one address here.
             .env("ROCKET_RATE_LIMIT_SIGN_UPS_PER_MINUTE", "100000000")
+            .envs(extra.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -19,8 +19,8 @@ pub struct AppConfig {
     pub mail_transport: MailTransport,
     #[serde(default = "default_mail_dir")]
     pub mail_dir: String,
-    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://...:465` (TLS) or
-    /// `smtp://host:25?tls=none` for a local relay.
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://...:465` (TLS) or
+    /// `smtp://host:25` (no TLS) for a local relay.
     #[serde(default)]
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -43,6 +43,11 @@ pub struct AppConfig {
     /// requests go first; 0 gives it the priority of the rest of the app.
     #[serde(default = "default_mail_render_nice")]
     pub mail_render_nice: i32,
+    /// Mails the worker sends at once (1 to 64), each over its own SMTP
+    /// connection, which the transport's pool keeps open for the next one.
+    /// Mail to one address still leaves one at a time, in order.
+    #[serde(default = "default_mail_send_parallel")]
+    pub mail_send_parallel: usize,
     /// How often this instance looks for reminders that are due; 0 leaves
     /// them to `aanmeldpunt reminders send` (cron).
     #[serde(default = "default_reminder_interval")]
@@ -142,6 +147,10 @@ pub enum MailTransport {
 
 fn default_mail_render_nice() -> i32 {
     19
+}
+
+fn default_mail_send_parallel() -> usize {
+    4
 }
 
 fn default_mail_transport() -> MailTransport {

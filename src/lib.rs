@@ -142,6 +142,7 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         claim_lease: Duration::from_secs(config.mail_claim_lease_secs.max(1)),
         send_timeout: Duration::from_secs(config.mail_send_timeout_secs.max(1)),
         render_nice: config.mail_render_nice.clamp(0, 19),
+        send_parallel: config.mail_send_parallel.clamp(1, 64),
     };
     let proxies = http::client::TrustedProxies::from_config(&config)?;
     let retention = services::privacy::Retention::from_config(&config)?;

@@ -15,26 +15,12 @@ impl Views {
         tera.autoescape_on(vec![".html.tera"]);
         tera.set_escape_fn(escape_html);
         crate::i18n::register(&mut tera);
-        tera.register_filter("qr_table", qr_table);
         Ok(Self(Arc::new(tera)))
     }
 
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, tera::Error> {
         self.0.render(name, &Context::from_serialize(context)?)
     }
-}
-
-/// `{{ url | qr_table | safe }}`: the URL as a scannable HTML table.
-fn qr_table(
-    value: &tera::Value,
-    _: &std::collections::HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let url = value
-        .as_str()
-        .ok_or_else(|| tera::Error::msg("qr_table needs a string"))?;
-    let table = crate::mail::qr::html_table(url)
-        .ok_or_else(|| tera::Error::msg("too long for a QR code"))?;
-    Ok(tera::Value::String(table))
 }
 
 /// Escapes what HTML needs escaped and nothing more, so links in mails stay

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use lettre::address::Envelope;
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::OutgoingEmail;
@@ -81,7 +82,15 @@ impl Mailer {
                 // from_url understands smtp:// (STARTTLS with ?tls=required),
                 // smtps:// (TLS) and user:password@ credentials.
                 let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?;
-                Ok(Mailer::Smtp(builder.build()))
+                // The worker sends up to mail_send_parallel mails at once: the
+                // pool keeps that many connections open for the next ones
+                // (lettre's default is 10, its idle timeout 60 s).
+                let pool = PoolConfig::new().max_size(
+                    u32::try_from(config.mail_send_parallel.clamp(1, 64))
+                        .unwrap_or(10)
+                        .max(10),
+                );
+                Ok(Mailer::Smtp(builder.pool_config(pool).build()))
             }
         }
     }
@@ -143,14 +152,24 @@ impl EncodedMail {
     }
 }
 
-/// Text and HTML alternatives, with the calendar invite both inline (so
-/// Outlook shows accept buttons) and as an `invite.ics` attachment.
+/// Text and HTML alternatives (the HTML with its inline QR code image as a
+/// related part), with the calendar invite both inline (so Outlook shows
+/// accept buttons) and as an `invite.ics` attachment.
 pub fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, MailError> {
     let from: Mailbox = from.parse()?;
     let to: Mailbox = mail.recipient.parse()?;
-    let alternatives = MultiPart::alternative()
-        .singlepart(SinglePart::plain(mail.body_text.clone()))
-        .singlepart(SinglePart::html(mail.body_html.clone()));
+    let html = SinglePart::html(mail.body_html.clone());
+    let text = MultiPart::alternative().singlepart(SinglePart::plain(mail.body_text.clone()));
+    let alternatives = match &mail.inline_image {
+        None => text.singlepart(html),
+        // multipart/related: the HTML and the image it shows by cid:.
+        Some(image) => text.multipart(MultiPart::related().singlepart(html).singlepart(
+            Attachment::new_inline(image.content_id.clone()).body(
+                image.png.clone(),
+                ContentType::parse("image/png").map_err(|e| MailError::Config(e.to_string()))?,
+            ),
+        )),
+    };
     let body = match &mail.ics {
         None => alternatives,
         Some(ics) => {

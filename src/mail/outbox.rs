@@ -9,6 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::qr;
 use crate::db::WriteTxn;
 use crate::domain::MailKind;
 use crate::entities::outbox::{self, OutboxStatus};
@@ -27,6 +28,16 @@ pub struct OutgoingEmail {
     pub body_text: String,
     pub body_html: String,
     pub ics: Option<String>,
+    /// An image the HTML shows inline (`<img src="cid:...">`): the
+    /// check-in QR code.
+    pub inline_image: Option<InlineImage>,
+}
+
+/// A PNG sent as a related part of the HTML body, named by `content_id`.
+#[derive(Debug, Clone)]
+pub struct InlineImage {
+    pub content_id: String,
+    pub png: Vec<u8>,
 }
 
 /// What a use case asks to be mailed.
@@ -242,18 +253,45 @@ impl OutgoingEmail {
             .context
             .as_deref()
             .ok_or_else(|| tera::Error::msg("outbox row has no context left to render"))?;
-        let context: serde_json::Value = serde_json::from_str(context)
+        let mut context: serde_json::Value = serde_json::from_str(context)
             .map_err(|e| tera::Error::msg(format!("outbox context: {e}")))?;
+        let message_key = format!("outbox-{}-{}", row.id, row.created_at.timestamp_micros());
+        let inline_image = check_in_qr(&mut context, &message_key)?;
         let render = |part: &str| views.render(&format!("mail/{}.{part}.tera", row.kind), &context);
         let (body_text, body_html) = (render("txt")?, render("html")?);
         Ok(OutgoingEmail {
             outbox_id: row.id,
-            message_key: format!("outbox-{}-{}", row.id, row.created_at.timestamp_micros()),
+            message_key,
             recipient: row.recipient.clone(),
             subject: row.subject.clone(),
             body_text,
             body_html,
             ics: row.ics.clone(),
+            inline_image,
         })
     }
+}
+
+/// For a mail with a `check_in_url`, its QR code as a PNG, and in the
+/// context `check_in_qr` with the part's `cid` and the width to show it at.
+fn check_in_qr(
+    context: &mut serde_json::Value,
+    message_key: &str,
+) -> Result<Option<InlineImage>, tera::Error> {
+    let Some(url) = context.get("check_in_url").and_then(|url| url.as_str()) else {
+        return Ok(None);
+    };
+    let qr =
+        qr::png(url).ok_or_else(|| tera::Error::msg("check-in link too long for a QR code"))?;
+    let content_id = format!("checkin-qr.{message_key}@aanmeldpunt");
+    if let Some(fields) = context.as_object_mut() {
+        fields.insert(
+            "check_in_qr".into(),
+            serde_json::json!({ "cid": content_id, "width": qr.display_width }),
+        );
+    }
+    Ok(Some(InlineImage {
+        content_id,
+        png: qr.png,
+    }))
 }

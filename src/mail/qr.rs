@@ -1,48 +1,72 @@
-//! QR codes for mail, drawn as an HTML table: mail clients block data-URI
-//! images and strip SVG, but every one of them renders a table.
+//! The check-in QR code of a mail, as a small black-and-white PNG that the
+//! mail carries as an inline part (`Content-ID`, shown with `<img
+//! src="cid:...">`). Mail clients block remote images and `data:` URIs and
+//! strip SVG, but show inline related images, as they do for logos. The
+//! check-in link is in the text beside it, for a client that shows no
+//! images. It replaced a table of cells, 48 kB of a 60 kB mail.
 use qrcode::{Color, EcLevel, QrCode};
 
-/// Width and height of one module in pixels.
-const MODULE: usize = 4;
 /// Light modules around the code, so scanners find its edges.
 const QUIET_ZONE: usize = 4;
+/// Pixels per module in the PNG. The mail shows it at half that
+/// ([`QrPng::display_width`]), so high-density screens get sharp edges.
+const PNG_MODULE: usize = 8;
+/// CSS pixels per module as the mail shows it (the old table's 4).
+const DISPLAY_MODULE: usize = 4;
 
-/// A scannable table for `data`, or `None` if it does not fit a QR code.
-pub fn html_table(data: &str) -> Option<String> {
+/// A QR code drawn as a PNG.
+pub struct QrPng {
+    pub png: Vec<u8>,
+    /// Width and height in the mail, in CSS pixels.
+    pub display_width: usize,
+}
+
+/// The QR code of `data` as a PNG, or `None` if it does not fit a QR code
+/// (or, which does not happen for a valid image, encoding failed).
+pub fn png(data: &str) -> Option<QrPng> {
+    // Level L, as the table had: a code on a screen is not damaged, and M
+    // took 60% longer to encode (about 590 against 370 us a mail).
     let code = QrCode::with_error_correction_level(data, EcLevel::L).ok()?;
     let width = code.width();
     let colors = code.to_colors();
-    let size = width + 2 * QUIET_ZONE;
+    let modules = width + 2 * QUIET_ZONE;
     let dark = |x: usize, y: usize| {
-        x >= QUIET_ZONE
-            && y >= QUIET_ZONE
-            && x < QUIET_ZONE + width
-            && y < QUIET_ZONE + width
+        (QUIET_ZONE..QUIET_ZONE + width).contains(&x)
+            && (QUIET_ZONE..QUIET_ZONE + width).contains(&y)
             && colors[(y - QUIET_ZONE) * width + (x - QUIET_ZONE)] == Color::Dark
     };
-    let mut html = format!(
-        "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" \
-         style=\"border-collapse:collapse;line-height:0;font-size:0\" width=\"{0}\">",
-        size * MODULE
-    );
-    for y in 0..size {
-        html.push_str("<tr>");
-        // Runs of one colour become one cell, which keeps the mail small.
-        let mut x = 0;
-        while x < size {
-            let colour = dark(x, y);
-            let run = (x..size).take_while(|&i| dark(i, y) == colour).count();
-            html.push_str(&format!(
-                "<td colspan=\"{run}\" width=\"{}\" height=\"{MODULE}\" bgcolor=\"{}\"></td>",
-                run * MODULE,
-                if colour { "#000000" } else { "#ffffff" }
-            ));
-            x += run;
+    let pixels = modules * PNG_MODULE;
+    // One bit a pixel, most significant first; 1 is white in a 1-bit
+    // greyscale PNG. Each row of modules is drawn once and repeated.
+    // Compression::Fast (fdeflate): High made the mail 1.8 kB smaller and
+    // its rendering 0.75 ms slower.
+    let row_bytes = pixels.div_ceil(8);
+    let mut image = Vec::with_capacity(row_bytes * pixels);
+    let mut row = vec![0u8; row_bytes];
+    for y in 0..modules {
+        row.fill(0);
+        for x in 0..pixels {
+            if !dark(x / PNG_MODULE, y) {
+                row[x / 8] |= 0x80 >> (x % 8);
+            }
         }
-        html.push_str("</tr>");
+        for _ in 0..PNG_MODULE {
+            image.extend_from_slice(&row);
+        }
     }
-    html.push_str("</table>");
-    Some(html)
+    let side = u32::try_from(pixels).ok()?;
+    let mut png = Vec::with_capacity(2048);
+    let mut encoder = png::Encoder::new(&mut png, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::One);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().ok()?;
+    writer.write_image_data(&image).ok()?;
+    writer.finish().ok()?;
+    Some(QrPng {
+        png,
+        display_width: modules * DISPLAY_MODULE,
+    })
 }
 
 #[cfg(test)]
@@ -50,14 +74,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_check_in_link_fits_in_a_compact_table() {
+    fn a_check_in_link_is_a_small_png_of_whole_modules() {
         let url = format!(
             "https://aanmeldpunt.example.nl/admin/checkin/{}",
             "A".repeat(43)
         );
-        let table = html_table(&url).unwrap();
-        assert!(table.starts_with("<table"));
-        assert!(table.contains("#000000"));
-        assert!(table.len() < 40_000, "{} bytes", table.len());
+        let qr = png(&url).unwrap();
+        assert!(qr.png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert!(qr.png.len() < 4_000, "{} bytes", qr.png.len());
+        // The image is twice the size it is shown at: whole pixels per module.
+        let side = u32::from_be_bytes(qr.png[16..20].try_into().unwrap()) as usize;
+        assert_eq!(side, qr.display_width * PNG_MODULE / DISPLAY_MODULE);
+        assert_eq!(side % PNG_MODULE, 0);
     }
 }

@@ -1,14 +1,17 @@
 //! Sends due outbox rows in the background, retrying with backoff.
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use futures_util::StreamExt;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use super::mailer::{EncodedMail, MailError};
 use super::render_thread::RenderThread;
 use super::{outbox, Mailer, OutgoingEmail};
+use crate::entities::outbox as outbox_entity;
 use crate::views::Views;
 
 #[derive(Clone)]
@@ -24,6 +27,9 @@ pub struct WorkerSettings {
     pub send_timeout: Duration,
     /// Nice value of the render thread ([`RenderThread`]).
     pub render_nice: i32,
+    /// Mails sent at once, each over its own SMTP connection from the
+    /// transport's pool. Mail to one address still leaves one at a time.
+    pub send_parallel: usize,
 }
 
 impl WorkerSettings {
@@ -99,8 +105,14 @@ pub async fn send_all_due(
     }
 }
 
-/// Claims one batch of due rows and tries each once. Returns how many rows
-/// were claimed.
+/// Claims one batch of due rows and tries each once, up to
+/// `send_parallel` at a time. Returns how many rows were claimed.
+///
+/// Each row was claimed by this worker alone (with a lease), is sent once
+/// and then marked sent or failed on its own, as when they went one by one:
+/// the parallel sends only overlap the waits for the SMTP server. Mail to
+/// one person must leave in the order it was written (waiting list before
+/// "you moved up"), so one address's rows go one after another.
 pub async fn send_due(
     db: &DatabaseConnection,
     mailer: &Mailer,
@@ -114,46 +126,86 @@ pub async fn send_due(
         outbox::claim_due(&txn, Utc::now(), settings.batch_size, settings.claim_lease).await?;
     txn.commit().await?;
     let claimed = rows.len();
+    let sends = by_recipient(rows).into_iter().map(|rows| async move {
+        for row in rows {
+            send_one(db, mailer, views, renderer, settings, row).await?;
+        }
+        Ok::<(), sea_orm::DbErr>(())
+    });
+    // Every send that started is finished and recorded before an error
+    // from one of them is returned.
+    let results: Vec<_> = futures_util::stream::iter(sends)
+        .buffer_unordered(settings.send_parallel.max(1))
+        .collect()
+        .await;
+    results.into_iter().collect::<Result<(), _>>()?;
+    Ok(claimed)
+}
+
+/// The rows in groups of one recipient each, every group in the order of
+/// the rows (the claim's order, by id).
+fn by_recipient(rows: Vec<outbox_entity::Model>) -> Vec<Vec<outbox_entity::Model>> {
+    let mut groups: Vec<Vec<outbox_entity::Model>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for row in rows {
-        let (id, attempts) = (row.id, row.attempts);
-        let (views, from) = (views.clone(), settings.from.clone());
-        let encoded = renderer
-            .run(move || {
-                let mail = OutgoingEmail::render(&row, &views)
-                    .map_err(|e| MailError::Render(format!("{e:?}")))?;
-                EncodedMail::new(&from, mail)
-            })
-            .await
-            .unwrap_or_else(|e| Err(MailError::Render(e.to_string())));
-        let sent = match encoded {
-            Ok(encoded) => mailer.send(&encoded).await.map(|()| encoded.mail),
-            Err(e) => Err(e),
-        };
-        match sent {
-            Ok(mail) => {
-                let txn = crate::db::begin_write(db).await?;
-                outbox::mark_sent(&txn, &mail).await?;
-                txn.commit().await?;
-            }
-            Err(e) => {
-                let retry_at = (attempts < settings.max_attempts).then(|| {
-                    Utc::now()
-                        + chrono::Duration::from_std(settings.delay_after(attempts))
-                            .unwrap_or_else(|_| chrono::Duration::hours(1))
-                });
-                tracing::warn!(
-                    outbox_id = id,
-                    attempts,
-                    gives_up = retry_at.is_none(),
-                    "sending mail failed: {e}"
-                );
-                let txn = crate::db::begin_write(db).await?;
-                outbox::mark_attempt_failed(&txn, id, &e.to_string(), retry_at).await?;
-                txn.commit().await?;
+        let key = row.recipient.to_lowercase();
+        match index.get(&key) {
+            Some(&i) => groups[i].push(row),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![row]);
             }
         }
     }
-    Ok(claimed)
+    groups
+}
+
+/// Renders, sends and records one claimed row.
+async fn send_one(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    views: &Views,
+    renderer: &RenderThread,
+    settings: &WorkerSettings,
+    row: outbox_entity::Model,
+) -> Result<(), sea_orm::DbErr> {
+    let (id, attempts) = (row.id, row.attempts);
+    let (views, from) = (views.clone(), settings.from.clone());
+    let encoded = renderer
+        .run(move || {
+            let mail = OutgoingEmail::render(&row, &views)
+                .map_err(|e| MailError::Render(format!("{e:?}")))?;
+            EncodedMail::new(&from, mail)
+        })
+        .await
+        .unwrap_or_else(|e| Err(MailError::Render(e.to_string())));
+    let sent = match encoded {
+        Ok(encoded) => mailer.send(&encoded).await.map(|()| encoded.mail),
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(mail) => {
+            let txn = crate::db::begin_write(db).await?;
+            outbox::mark_sent(&txn, &mail).await?;
+            txn.commit().await
+        }
+        Err(e) => {
+            let retry_at = (attempts < settings.max_attempts).then(|| {
+                Utc::now()
+                    + chrono::Duration::from_std(settings.delay_after(attempts))
+                        .unwrap_or_else(|_| chrono::Duration::hours(1))
+            });
+            tracing::warn!(
+                outbox_id = id,
+                attempts,
+                gives_up = retry_at.is_none(),
+                "sending mail failed: {e}"
+            );
+            let txn = crate::db::begin_write(db).await?;
+            outbox::mark_attempt_failed(&txn, id, &e.to_string(), retry_at).await?;
+            txn.commit().await
+        }
+    }
 }
 
 #[cfg(test)]
@@ -171,10 +223,49 @@ mod tests {
             claim_lease: Duration::from_secs(300),
             send_timeout: Duration::from_secs(60),
             render_nice: 0,
+            send_parallel: 1,
         };
         assert_eq!(settings.delay_after(1), Duration::from_secs(10));
         assert_eq!(settings.delay_after(2), Duration::from_secs(30));
         assert_eq!(settings.delay_after(3), Duration::from_secs(3600));
         assert_eq!(settings.delay_after(9), Duration::from_secs(3600));
+    }
+
+    fn row(id: i64, recipient: &str) -> outbox_entity::Model {
+        let now = Utc::now();
+        outbox_entity::Model {
+            id,
+            kind: crate::domain::MailKind::RegistrationConfirmed,
+            recipient: recipient.into(),
+            subject: String::new(),
+            ics: None,
+            context: None,
+            event_id: None,
+            registration_id: None,
+            application_id: None,
+            status: crate::domain::OutboxStatus::Sending,
+            attempts: 1,
+            next_attempt_at: now,
+            locked_until: None,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn one_addresses_mail_stays_together_and_in_order() {
+        let rows = vec![
+            row(1, "a@x.nl"),
+            row(2, "b@x.nl"),
+            row(3, "A@x.nl"),
+            row(4, "c@x.nl"),
+            row(5, "a@x.nl"),
+        ];
+        let ids: Vec<Vec<i64>> = by_recipient(rows)
+            .iter()
+            .map(|group| group.iter().map(|r| r.id).collect())
+            .collect();
+        assert_eq!(ids, vec![vec![1, 3, 5], vec![2], vec![4]]);
     }
 }

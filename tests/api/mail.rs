@@ -87,7 +87,9 @@ async fn names_are_escaped_in_html_mail() {
     app.post_json(&format!("/api/v1/events/{SLUG}/registrations"), &body)
         .await;
     let mail = app.mails_to("x@utrecht.nl", 1).await.remove(0);
-    assert!(!mail.html.contains("<img"), "{}", mail.html);
+    // The one <img> is the check-in QR code; the name's is escaped.
+    assert!(!mail.html.contains("<img src=x"), "{}", mail.html);
+    assert_eq!(mail.html.matches("<img").count(), 1, "{}", mail.html);
     assert!(mail.html.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
 
@@ -176,6 +178,7 @@ async fn two_workers_never_send_the_same_mail_twice() {
         claim_lease: std::time::Duration::from_secs(300),
         send_timeout: std::time::Duration::from_secs(60),
         render_nice: 0,
+        send_parallel: 2,
     };
     let (first, second) = (MemoryMailbox::default(), MemoryMailbox::default());
     let (a, b) = (
@@ -220,7 +223,10 @@ async fn the_worker_renders_the_body_and_the_sent_row_keeps_no_links() {
     app.sign_up_api(SLUG, "anna@utrecht.nl").await;
     let sent = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
     assert!(sent.text.contains("Beste Anna de Vries"), "{}", sent.text);
-    assert!(sent.html.contains("bgcolor=\"#000000\""), "the QR table");
+    assert!(
+        sent.html.contains("<img src=\"cid:checkin-qr."),
+        "the QR code"
+    );
     let manage_link = manage_path(&sent);
     let token = manage_link.rsplit('/').next().expect("a token");
     let row = app.outbox().await.remove(0);
@@ -232,4 +238,67 @@ async fn the_worker_renders_the_body_and_the_sent_row_keeps_no_links() {
         "once sent, nothing in the row holds the manage link in clear"
     );
     assert_eq!(row.context, None);
+}
+
+/// The check-in QR code travels as a PNG part of the HTML (`cid:`), so a
+/// confirmation stays small; a QR decoder reads the check-in link back out
+/// of the image, and the text part carries the same link.
+#[rocket::async_test]
+async fn the_confirmation_is_small_and_its_qr_png_reads_as_the_check_in_link() {
+    use mail_parser::{MessageParser, MimeHeaders};
+
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(
+        mail.raw.len() < 25_000,
+        "an encoded confirmation of {} bytes",
+        mail.raw.len()
+    );
+
+    let check_in = regex::Regex::new(r"https://aanmeldpunt\.test/admin/checkin/[A-Za-z0-9_-]{43}")
+        .unwrap()
+        .find(&mail.text)
+        .expect("the check-in link in the text part")
+        .as_str()
+        .to_owned();
+    assert!(
+        mail.html.contains(&format!("href=\"{check_in}\"")),
+        "and beside the code"
+    );
+
+    let message = MessageParser::default().parse(mail.raw.as_bytes()).unwrap();
+    let image = message
+        .parts
+        .iter()
+        .find(|part| {
+            part.content_type()
+                .is_some_and(|t| t.ctype() == "image" && t.subtype() == Some("png"))
+        })
+        .expect("a PNG part");
+    let cid = image.content_id().expect("the PNG has a Content-ID");
+    assert!(
+        mail.html.contains(&format!("src=\"cid:{cid}\"")),
+        "the HTML shows it"
+    );
+    assert!(
+        mail.raw.contains("multipart/related"),
+        "the image is related to the HTML, not an attachment"
+    );
+
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(image.contents()));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(frame.color_type, png::ColorType::Grayscale);
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        pixels[y * frame.line_size + x]
+    });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    let (_, content) = grids[0].decode().expect("the code decodes");
+    assert_eq!(content, check_in);
 }

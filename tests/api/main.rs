@@ -19,6 +19,7 @@ mod launch;
 mod log_in;
 mod logs;
 mod mail;
+mod nodelay;
 mod openapi;
 mod outage;
 mod partnerships;

@@ -2,6 +2,7 @@
 //! starts on 127.0.0.1; the received MIME message is parsed, not grepped.
 use std::io;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use icalendar::{Calendar, Component};
@@ -14,9 +15,16 @@ use crate::helpers::{spawn_app_with, EventSpec};
 struct Inbox {
     current: Vec<u8>,
     received: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// SMTP sessions opened (EHLO/HELO), one per client connection.
+    sessions: Arc<AtomicUsize>,
 }
 
 impl Handler for Inbox {
+    fn helo(&mut self, _ip: std::net::IpAddr, _domain: &str) -> Response {
+        self.sessions.fetch_add(1, Ordering::SeqCst);
+        response::OK
+    }
+
     fn data_start(
         &mut self,
         _domain: &str,
@@ -41,7 +49,7 @@ impl Handler for Inbox {
 }
 
 /// Starts an SMTP server on a free local port; it lives as long as the test process.
-fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
+pub(crate) fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
     let port = reserve_port();
     (port, start_smtp_server_on(port))
 }
@@ -109,15 +117,23 @@ fn reserve_port() -> u16 {
 }
 
 fn start_smtp_server_on(port: u16) -> Arc<Mutex<Vec<Vec<u8>>>> {
+    start_counting_smtp_server_on(port).0
+}
+
+/// The raw messages a test SMTP server received.
+type Received = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// The server's inbox and how many SMTP sessions it has seen.
+fn start_counting_smtp_server_on(port: u16) -> (Received, Arc<AtomicUsize>) {
     let listener = TcpListener::bind(("127.0.0.1", port)).expect("the reserved port");
     let inbox = Inbox::default();
-    let received = inbox.received.clone();
+    let (received, sessions) = (inbox.received.clone(), inbox.sessions.clone());
     let mut server = Server::new(inbox);
     server.with_name("smtp.test").with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();
     });
-    received
+    (received, sessions)
 }
 
 fn recipient_of(raw: &[u8]) -> String {
@@ -181,4 +197,40 @@ async fn mail_queued_while_smtp_is_down_is_delivered_exactly_once_when_it_return
     let mut expected = people.clone();
     expected.sort();
     assert_eq!(recipients, expected, "each person exactly one mail");
+}
+
+#[rocket::async_test]
+async fn the_worker_sends_in_parallel_over_a_few_reused_connections_each_mail_once() {
+    let port = reserve_port();
+    let (received, sessions) = start_counting_smtp_server_on(port);
+    let app = spawn_app_with(|f| {
+        f.merge(("mail_transport", "smtp"))
+            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
+            .merge(("mail_send_parallel", 4))
+    })
+    .await;
+    app.create_event(EventSpec::default()).await;
+    let people: Vec<String> = (0..60).map(|i| format!("p{i}@utrecht.nl")).collect();
+    for email in &people {
+        app.sign_up_api("partnerships-voor-meer-banen", email).await;
+    }
+
+    assert_eq!(app.send_pending_mail().await, people.len());
+    let mut recipients: Vec<String> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|raw| recipient_of(raw))
+        .collect();
+    recipients.sort();
+    let mut expected = people.clone();
+    expected.sort();
+    assert_eq!(recipients, expected, "each person exactly one mail");
+    // At most one connection per send under way, each reused from the pool.
+    let sessions = sessions.load(Ordering::SeqCst);
+    assert!(
+        (1..=4).contains(&sessions),
+        "{sessions} SMTP sessions for {} mails",
+        people.len()
+    );
 }

@@ -57,7 +57,7 @@ struct RegistrationMail<'a> {
     promoted: bool,
     calendar_attached: bool,
     event_cancelled: bool,
-    /// Shown as a QR code (the `qr_table` filter) for staff to scan at the
+    /// Shown as a QR code (a PNG, `mail::qr`) for staff to scan at the
     /// door; drawn when the mail is rendered, outside the sign-up's lock.
     check_in_url: Option<String>,
 }
