@@ -100,6 +100,20 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
             }
         }
     }
+    if config.register_on_first_start {
+        match services::register::load_shipped_if_empty(&db).await {
+            Ok(Some(load)) => tracing::info!(
+                "loaded the shipped register: {} organisations from the ROO extract, {} from the \
+                 education list, in {} ms",
+                load.roo.added,
+                load.education.added,
+                load.took.as_millis()
+            ),
+            Ok(None) => {}
+            // The app works without it; staff can import a register.
+            Err(e) => tracing::error!("the shipped register did not load: {e}"),
+        }
+    }
     let views = match Views::load(&config.template_dir) {
         Ok(views) => views,
         Err(e) => {

@@ -11,6 +11,7 @@ mod browse;
 mod cancel;
 mod concurrency;
 mod crash;
+mod duo;
 mod fuzz_bodies;
 mod launch;
 mod mail;

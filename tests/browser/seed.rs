@@ -24,6 +24,7 @@ pub async fn register(server: &Server) {
         &server.services.db,
         ROO_FIXTURE.as_bytes(),
         register::RegisterFormat::Roo,
+        &register::ImportOptions::new("fixture.csv", "e2e"),
         &mut |_, _| {},
     )
     .await

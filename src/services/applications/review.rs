@@ -163,6 +163,11 @@ pub async fn verify_organisation(
                 active: Set(true),
                 created_at: Set(now),
                 updated_at: Set(now),
+                dataset: Set(None),
+                public_employer: Set(None),
+                cao: Set(None),
+                sector_basis: Set(Some("staff".into())),
+                successor_id: Set(None),
             }
             .insert(&txn)
             .await?
@@ -180,6 +185,7 @@ pub async fn verify_organisation(
         organisation_domain::ActiveModel {
             domain: Set(domain),
             organisation_id: Set(org.id),
+            source: Set(crate::domain::DomainSource::Staff),
         }
         .insert(&txn)
         .await?;
