@@ -173,7 +173,6 @@ eligibility-market-sector = Your organisation is not in the Government or Educat
 eligibility-register-market = { $organisation } is registered as an organisation outside the Government and Education sectors.
 eligibility-eligible = { $organisation } is in the register of government organisations and your e-mail address belongs to it.
 eligibility-no-register-match = "{ $organisation }" is not in our register of government organisations; a member of staff will review the application.
-eligibility-no-register-match-domain-known = "{ $organisation }" is not in our register, but your e-mail domain belongs to { $owner }; a member of staff will review the application.
 eligibility-register-no-sector = { $organisation } is in the register, but not in a sector that takes part automatically (for example a legal entity with a public task); a member of staff will review the application.
 eligibility-domain-mismatch = { $organisation } is in the register, but the e-mail domain { $domain } does not belong to it; a member of staff will review the application.
 field-error-phone-invalid = Enter a phone number, such as 030 123 45 67 or +31 30 123 45 67.
@@ -358,3 +357,9 @@ error-go-back = Go back, correct this and send the form again.
 field-error-submission-key-invalid = The Idempotency-Key must be 16 to 64 characters: letters, digits, - or _.
 error-sign-in-required = Sign in to see this page.
 field-error-status-unknown = Choose a status from the list.
+
+# Eligibility you can trust (issue 16)
+eligibility-no-register-match-domain-shared = We did not find "{ $organisation }" in our register, and your e-mail domain { $domain } belongs to more than one organisation. Choose your organisation from the list; otherwise a member of staff will review the application.
+eligibility-free-mail = { $organisation } is in the register, but an address at { $domain } is a private address and does not show that you work there; a member of staff will review the application.
+eligibility-student-domain = { $organisation } is in the register, but { $domain } is an address for students, not staff; a member of staff will review the application.
+eligibility-domain-market = In the register, your e-mail domain { $domain } belongs to an organisation outside the Government and Education sectors.

@@ -173,7 +173,6 @@ eligibility-market-sector = Uw organisatie valt niet onder de sectoren Overheid 
 eligibility-register-market = { $organisation } staat in het register als organisatie buiten de sectoren Overheid en Onderwijs.
 eligibility-eligible = { $organisation } staat in het register van overheidsorganisaties en uw e-mailadres hoort bij deze organisatie.
 eligibility-no-register-match = „{ $organisation }” staat niet in ons register van overheidsorganisaties; een medewerker beoordeelt de aanmelding.
-eligibility-no-register-match-domain-known = „{ $organisation }” staat niet in ons register, maar uw e-maildomein hoort bij { $owner }; een medewerker beoordeelt de aanmelding.
 eligibility-register-no-sector = { $organisation } staat in het register, maar niet in een sector die automatisch meedoet (bijvoorbeeld een rechtspersoon met een wettelijke taak); een medewerker beoordeelt de aanmelding.
 eligibility-domain-mismatch = { $organisation } staat in het register, maar het e-maildomein { $domain } hoort daar niet bij; een medewerker beoordeelt de aanmelding.
 field-error-phone-invalid = Vul een telefoonnummer in, zoals 030 123 45 67 of +31 30 123 45 67.
@@ -358,3 +357,9 @@ error-go-back = Ga terug, verbeter dit en verstuur het formulier opnieuw.
 field-error-submission-key-invalid = De Idempotency-Key moet 16 tot 64 tekens lang zijn: letters, cijfers, - of _.
 error-sign-in-required = Log in om deze pagina te zien.
 field-error-status-unknown = Kies een status uit de lijst.
+
+# Eligibility you can trust (issue 16)
+eligibility-no-register-match-domain-shared = „{ $organisation }” vonden we niet in ons register, en uw e-maildomein { $domain } hoort bij meer dan één organisatie. Kies uw organisatie uit de lijst; anders beoordeelt een medewerker de aanmelding.
+eligibility-free-mail = { $organisation } staat in het register, maar een adres bij { $domain } is een privéadres en laat niet zien dat u daar werkt; een medewerker beoordeelt de aanmelding.
+eligibility-student-domain = { $organisation } staat in het register, maar { $domain } is een adres voor studenten, niet voor medewerkers; een medewerker beoordeelt de aanmelding.
+eligibility-domain-market = Uw e-maildomein { $domain } hoort in het register bij een organisatie buiten de sectoren Overheid en Onderwijs.

@@ -175,19 +175,25 @@ async fn apply(
                 .map(Err);
         }
     };
-    // Without JavaScript the search happens here: a typed name that is not
-    // one register entry gets the closest entries to choose from.
+    // Without JavaScript the search happens here: when neither the e-mail
+    // domain nor the typed name places the organisation, the applicant gets
+    // the closest register entries to choose from.
     if new.organisation_id.is_none() && !form.chose_none() {
-        let candidates: Vec<Candidate> =
-            eligibility::candidates(&services.db, new.organisation.as_str(), 8)
-                .await?
-                .into_iter()
-                .map(|o| Candidate {
-                    id: o.id,
-                    name: o.name,
-                    kind: o.kind,
-                })
-                .collect();
+        let claim = eligibility::Claim {
+            organisation_id: None,
+            organisation_name: new.organisation.as_str(),
+            sector: new.sector,
+            email: &new.email,
+        };
+        let candidates: Vec<Candidate> = eligibility::candidates(&services.db, claim, 8)
+            .await?
+            .into_iter()
+            .map(|o| Candidate {
+                id: o.id,
+                name: o.name,
+                kind: o.kind,
+            })
+            .collect();
         if !candidates.is_empty() {
             let notice = crate::i18n::text(lang, "form-choose-organisation");
             let shown = Shown {

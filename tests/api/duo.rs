@@ -1,7 +1,9 @@
 //! DUO's open data on school boards, in its published layout: `;`-separated,
 //! quoted, UTF-8 with a byte-order mark or Windows-1252, more columns than
 //! the import needs. The fixtures are our own, in that layout.
+use aanmeldpunt::domain::{Email, SectorCode};
 use aanmeldpunt::entities::{organisation, organisation_domain};
+use aanmeldpunt::services::eligibility::{self, Claim};
 use aanmeldpunt::services::register::{ImportError, RegisterFormat};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -81,6 +83,24 @@ async fn boards_are_read_by_header_name_whatever_else_the_file_holds() {
         "the leading zero DUO drops"
     );
     assert!(domains(&app, &ark).await.is_empty());
+
+    // A teacher of the board is eligible with the board's domain.
+    let email = Email::parse("directie@soozuid.nl").unwrap();
+    let decision = eligibility::decide(
+        &app.db,
+        Claim {
+            organisation_id: None,
+            organisation_name: "SOO Zuid",
+            sector: SectorCode::parse("PO").unwrap(),
+            email: &email,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        decision.decision,
+        aanmeldpunt::domain::EligibilityDecision::Eligible
+    );
 }
 
 #[rocket::async_test]
