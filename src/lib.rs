@@ -199,7 +199,8 @@ async fn start_rate_limit_upkeep(rocket: &Rocket<rocket::Orbit>) {
     });
 }
 
-/// The scheduled jobs: reminders that are due, and the retention purge.
+/// The scheduled jobs: reminders that are due, unverified applications
+/// whose link ran out, and the retention purge.
 async fn start_reminders(rocket: &Rocket<Orbit>) {
     let interval = rocket
         .state::<AppConfig>()
@@ -219,6 +220,11 @@ async fn start_reminders(rocket: &Rocket<Orbit>) {
             loop {
                 if let Err(e) = services::reminders::send_due(&services, chrono::Utc::now()).await {
                     tracing::warn!("reminders: {e}");
+                }
+                if let Err(e) =
+                    services::applications::expire_unverified(&services, chrono::Utc::now()).await
+                {
+                    tracing::warn!("expiring unverified applications: {e}");
                 }
                 let purged = services::privacy::purge(
                     &services,

@@ -207,9 +207,16 @@ async fn apply(
     }
     allowed.for_email(EmailAction::Application, new.email.as_str())?;
     match applications::apply(services, slug, new).await {
+        // A second application of an organisation is kept for staff; the
+        // page says so without naming who applied first.
         Ok(applied) => Ok(Ok(Redirect::to(uri!(
             _,
-            applied(slug, applied.id, None::<bool>),
+            applied(
+                slug,
+                applied.id,
+                None::<bool>,
+                applied.already_applied.then_some(true)
+            ),
             query(lang)
         )))),
         Err(AppError::Ineligible(reason)) => {
@@ -224,7 +231,7 @@ async fn apply(
                     .render("pilot_ineligible.html.tera", &context)?,
             )))
         }
-        Err(e @ (AppError::AlreadyApplied { .. } | AppError::Duplicate | AppError::Closed)) => {
+        Err(e @ (AppError::Duplicate | AppError::Closed)) => {
             let shown = Shown::with_notice(&form, e.status(), e.message(lang));
             render_apply(services, slug, lang, &csrf, shown)
                 .await
@@ -240,15 +247,17 @@ struct AppliedPage {
     id: Uuid,
     slug: String,
     resent: bool,
+    already_applied: bool,
     csrf: String,
 }
 
-#[rocket::get("/pilots/<slug>/applied/<id>?<resent>")]
+#[rocket::get("/pilots/<slug>/applied/<id>?<resent>&<duplicate>")]
 async fn applied(
     services: &State<Services>,
     slug: &str,
     id: Uuid,
     resent: Option<bool>,
+    duplicate: Option<bool>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
@@ -257,6 +266,7 @@ async fn applied(
         id,
         slug: slug.to_owned(),
         resent: resent.unwrap_or(false),
+        already_applied: duplicate.unwrap_or(false),
         csrf: csrf.0,
     };
     Ok(page(
@@ -279,7 +289,7 @@ async fn resend(
     applications::resend_verification(services, id).await?;
     Ok(Redirect::to(uri!(
         _,
-        applied(slug, id, Some(true)),
+        applied(slug, id, Some(true), None::<bool>),
         query(lang)
     )))
 }
@@ -293,6 +303,7 @@ struct StatusPage {
     organisation: String,
     contact_name: String,
     needs_review: bool,
+    duplicate: bool,
     can_withdraw: bool,
     just_verified: bool,
 }
@@ -308,9 +319,11 @@ fn status_page(
     let context = StatusPage {
         lang: lang.code(),
         can_withdraw: token.is_some()
-            && !matches!(
+            && matches!(
                 application.status,
-                ApplicationStatus::Withdrawn | ApplicationStatus::Rejected
+                ApplicationStatus::Unverified
+                    | ApplicationStatus::Submitted
+                    | ApplicationStatus::Accepted
             ),
         token,
         csrf: csrf.0,
@@ -318,6 +331,7 @@ fn status_page(
         organisation: application.organisation,
         contact_name: application.contact_name,
         needs_review: application.needs_review,
+        duplicate: application.duplicate,
         just_verified,
     };
     Ok(page(

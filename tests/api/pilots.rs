@@ -214,26 +214,6 @@ async fn a_subdomain_of_the_organisation_counts_as_its_own() {
 }
 
 #[rocket::async_test]
-async fn a_second_contact_of_the_same_organisation_is_told_who_applied() {
-    let app = app_with_register().await;
-    app.post_json(
-        URI,
-        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
-    )
-    .await;
-    let mut second = application_body("gemeente utrecht", "GEM", "bert@utrecht.nl");
-    second["contact_name"] = json!("Bert Bos");
-    let (status, body) = app.post_json(URI, &second).await;
-    assert_eq!(status, Status::Conflict);
-    assert_eq!(body["error"], "duplicate");
-    assert!(
-        body["message"].as_str().unwrap().contains("Anna de Vries"),
-        "{body}"
-    );
-    assert_eq!(applications_stored(&app).await, 1);
-}
-
-#[rocket::async_test]
 async fn a_closed_pilot_refuses_with_409_and_bad_input_with_422() {
     let app = app_with_register().await;
     app.create_pilot("gesloten", 15, false).await;
@@ -447,6 +427,7 @@ async fn without_javascript_a_shared_domain_and_an_unclear_name_offer_entries_to
         stored.organisation_name,
         "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties"
     );
+    assert_eq!(stored.typed_organisation.as_deref(), Some("Ministerie"));
     assert_eq!(stored.eligibility_decision, EligibilityDecision::Eligible);
 }
 
@@ -472,6 +453,11 @@ async fn a_domain_that_is_one_organisations_needs_no_choosing_whatever_was_typed
         .unwrap()
         .unwrap();
     assert_eq!(stored.organisation_name, "Gemeente Utrecht");
+    assert_eq!(
+        stored.typed_organisation.as_deref(),
+        Some("utr"),
+        "kept beside it"
+    );
     assert_eq!(stored.eligibility_decision, EligibilityDecision::Eligible);
 }
 
