@@ -25,6 +25,7 @@ async fn back_office_pages_send_strangers_to_the_login_and_show_no_data() {
         "/admin/mail".into(),
         "/admin/applications".into(),
         "/admin/audit".into(),
+        "/admin/register".into(),
     ] {
         let response = app.get(&path).await;
         assert_eq!(response.status(), Status::SeeOther, "{path}");

@@ -179,6 +179,10 @@ async fn a_full_file_deactivates_what_it_no_longer_lists_and_says_so_per_kind() 
         [("provincies".to_owned(), 1), ("rwt".to_owned(), 1)].into()
     );
     assert!(!by_register_id(&app, "org:provincie-utrecht").await.active);
+    let owners = aanmeldpunt::services::eligibility::owners_of(&app.db, "provincie-utrecht.nl")
+        .await
+        .unwrap();
+    assert!(owners.is_empty(), "an inactive entry identifies nobody");
 
     // A partial file deactivates nothing.
     let options = aanmeldpunt::services::register::ImportOptions {
@@ -291,4 +295,72 @@ async fn curated_corrections_apply_at_every_import() {
             aanmeldpunt::domain::DomainSource::Correction
         );
     }
+}
+
+#[rocket::async_test]
+async fn every_import_is_recorded_in_the_audit_log_and_on_the_register_page() {
+    use aanmeldpunt::domain::Role;
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let audit = aanmeldpunt::entities::audit_log::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    let row = audit
+        .iter()
+        .find(|a| a.action == "register.import")
+        .expect("audited");
+    assert_eq!(
+        (row.actor.as_str(), row.subject.as_str()),
+        ("test", "test.csv")
+    );
+    assert!(
+        row.after.as_deref().unwrap().contains("\"added\":5"),
+        "{row:?}"
+    );
+
+    app.log_in_as(Role::Programme).await;
+    let html = app
+        .get("/admin/register")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("test.csv") && html.contains("5 nieuw"),
+        "{html}"
+    );
+    assert!(html.contains("2026-05-16"), "the register date");
+    assert!(
+        html.contains("ouder dan 6 maanden"),
+        "the data are from May: {html}"
+    );
+    assert!(
+        html.contains("minocw.nl") && html.contains("Het uittreksel noemt"),
+        "curated corrections"
+    );
+}
+
+#[rocket::async_test]
+async fn a_recent_register_shows_its_date_without_a_warning() {
+    use aanmeldpunt::domain::Role;
+    let app = spawn_app().await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    app.import_register(
+        &ROO_FIXTURE.replace("2026-05-16", &today),
+        RegisterFormat::Roo,
+    )
+    .await
+    .unwrap();
+    app.log_in_as(Role::Programme).await;
+    let html = app
+        .get("/admin/register")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(html.contains(&today), "{html}");
+    assert!(!html.contains("ouder dan 6 maanden"));
 }

@@ -1,5 +1,7 @@
-//! Staff and the register: vouching per application, never per register
-//! entry.
+//! Staff and the register: vouching per application (never per register
+//! entry), adding a domain to an organisation (never a free-mail one, and
+//! only after seeing which applications change), other corrections that
+//! survive re-imports, and who may do it.
 use aanmeldpunt::domain::{DomainSource, EligibilityDecision, Role};
 use aanmeldpunt::entities::{audit_log, organisation, organisation_domain, pilot_application};
 use aanmeldpunt::services::register::RegisterFormat;
@@ -112,4 +114,225 @@ async fn vouching_records_who_when_and_why_on_the_application_and_leaves_the_reg
         .await
         .unwrap();
     assert!(html.contains("Gebeld met de afdeling inkoop"), "{html}");
+}
+
+#[rocket::async_test]
+async fn a_free_mail_domain_can_never_be_added_to_an_organisation() {
+    let app = app().await;
+    let org = utrecht(&app).await;
+    let csrf = app.log_in_as(Role::Programme).await;
+    for domain in [
+        "gmail.com",
+        "hotmail.nl",
+        "linkedin.com",
+        "@outlook.com",
+        "utrecht.nl.example",
+        "xn--utrcht-3ve.nl",
+    ] {
+        let response = app
+            .post_form(
+                &format!("/admin/register/organisations/{}/domains", org.id),
+                &[
+                    ("csrf", &csrf),
+                    ("domain", domain),
+                    ("reason", "test"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), Status::UnprocessableEntity, "{domain}");
+    }
+    assert_eq!(
+        domains(&app, &org).await,
+        [("utrecht.nl".into(), DomainSource::Register)]
+    );
+}
+
+#[rocket::async_test]
+async fn adding_a_domain_first_shows_the_applications_it_changes_and_then_changes_them() {
+    let app = app().await;
+    let (_, body) = app
+        .post_json(
+            URI,
+            &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.org"),
+        )
+        .await;
+    assert_eq!(body["eligibility"]["decision"], "needs_review");
+    let org = utrecht(&app).await;
+    let csrf = app.log_in_as(Role::Programme).await;
+    let path = format!("/admin/register/organisations/{}/domains", org.id);
+
+    let preview = app
+        .post_form(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("domain", "Utrecht.org"),
+                (
+                    "reason",
+                    "Tweede domein van de gemeente, zie utrecht.nl/contact",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status(), Status::Ok);
+    let html = preview.into_string().await.unwrap();
+    assert!(html.contains("1 open aanmelding"), "{html}");
+    assert!(
+        html.contains("utrecht.org") && html.contains("Komt in aanmerking"),
+        "{html}"
+    );
+    // The preview changed nothing.
+    assert_eq!(domains(&app, &org).await.len(), 1);
+    assert_eq!(
+        application(&app, "anna@utrecht.org")
+            .await
+            .eligibility_decision,
+        EligibilityDecision::NeedsReview
+    );
+
+    let confirmed = app
+        .post_form(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("domain", "utrecht.org"),
+                (
+                    "reason",
+                    "Tweede domein van de gemeente, zie utrecht.nl/contact",
+                ),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(confirmed.status(), Status::SeeOther);
+    assert_eq!(
+        domains(&app, &org).await,
+        [
+            ("utrecht.nl".into(), DomainSource::Register),
+            ("utrecht.org".into(), DomainSource::Staff)
+        ]
+    );
+    assert_eq!(
+        application(&app, "anna@utrecht.org")
+            .await
+            .eligibility_decision,
+        EligibilityDecision::Eligible
+    );
+    assert!(audit_log::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.action == "organisation.add-domain"
+            && a.after.as_deref().unwrap_or("").contains("utrecht.org")));
+
+    // A re-import keeps what staff added.
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    assert_eq!(domains(&app, &org).await.len(), 2);
+    let page = app
+        .get(&format!("/admin/register/organisations/{}", org.id))
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("utrecht.org") && page.contains("zie utrecht.nl/contact"),
+        "{page}"
+    );
+}
+
+#[rocket::async_test]
+async fn staff_corrections_of_sector_and_domains_survive_re_imports() {
+    let app = app().await;
+    let entity = organisation::Entity::find()
+        .filter(organisation::Column::Name.eq("Stichting Publieke Taak"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let csrf = app.log_in_as(Role::Programme).await;
+    let path = format!("/admin/register/organisations/{}/corrections", entity.id);
+    let response = app
+        .post_form(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("action", "sector"),
+                ("value", "GEM"),
+                ("reason", "Uitvoeringsorganisatie van drie gemeenten"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let response = app
+        .post_form(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("action", "remove-domain"),
+                ("value", "publieketaak.nl"),
+                ("reason", "Domein is opgeheven"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let after = organisation::Entity::find_by_id(entity.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.sector.map(|s| s.code()), Some("GEM"));
+    assert_eq!(after.sector_basis.as_deref(), Some("staff"));
+    assert!(domains(&app, &after).await.is_empty());
+    let html = app
+        .get("/admin/register")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Uitvoeringsorganisatie van drie gemeenten"),
+        "{html}"
+    );
+}
+
+#[rocket::async_test]
+async fn the_register_pages_are_for_programme_staff() {
+    let app = app().await;
+    let org = utrecht(&app).await;
+    for role in [Role::Viewer, Role::Organiser] {
+        let csrf = app.log_in_as(role).await;
+        for path in [
+            "/admin/register".to_owned(),
+            format!("/admin/register/organisations/{}", org.id),
+        ] {
+            assert_eq!(
+                app.get(&path).await.status(),
+                Status::Forbidden,
+                "{role:?} {path}"
+            );
+        }
+        let response = app
+            .post_form(
+                &format!("/admin/register/organisations/{}/domains", org.id),
+                &[
+                    ("csrf", &csrf),
+                    ("domain", "utrecht.org"),
+                    ("reason", "x"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), Status::Forbidden, "{role:?}");
+    }
+    assert_eq!(domains(&app, &org).await.len(), 1);
+    let admin = spawn_app().await;
+    admin.log_in_as(Role::Admin).await;
+    assert_eq!(admin.get("/admin/register").await.status(), Status::Ok);
 }

@@ -8,6 +8,7 @@ mod events;
 mod login;
 mod mail;
 mod partnerships;
+mod register;
 
 use rocket::http::Status;
 use serde::Serialize;
@@ -28,6 +29,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(audit::routes());
     routes.extend(accounts::routes());
     routes.extend(partnerships::routes());
+    routes.extend(register::routes());
     routes
 }
 

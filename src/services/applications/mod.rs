@@ -16,7 +16,10 @@ mod places;
 mod review;
 mod transition;
 
-pub use review::{export_table, for_review, merge, partnership_from, vouch, ReviewPage, ReviewRow};
+pub use review::{
+    export_table, for_review, merge, partnership_from, redecide_for_domain, vouch, Redecided,
+    ReviewPage, ReviewRow,
+};
 
 use super::eligibility::{self, Claim, Decision};
 use super::pilots::is_open;

@@ -12,8 +12,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::domain::SectorCode;
 
+pub mod admin;
 mod classify;
 mod corrections;
+pub mod domains;
 mod duo;
 mod index;
 mod parse;
