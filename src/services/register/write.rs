@@ -20,8 +20,16 @@ use crate::entities::{
     organisation, organisation_correction, organisation_domain, organisation_name, register_import,
 };
 
-/// Rows per INSERT: well under SQLite's and PostgreSQL's parameter limits.
-const CHUNK: usize = 200;
+/// Parameters per statement: under SQLite's limit (32,766) and
+/// PostgreSQL's (65,535). Few large statements instead of many small ones:
+/// over TCP each statement of more than 16 KiB waits about 40 ms for a
+/// delayed ACK (sqlx sets no TCP_NODELAY; STACK.md), which made the first
+/// load on PostgreSQL take two seconds with 200 rows per statement.
+const PARAMETERS: usize = 30_000;
+/// Rows per INSERT of a table with `columns` columns.
+const fn rows_per_insert(columns: usize) -> usize {
+    PARAMETERS / columns
+}
 
 /// What the import will write.
 #[derive(Default)]
@@ -227,7 +235,7 @@ impl Plan {
         txn: &WriteTxn,
         now: chrono::DateTime<Utc>,
     ) -> Result<(), ImportError> {
-        for chunk in std::mem::take(&mut self.inserts).chunks(CHUNK) {
+        for chunk in std::mem::take(&mut self.inserts).chunks(rows_per_insert(20)) {
             organisation::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(txn)
                 .await?;
@@ -235,7 +243,7 @@ impl Plan {
         for model in std::mem::take(&mut self.updates) {
             model.update(txn).await?;
         }
-        for chunk in self.deactivate.chunks(CHUNK * 2) {
+        for chunk in self.deactivate.chunks(rows_per_insert(1)) {
             organisation::Entity::update_many()
                 .col_expr(organisation::Column::Active, false.into())
                 .col_expr(organisation::Column::UpdatedAt, now.into())
@@ -243,7 +251,7 @@ impl Plan {
                 .exec(txn)
                 .await?;
         }
-        for chunk in self.rewritten.chunks(CHUNK * 2) {
+        for chunk in self.rewritten.chunks(rows_per_insert(1)) {
             let ids = chunk.iter().copied();
             organisation_domain::Entity::delete_many()
                 .filter(organisation_domain::Column::OrganisationId.is_in(ids.clone()))
@@ -254,12 +262,12 @@ impl Plan {
                 .exec(txn)
                 .await?;
         }
-        for chunk in std::mem::take(&mut self.domains).chunks(CHUNK * 2) {
+        for chunk in std::mem::take(&mut self.domains).chunks(rows_per_insert(3)) {
             organisation_domain::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(txn)
                 .await?;
         }
-        for chunk in std::mem::take(&mut self.names).chunks(CHUNK * 2) {
+        for chunk in std::mem::take(&mut self.names).chunks(rows_per_insert(2)) {
             organisation_name::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(txn)
                 .await?;
