@@ -130,3 +130,14 @@ pub async fn fail_a_mail(server: &Server) {
         .await
         .expect("the mail is marked failed");
 }
+
+/// The id of a register organisation, for its back-office page.
+pub async fn organisation_id(server: &Server, name: &str) -> Uuid {
+    organisation::Entity::find()
+        .filter(organisation::Column::Name.eq(name))
+        .one(&server.services.db)
+        .await
+        .expect("the register answers")
+        .expect("the organisation is in the register")
+        .id
+}
