@@ -13,13 +13,12 @@ use uuid::Uuid;
 
 mod mail;
 mod places;
+mod redecide;
 mod review;
 mod transition;
 
-pub use review::{
-    export_table, for_review, merge, partnership_from, redecide_for_domain, vouch, Redecided,
-    ReviewPage, ReviewRow,
-};
+pub use redecide::{redecide_for_domain, Redecided};
+pub use review::{export_table, for_review, merge, partnership_from, vouch, ReviewPage, ReviewRow};
 
 use super::eligibility::{self, Claim, Decision};
 use super::pilots::is_open;

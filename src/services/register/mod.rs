@@ -19,6 +19,7 @@ pub mod domains;
 mod duo;
 mod index;
 mod parse;
+mod record;
 mod shipped;
 mod write;
 
