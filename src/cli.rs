@@ -80,12 +80,23 @@ pub enum StaffAction {
 #[derive(Subcommand)]
 pub enum RegisterAction {
     /// Import a register file; importing it again updates, never duplicates.
+    /// A full file (the default) deactivates what it no longer lists.
     Import {
         file: PathBuf,
-        /// `roo` for the ROO extract, `simple` for `name,sector,kvk,domains`.
+        /// `roo` for the ROO extract, `duo` for DUO's board lists, `curated`
+        /// for the education list, `simple` for `name,sector,kvk,domains`.
         #[arg(long, value_enum, default_value = "roo")]
         format: RegisterFormat,
+        /// DUO: the sector of the file's boards (PO, VO, MBO, HBO or WO).
+        #[arg(long)]
+        sector: Option<String>,
+        /// The file lists only some organisations: deactivate nothing.
+        #[arg(long)]
+        partial: bool,
     },
+    /// Import the register the app ships with (the ROO extract and the
+    /// curated education list) again.
+    ImportShipped,
 }
 
 async fn connect_and_migrate() -> Result<sea_orm::DatabaseConnection, String> {
@@ -153,7 +164,48 @@ pub async fn create_staff(email: String, name: String, role: String) -> ExitCode
     }
 }
 
-pub async fn import_register(file: PathBuf, format: RegisterFormat) -> ExitCode {
+/// The person running a command, for the audit log.
+fn command_line_actor() -> String {
+    match std::env::var("USER") {
+        Ok(user) if !user.is_empty() => format!("command line ({user})"),
+        _ => "command line".into(),
+    }
+}
+
+pub async fn import_shipped() -> ExitCode {
+    let db = match connect_and_migrate().await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match register::load_shipped(&db, &command_line_actor()).await {
+        Ok(load) => {
+            let _ = print_report(&load.roo).and_then(|_| print_report(&load.education));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn import_register(
+    file: PathBuf,
+    format: RegisterFormat,
+    sector: Option<String>,
+    partial: bool,
+) -> ExitCode {
+    let sector = match sector.as_deref().map(crate::domain::SectorCode::parse) {
+        None => None,
+        Some(Ok(sector)) => Some(sector),
+        Some(Err(_)) => {
+            eprintln!("unknown sector {sector:?}: use PO, VO, MBO, HBO or WO");
+            return ExitCode::FAILURE;
+        }
+    };
     let reader = match std::fs::File::open(&file) {
         Ok(f) => std::io::BufReader::new(f),
         Err(e) => {
@@ -176,7 +228,17 @@ pub async fn import_register(file: PathBuf, format: RegisterFormat) -> ExitCode 
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let result = register::import(&db, reader, format, &mut progress).await;
+    let options = register::ImportOptions {
+        sector,
+        partial,
+        ..register::ImportOptions::new(
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            command_line_actor(),
+        )
+    };
+    let result = register::import(&db, reader, format, &options, &mut progress).await;
     bar.finish_and_clear();
     match result {
         Ok(report) => {
@@ -196,13 +258,21 @@ fn print_report(report: &register::ImportReport) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "added {}, updated {}, unchanged {}, skipped (not current) {}, rejected {}",
+        "added {}, updated {}, unchanged {}, deactivated {}, renamed {}, skipped (not current) {}, rejected {}",
         report.added,
         report.updated,
         report.unchanged,
+        report.deactivated_total(),
+        report.renamed,
         report.skipped,
         report.rejected.len()
     )?;
+    for (kind, n) in &report.deactivated {
+        writeln!(out, "  deactivated {kind}: {n}")?;
+    }
+    if let Some(date) = report.register_date {
+        writeln!(out, "  register date {date}")?;
+    }
     for (line, reason) in &report.rejected {
         writeln!(out, "  rejected, line {line}: {reason}")?;
     }

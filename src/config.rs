@@ -113,6 +113,10 @@ pub struct AppConfig {
     /// Insert the demonstration events when the database has none.
     #[serde(default = "default_true")]
     pub seed: bool,
+    /// Load the register the app ships with (the ROO extract and the
+    /// curated education list) when the register is empty.
+    #[serde(default = "default_true")]
+    pub register_on_first_start: bool,
     #[serde(default = "default_template_dir")]
     pub template_dir: String,
 }

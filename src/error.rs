@@ -53,11 +53,11 @@ pub enum AppError {
     /// Not eligible, with the reason already in the reader's language.
     #[error("not eligible: {0}")]
     Ineligible(String),
-    #[error("{contact_name} already applied for {organisation}")]
-    AlreadyApplied {
-        contact_name: String,
-        organisation: String,
-    },
+    /// The organisation already holds its place in the pilot. The second
+    /// application is kept for staff; no refusal names the person who
+    /// applied first.
+    #[error("{organisation} already applied")]
+    AlreadyApplied { organisation: String },
     /// A state conflict, with the translation key that explains it.
     #[error("conflict: {0}")]
     Conflict(&'static str),
@@ -190,16 +190,10 @@ impl AppError {
             AppError::Full => text(lang, "error-full"),
             AppError::Closed => text(lang, "error-closed"),
             AppError::Ineligible(reason) => reason.clone(),
-            AppError::AlreadyApplied {
-                contact_name,
-                organisation,
-            } => text_with(
+            AppError::AlreadyApplied { organisation } => text_with(
                 lang,
                 "error-already-applied",
-                &[
-                    ("contact", contact_name.clone()),
-                    ("organisation", organisation.clone()),
-                ],
+                &[("organisation", organisation.clone())],
             ),
             AppError::Conflict(key) => text(lang, key),
             AppError::SignInRequired => text(lang, "error-sign-in-required"),
@@ -362,7 +356,6 @@ mod tests {
             (
                 "AlreadyApplied",
                 AppError::AlreadyApplied {
-                    contact_name: "A".into(),
                     organisation: "B".into(),
                 },
             ),

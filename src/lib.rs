@@ -133,6 +133,20 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
             config.mail_claim_lease_secs, config.mail_send_timeout_secs
         ));
     }
+    if config.register_on_first_start {
+        match services::register::load_shipped_if_empty(&db).await {
+            Ok(Some(load)) => tracing::info!(
+                "loaded the shipped register: {} organisations from the ROO extract, {} from the \
+                 education list, in {} ms",
+                load.roo.added,
+                load.education.added,
+                load.took.as_millis()
+            ),
+            Ok(None) => {}
+            // The app works without it; staff can import a register.
+            Err(e) => tracing::error!("the shipped register did not load: {e}"),
+        }
+    }
     let worker = WorkerSettings {
         from: config.mail_from.clone(),
         retry_delays_secs: config.mail_retry_delays_secs.clone(),
@@ -252,12 +266,23 @@ where
     });
 }
 
-/// The scheduled jobs: reminders that are due, and the retention purge,
-/// each on its own interval.
+/// The scheduled jobs: unverified applications whose link ran out and
+/// reminders that are due on the reminder interval, the retention purge on
+/// its own.
 async fn start_reminders(rocket: &Rocket<Orbit>) {
     let Some(config) = rocket.state::<AppConfig>() else {
         return;
     };
+    every(
+        rocket,
+        config.reminder_interval_secs,
+        "expiring unverified applications",
+        |services| async move {
+            services::applications::expire_unverified(&services, chrono::Utc::now())
+                .await
+                .map(drop)
+        },
+    );
     every(
         rocket,
         config.reminder_interval_secs,

@@ -24,8 +24,17 @@ async fn main() -> ExitCode {
             }
         },
         Command::Register {
-            action: RegisterAction::Import { file, format },
-        } => aanmeldpunt::cli::import_register(file, format).await,
+            action:
+                RegisterAction::Import {
+                    file,
+                    format,
+                    sector,
+                    partial,
+                },
+        } => aanmeldpunt::cli::import_register(file, format, sector, partial).await,
+        Command::Register {
+            action: RegisterAction::ImportShipped,
+        } => aanmeldpunt::cli::import_shipped().await,
         Command::Reminders {
             action: ReminderAction::Send,
         } => aanmeldpunt::cli::send_reminders().await,

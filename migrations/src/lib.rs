@@ -12,6 +12,8 @@ mod m20261124_000007_create_staff_and_audit;
 mod m20261124_000009_create_partnerships;
 mod m20261125_000013_create_event_seats;
 mod m20261201_000014_create_rate_limits_and_sessions;
+mod m20261201_000015_register_trust;
+mod m20261201_000016_application_places;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000009_create_partnerships::Migration),
             Box::new(m20261125_000013_create_event_seats::Migration),
             Box::new(m20261201_000014_create_rate_limits_and_sessions::Migration),
+            Box::new(m20261201_000015_register_trust::Migration),
+            Box::new(m20261201_000016_application_places::Migration),
         ]
     }
 }

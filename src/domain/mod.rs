@@ -4,7 +4,9 @@ mod application;
 mod email;
 mod event;
 mod lang;
+pub mod mail_domain;
 mod names;
+pub mod org_name;
 mod partnership;
 mod registration;
 mod sector;
@@ -16,9 +18,10 @@ pub use email::Email;
 pub use event::{Capacity, EventInput, NewEvent, Slug};
 pub use lang::Lang;
 pub use names::{
-    ApplicationStatus, Eligibility, EligibilityDecision, EventStatus, MailKind, OutboxStatus,
-    PilotStatus, RegistrationStatus, Role, TokenPurpose,
+    ApplicationStatus, CorrectionAction, DomainSource, Eligibility, EligibilityDecision,
+    EventStatus, MailKind, OutboxStatus, PilotStatus, RegistrationStatus, Role, TokenPurpose,
 };
+pub use org_name::{KindHint, NameKey};
 pub use partnership::{kvk_number, Category, HoursPerWeek, Stage, HOURS_PER_JOB};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
 pub use sector::{SectorCode, SectorGroup};

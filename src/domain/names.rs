@@ -98,6 +98,21 @@ named_enum! {
         Accepted = "accepted",
         Rejected = "rejected",
         Withdrawn = "withdrawn",
+        /// Not confirmed within the verification period: it holds nothing.
+        Expired = "expired",
+        /// A second application of an organisation that staff folded into
+        /// the one that holds the organisation's place.
+        Merged = "merged",
+    }
+}
+
+impl ApplicationStatus {
+    /// Still waiting for the applicant or for staff.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ApplicationStatus::Unverified | ApplicationStatus::Submitted
+        )
     }
 }
 
@@ -108,6 +123,31 @@ named_enum! {
         /// Staff check the organisation by hand.
         NeedsReview = "needs_review",
         Ineligible = "ineligible",
+    }
+}
+
+named_enum! {
+    /// Where an organisation's domain comes from. Re-importing the register
+    /// replaces only its own domains; corrections and staff additions stay.
+    pub enum DomainSource {
+        Register = "register",
+        /// From the curated corrections file in the repository.
+        Correction = "correction",
+        /// Added in the back office, with a reason, audited.
+        Staff = "staff",
+    }
+}
+
+named_enum! {
+    /// One curated correction of a register entry; the file's and the back
+    /// office's are applied after every import.
+    pub enum CorrectionAction {
+        AddDomain = "add-domain",
+        RemoveDomain = "remove-domain",
+        /// A sector code, `OVERIG` for a market body, or `review`.
+        Sector = "sector",
+        /// Another name the organisation is known by ("Friesland").
+        Alias = "alias",
     }
 }
 

@@ -23,6 +23,17 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The file family it came from (`roo`, `duo-po`, `curated-onderwijs`);
+    /// none for entries staff made.
+    pub dataset: Option<String>,
+    /// The register's `overheidswerkgever` classification, where it has one.
+    pub public_employer: Option<bool>,
+    /// The register's CAO classification.
+    pub cao: Option<String>,
+    /// What the sector rests on: `kind`, `cao`, `correction`, `staff`, ...
+    pub sector_basis: Option<String>,
+    /// Set when the register names a successor of this (inactive) entry.
+    pub successor_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -40,11 +51,19 @@ pub enum OrganisationSource {
 pub enum Relation {
     #[sea_orm(has_many = "super::organisation_domain::Entity")]
     Domains,
+    #[sea_orm(has_many = "super::organisation_name::Entity")]
+    Names,
 }
 
 impl Related<super::organisation_domain::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Domains.def()
+    }
+}
+
+impl Related<super::organisation_name::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Names.def()
     }
 }
 

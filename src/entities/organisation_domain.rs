@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::domain::DomainSource;
+
 /// An e-mail or web domain that belongs to an organisation.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "organisation_domains")]
@@ -8,6 +10,7 @@ pub struct Model {
     pub domain: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub organisation_id: Uuid,
+    pub source: DomainSource,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -60,7 +60,8 @@ async fn show(
 ///
 /// An application is stored `unverified` and a mail asks the contact to
 /// confirm the address; ineligible organisations are refused and nothing
-/// of them is kept.
+/// of them is kept. The contact's e-mail domain identifies the
+/// organisation when it belongs to one register entry.
 #[utoipa::path(
     post,
     path = "/pilots/{slug}/applications",
@@ -77,8 +78,10 @@ async fn show(
         (status = 403, description = "The organisation is not eligible (`message` says why)",
             body = ErrorBody),
         (status = 404, description = "No such pilot", body = ErrorBody),
-        (status = 409, description = "The organisation already applied (`duplicate`), the \
-            pilot is full (`full`) or not open (`closed`)", body = ErrorBody),
+        (status = 409, description = "The organisation already holds its place in the pilot \
+            (`duplicate`; this application is kept for staff, who will be in touch, and a \
+            verification mail is sent), or the pilot is full (`full`) or not open (`closed`)",
+            body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "The body is not sent as `application/json`",
             body = ErrorBody),
@@ -101,10 +104,14 @@ async fn apply(
     let JsonBody(body) = body?;
     let new = body.parse(lang).map_err(AppError::Validation)?;
     allowed.mail_to(new.email.as_str()).await?;
-    Ok((
-        Status::Created,
-        Json(applications::apply(services, &slug, new).await?),
-    ))
+    let applied = applications::apply(services, &slug, new).await?;
+    if applied.already_applied {
+        // Kept for staff; the answer names the organisation, not a person.
+        return Err(AppError::AlreadyApplied {
+            organisation: applied.organisation,
+        });
+    }
+    Ok((Status::Created, Json(applied)))
 }
 
 /// Search-as-you-type over the register.

@@ -179,19 +179,25 @@ async fn apply(
                 .map(Err);
         }
     };
-    // Without JavaScript the search happens here: a typed name that is not
-    // one register entry gets the closest entries to choose from.
+    // Without JavaScript the search happens here: when neither the e-mail
+    // domain nor the typed name places the organisation, the applicant gets
+    // the closest register entries to choose from.
     if new.organisation_id.is_none() && !form.chose_none() {
-        let candidates: Vec<Candidate> =
-            eligibility::candidates(&services.db, new.organisation.as_str(), 8)
-                .await?
-                .into_iter()
-                .map(|o| Candidate {
-                    id: o.id,
-                    name: o.name,
-                    kind: o.kind,
-                })
-                .collect();
+        let claim = eligibility::Claim {
+            organisation_id: None,
+            organisation_name: new.organisation.as_str(),
+            sector: new.sector,
+            email: &new.email,
+        };
+        let candidates: Vec<Candidate> = eligibility::candidates(&services.db, claim, 8)
+            .await?
+            .into_iter()
+            .map(|o| Candidate {
+                id: o.id,
+                name: o.name,
+                kind: o.kind,
+            })
+            .collect();
         if !candidates.is_empty() {
             let notice = crate::i18n::text(lang, "form-choose-organisation");
             let shown = Shown {
@@ -205,9 +211,16 @@ async fn apply(
     }
     allowed.mail_to(new.email.as_str()).await?;
     match applications::apply(services, &slug, new).await {
+        // A second application of an organisation is kept for staff; the
+        // page says so without naming who applied first.
         Ok(applied) => Ok(Ok(Redirect::to(uri!(
             _,
-            applied(slug, applied.id, None::<bool>),
+            applied(
+                slug,
+                applied.id,
+                None::<bool>,
+                applied.already_applied.then_some(true)
+            ),
             query(lang)
         )))),
         Err(AppError::Ineligible(reason)) => {
@@ -222,7 +235,7 @@ async fn apply(
                     .render("pilot_ineligible.html.tera", &context)?,
             )))
         }
-        Err(e @ (AppError::AlreadyApplied { .. } | AppError::Duplicate | AppError::Closed)) => {
+        Err(e @ (AppError::Duplicate | AppError::Closed)) => {
             let shown = Shown::with_notice(&form, e.status(), e.message(lang));
             render_apply(services, slug, lang, &csrf, shown)
                 .await
@@ -238,15 +251,17 @@ struct AppliedPage {
     id: Uuid,
     slug: String,
     resent: bool,
+    already_applied: bool,
     csrf: String,
 }
 
-#[rocket::get("/pilots/<slug>/applied/<id>?<resent>")]
+#[rocket::get("/pilots/<slug>/applied/<id>?<resent>&<duplicate>")]
 async fn applied(
     services: &State<Services>,
     slug: SlugParam<'_>,
     id: Uuid,
     resent: Option<bool>,
+    duplicate: Option<bool>,
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
@@ -255,6 +270,7 @@ async fn applied(
         id,
         slug: slug.as_str().to_owned(),
         resent: resent.unwrap_or(false),
+        already_applied: duplicate.unwrap_or(false),
         csrf: csrf.0,
     };
     Ok(page(
@@ -277,7 +293,7 @@ async fn resend(
     applications::resend_verification(services, id).await?;
     Ok(Redirect::to(uri!(
         _,
-        applied(slug, id, Some(true)),
+        applied(slug, id, Some(true), None::<bool>),
         query(lang)
     )))
 }
@@ -291,6 +307,7 @@ struct StatusPage {
     organisation: String,
     contact_name: String,
     needs_review: bool,
+    duplicate: bool,
     can_withdraw: bool,
     just_verified: bool,
 }
@@ -322,9 +339,11 @@ fn status_context(
     StatusPage {
         lang: lang.code(),
         can_withdraw: token.is_some()
-            && !matches!(
+            && matches!(
                 application.status,
-                ApplicationStatus::Withdrawn | ApplicationStatus::Rejected
+                ApplicationStatus::Unverified
+                    | ApplicationStatus::Submitted
+                    | ApplicationStatus::Accepted
             ),
         token,
         csrf: csrf.0,
@@ -332,6 +351,7 @@ fn status_context(
         organisation: application.organisation,
         contact_name: application.contact_name,
         needs_review: application.needs_review,
+        duplicate: application.duplicate,
         just_verified,
     }
 }

@@ -25,6 +25,7 @@ async fn back_office_pages_send_strangers_to_the_login_and_show_no_data() {
         "/admin/mail".into(),
         "/admin/applications".into(),
         "/admin/audit".into(),
+        "/admin/register".into(),
     ] {
         let response = app.get(&path).await;
         assert_eq!(response.status(), Status::SeeOther, "{path}");
@@ -458,66 +459,6 @@ async fn an_organiser_scanning_the_code_sees_the_attendee_and_a_check_in_button(
             && html.contains(&format!("/admin/registrations/{id}/checkin")),
         "{html}"
     );
-}
-
-#[rocket::async_test]
-async fn verifying_an_unknown_school_board_adds_it_to_the_register() {
-    use aanmeldpunt::entities::organisation::{self, OrganisationSource};
-    use aanmeldpunt::entities::pilot_application::{self, EligibilityDecision};
-    use sea_orm::{ColumnTrait, QueryFilter};
-    let app = spawn_app().await;
-    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
-        .await
-        .unwrap();
-    app.create_pilot("proeftuin", 15, true).await;
-    let board = application_body("Stichting Openbaar Onderwijs Zuid", "PO", "els@soozuid.nl");
-    app.post_json("/api/v1/pilots/proeftuin/applications", &board)
-        .await;
-    let csrf = app.log_in_as(Role::Programme).await;
-    let id = pilot_application::Entity::find()
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-
-    let response = app
-        .post_form(
-            &format!("/admin/applications/{id}/verify-organisation"),
-            &[("csrf", &csrf)],
-        )
-        .await;
-    assert_eq!(response.status(), Status::SeeOther);
-    let application = pilot_application::Entity::find_by_id(id)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        application.eligibility_decision,
-        EligibilityDecision::Eligible
-    );
-    assert!(application.eligibility_reason.contains("programme@dnz.nl"));
-    let board = organisation::Entity::find()
-        .filter(organisation::Column::Name.eq("Stichting Openbaar Onderwijs Zuid"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .expect("in the register now");
-    assert_eq!(
-        (board.source, board.sector.map(|s| s.code())),
-        (OrganisationSource::Staff, Some("PO"))
-    );
-
-    // A colleague from the board is now recognised straight away.
-    let mut colleague =
-        application_body("Stichting Openbaar Onderwijs Zuid", "PO", "jan@soozuid.nl");
-    colleague["contact_name"] = serde_json::json!("Jan");
-    app.create_pilot("tweede-proeftuin", 15, true).await;
-    let (_, body) = app
-        .post_json("/api/v1/pilots/tweede-proeftuin/applications", &colleague)
-        .await;
-    assert_eq!(body["eligibility"]["decision"], "eligible", "{body}");
 }
 
 #[rocket::async_test]

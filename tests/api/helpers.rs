@@ -51,6 +51,9 @@ pub fn test_figment(database_url: &str) -> Figment {
         .merge(("database_url", database_url))
         .merge(("mail_transport", "memory"))
         .merge(("seed", false))
+        // Tests import the register they need; the shipped one has tests
+        // of its own.
+        .merge(("register_on_first_start", false))
         .merge(("base_url", "https://aanmeldpunt.test"))
         .merge(("mail_retry_delays_secs", vec![0]))
         // Tests send the outbox themselves (`send_pending_mail`), so no
@@ -383,8 +386,31 @@ impl TestApp {
         aanmeldpunt::services::register::ImportReport,
         aanmeldpunt::services::register::ImportError,
     > {
-        aanmeldpunt::services::register::import(&self.db, csv.as_bytes(), format, &mut |_, _| {})
-            .await
+        self.import_register_with(csv, format, None).await
+    }
+
+    /// An import as the command line does it, with a DUO sector.
+    pub async fn import_register_with(
+        &self,
+        csv: impl AsRef<[u8]>,
+        format: aanmeldpunt::services::register::RegisterFormat,
+        sector: Option<&str>,
+    ) -> Result<
+        aanmeldpunt::services::register::ImportReport,
+        aanmeldpunt::services::register::ImportError,
+    > {
+        let options = aanmeldpunt::services::register::ImportOptions {
+            sector: sector.map(|s| aanmeldpunt::domain::SectorCode::parse(s).unwrap()),
+            ..aanmeldpunt::services::register::ImportOptions::new("test.csv", "test")
+        };
+        aanmeldpunt::services::register::import(
+            &self.db,
+            csv.as_ref(),
+            format,
+            &options,
+            &mut |_, _| {},
+        )
+        .await
     }
 
     pub async fn create_pilot(

@@ -228,26 +228,6 @@ async fn a_subdomain_of_the_organisation_counts_as_its_own() {
 }
 
 #[rocket::async_test]
-async fn a_second_contact_of_the_same_organisation_is_told_who_applied() {
-    let app = app_with_register().await;
-    app.post_json(
-        URI,
-        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
-    )
-    .await;
-    let mut second = application_body("gemeente utrecht", "GEM", "bert@utrecht.nl");
-    second["contact_name"] = json!("Bert Bos");
-    let (status, body) = app.post_json(URI, &second).await;
-    assert_eq!(status, Status::Conflict);
-    assert_eq!(body["error"], "duplicate");
-    assert!(
-        body["message"].as_str().unwrap().contains("Anna de Vries"),
-        "{body}"
-    );
-    assert_eq!(applications_stored(&app).await, 1);
-}
-
-#[rocket::async_test]
 async fn a_closed_pilot_refuses_with_409_and_bad_input_with_422() {
     let app = app_with_register().await;
     app.create_pilot("gesloten", 15, false).await;
@@ -408,13 +388,21 @@ async fn the_applicant_can_withdraw_through_the_personal_link() {
 }
 
 #[rocket::async_test]
-async fn without_javascript_an_ambiguous_name_offers_register_entries_to_choose() {
+async fn without_javascript_a_shared_domain_and_an_unclear_name_offer_entries_to_choose() {
     let app = app_with_register().await;
+    // Two ministries share rijksoverheid.nl; "Ministerie" names neither.
+    let with_az = format!(
+        "{ROO_FIXTURE}2026-05-16,org:min-az,ministeries,Algemene Zaken,AZ,,,00000001003214346000,,\
+         rijksoverheid.nl,minaz.nl,ja,CAO Rijk,ja\n"
+    );
+    app.import_register(&with_az, RegisterFormat::Roo)
+        .await
+        .unwrap();
     let mut form = vec![
-        ("organisation", "utr".to_owned()),
-        ("sector", "GEM".into()),
+        ("organisation", "Ministerie".to_owned()),
+        ("sector", "RIJK".into()),
         ("contact_name", "Anna de Vries".into()),
-        ("email", "anna@utrecht.nl".into()),
+        ("email", "anna@rijksoverheid.nl".into()),
         ("current_suppliers", "Glans".into()),
         ("motivation", "Meer banen".into()),
         ("expected_jobs", "3".into()),
@@ -425,21 +413,20 @@ async fn without_javascript_an_ambiguous_name_offers_register_entries_to_choose(
         .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let html = response.into_string().await.unwrap();
-    assert!(html.contains("Gemeente Utrecht</label>"), "{html}");
-    assert!(html.contains("Provincie Utrecht</label>"));
+    assert!(html.contains("Algemene Zaken</label>"), "{html}");
+    assert!(html.contains("Ministerie van Binnenlandse Zaken en Koninkrijksrelaties</label>"));
     assert_eq!(applications_stored(&app).await, 0);
 
-    let orgs = aanmeldpunt::entities::organisation::Entity::find()
+    let bzk = aanmeldpunt::entities::organisation::Entity::find()
         .all(&app.db)
         .await
-        .unwrap();
-    let utrecht = orgs
-        .iter()
-        .find(|o| o.name == "Gemeente Utrecht")
+        .unwrap()
+        .into_iter()
+        .find(|o| o.abbreviation.as_deref() == Some("BZK"))
         .unwrap()
         .id
         .to_string();
-    form.push(("organisation_id", utrecht));
+    form.push(("organisation_id", bzk));
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let response = app
         .submit_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
@@ -450,7 +437,41 @@ async fn without_javascript_an_ambiguous_name_offers_register_entries_to_choose(
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(
+        stored.organisation_name,
+        "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties"
+    );
+    assert_eq!(stored.typed_organisation.as_deref(), Some("Ministerie"));
+    assert_eq!(stored.eligibility_decision, EligibilityDecision::Eligible);
+}
+
+#[rocket::async_test]
+async fn a_domain_that_is_one_organisations_needs_no_choosing_whatever_was_typed() {
+    let app = app_with_register().await;
+    let fields = [
+        ("organisation", "utr"),
+        ("sector", "GEM"),
+        ("contact_name", "Anna de Vries"),
+        ("email", "anna@utrecht.nl"),
+        ("current_suppliers", "Glans"),
+        ("motivation", "Meer banen"),
+        ("expected_jobs", "3"),
+    ];
+    let response = app
+        .submit_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &fields)
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let stored = pilot_application::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.organisation_name, "Gemeente Utrecht");
+    assert_eq!(
+        stored.typed_organisation.as_deref(),
+        Some("utr"),
+        "kept beside it"
+    );
     assert_eq!(stored.eligibility_decision, EligibilityDecision::Eligible);
 }
 

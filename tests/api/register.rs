@@ -12,6 +12,10 @@ async fn importing_the_register_maps_kinds_to_sectors_and_skips_old_rows() {
         .await
         .unwrap();
     assert_eq!((report.added, report.updated, report.skipped), (5, 0, 1));
+    assert_eq!(
+        report.register_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 5, 16)
+    );
     assert!(report.rejected.is_empty());
 
     let orgs = organisation::Entity::find().all(&app.db).await.unwrap();
@@ -143,36 +147,220 @@ async fn staff_lists_add_education_boards_with_their_domains() {
     assert_eq!(umc.sector.map(|s| s.code()), Some("UMC"));
 }
 
-/// Runs only where the real ROO extract lies beside the checkout.
+fn without(csv: &str, needle: &str) -> String {
+    csv.lines()
+        .filter(|l| !l.contains(needle))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+async fn by_register_id(app: &crate::helpers::TestApp, id: &str) -> organisation::Model {
+    organisation::Entity::find()
+        .filter(organisation::Column::RegisterId.eq(id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{id}"))
+}
+
 #[rocket::async_test]
-async fn the_real_register_extract_lands_with_the_right_sectors() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/polder_roo_organisaties.csv"
-    );
-    let Ok(csv) = std::fs::read_to_string(path) else {
-        eprintln!("{path} not found; skipping the real-register check");
-        return;
-    };
+async fn a_full_file_deactivates_what_it_no_longer_lists_and_says_so_per_kind() {
     let app = spawn_app().await;
-    let report = app
-        .import_register(&csv, RegisterFormat::Roo)
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
         .await
         .unwrap();
-    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    for (kind, sector, expected) in [
-        ("gemeenten", "GEM", 342),
-        ("provincies", "PROV", 12),
-        ("waterschappen", "WS", 21),
-        ("ministeries", "RIJK", 12),
-    ] {
-        let count = organisation::Entity::find()
-            .filter(organisation::Column::Kind.eq(kind))
-            .filter(organisation::Column::Sector.eq(sector))
-            .filter(organisation::Column::Active.eq(true))
-            .count(&app.db)
+    let newer = without(&without(ROO_FIXTURE, "Provincie Utrecht"), "Publieke Taak");
+    let report = app
+        .import_register(&newer, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.deactivated,
+        [("provincies".to_owned(), 1), ("rwt".to_owned(), 1)].into()
+    );
+    assert!(!by_register_id(&app, "org:provincie-utrecht").await.active);
+    let owners = aanmeldpunt::services::eligibility::owners_of(&app.db, "provincie-utrecht.nl")
+        .await
+        .unwrap();
+    assert!(owners.is_empty(), "an inactive entry identifies nobody");
+
+    // A partial file deactivates nothing.
+    let options = aanmeldpunt::services::register::ImportOptions {
+        partial: true,
+        ..aanmeldpunt::services::register::ImportOptions::new("een.csv", "test")
+    };
+    let one = without(&newer, "Utrechtse Heuvelrug");
+    let partial = aanmeldpunt::services::register::import(
+        &app.db,
+        one.as_bytes(),
+        RegisterFormat::Roo,
+        &options,
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(partial.deactivated_total(), 0);
+    assert!(
+        by_register_id(&app, "org:gemeente-utrechtse-heuvelrug")
+            .await
+            .active
+    );
+}
+
+#[rocket::async_test]
+async fn rows_the_file_marks_as_gone_are_deactivated_not_skipped() {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let gone = ROO_FIXTURE.replace(
+        "CAO Gemeenten,ja\n2026-05-16,org:gemeente-utrechtse",
+        "CAO Gemeenten,\n2026-05-16,org:gemeente-utrechtse",
+    );
+    let report = app
+        .import_register(&gone, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    assert_eq!(report.deactivated.get("gemeenten"), Some(&1), "{report:?}");
+    assert_eq!(report.skipped, 1, "only the row that was never current");
+    assert!(!by_register_id(&app, "org:gemeente-utrecht").await.active);
+}
+
+#[rocket::async_test]
+async fn a_rename_under_a_new_id_is_followed_and_a_named_successor_is_linked() {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let before = by_register_id(&app, "org:gemeente-utrecht").await;
+    // The same municipality (gm0344) under a new id and name.
+    let renamed = ROO_FIXTURE.replace(
+        "org:gemeente-utrecht,gemeenten,Gemeente Utrecht,Utrecht,",
+        "org:gemeente-utrecht-stad,gemeenten,Gemeente Utrecht-Stad,Utrecht,",
+    );
+    let report = app
+        .import_register(&renamed, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    assert_eq!((report.renamed, report.added), (1, 0), "{report:?}");
+    let after = by_register_id(&app, "org:gemeente-utrecht-stad").await;
+    assert_eq!(
+        after.id, before.id,
+        "the same organisation, so its applications stay"
+    );
+    assert_eq!(after.name, "Gemeente Utrecht-Stad");
+
+    // A file that names a successor.
+    let with_successor = "polder_id,folder,name,abbr,oin,kvk,organisatiecode,website_domain,email_domains,current_guess,successor_id\n\
+        org:gemeente-oud,gemeenten,Gemeente Oud,,,,gm0001,oud.nl,oud.nl,,org:gemeente-nieuw\n\
+        org:gemeente-nieuw,gemeenten,Gemeente Nieuw,,,,gm0002,nieuw.nl,nieuw.nl,ja,\n";
+    let first = with_successor.replace("oud.nl,oud.nl,,org", "oud.nl,oud.nl,ja,org");
+    app.import_register(&first, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let report = app
+        .import_register(with_successor, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    assert_eq!(report.successors, 1, "{report:?}");
+    let old = by_register_id(&app, "org:gemeente-oud").await;
+    assert!(!old.active);
+    assert_eq!(
+        old.successor_id,
+        Some(by_register_id(&app, "org:gemeente-nieuw").await.id)
+    );
+}
+
+#[rocket::async_test]
+async fn curated_corrections_apply_at_every_import() {
+    let app = spawn_app().await;
+    let with_police =
+        format!("{ROO_FIXTURE}2026-05-13,org:politie,politie-om,Politie,PDC,,,,,,,,,ja\n");
+    for _ in 0..2 {
+        app.import_register(&with_police, RegisterFormat::Roo)
             .await
             .unwrap();
-        assert_eq!(count, expected, "{kind}");
+        let police = by_register_id(&app, "org:politie").await;
+        let domains = aanmeldpunt::entities::organisation_domain::Entity::find()
+            .filter(
+                aanmeldpunt::entities::organisation_domain::Column::OrganisationId.eq(police.id),
+            )
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(domains.len(), 1);
+        assert_eq!(domains[0].domain, "politie.nl");
+        assert_eq!(
+            domains[0].source,
+            aanmeldpunt::domain::DomainSource::Correction
+        );
     }
+}
+
+#[rocket::async_test]
+async fn every_import_is_recorded_in_the_audit_log_and_on_the_register_page() {
+    use aanmeldpunt::domain::Role;
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let audit = aanmeldpunt::entities::audit_log::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    let row = audit
+        .iter()
+        .find(|a| a.action == "register.import")
+        .expect("audited");
+    assert_eq!(
+        (row.actor.as_str(), row.subject.as_str()),
+        ("test", "test.csv")
+    );
+    assert!(
+        row.after.as_deref().unwrap().contains("\"added\":5"),
+        "{row:?}"
+    );
+
+    app.log_in_as(Role::Programme).await;
+    let html = app
+        .get("/admin/register")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("test.csv") && html.contains("5 nieuw"),
+        "{html}"
+    );
+    assert!(html.contains("2026-05-16"), "the register date");
+    assert!(
+        html.contains("ouder dan 6 maanden"),
+        "the data are from May: {html}"
+    );
+    assert!(
+        html.contains("minocw.nl") && html.contains("Het uittreksel noemt"),
+        "curated corrections"
+    );
+}
+
+#[rocket::async_test]
+async fn a_recent_register_shows_its_date_without_a_warning() {
+    use aanmeldpunt::domain::Role;
+    let app = spawn_app().await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    app.import_register(
+        &ROO_FIXTURE.replace("2026-05-16", &today),
+        RegisterFormat::Roo,
+    )
+    .await
+    .unwrap();
+    app.log_in_as(Role::Programme).await;
+    let html = app
+        .get("/admin/register")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(html.contains(&today), "{html}");
+    assert!(!html.contains("ouder dan 6 maanden"));
 }

@@ -97,7 +97,28 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     ),
     (
         Method::Post,
-        "/admin/applications/<id>/verify-organisation",
+        "/admin/applications/<id>/vouch",
+        can(RunProgramme),
+    ),
+    (
+        Method::Post,
+        "/admin/applications/<id>/merge",
+        can(RunProgramme),
+    ),
+    (Method::Get, "/admin/register?<q>", can(RunProgramme)),
+    (
+        Method::Get,
+        "/admin/register/organisations/<id>?<changed>",
+        can(RunProgramme),
+    ),
+    (
+        Method::Post,
+        "/admin/register/organisations/<id>/domains",
+        can(RunProgramme),
+    ),
+    (
+        Method::Post,
+        "/admin/register/organisations/<id>/corrections",
         can(RunProgramme),
     ),
     (

@@ -48,6 +48,9 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
     .await
     .expect("the application is accepted");
     seed::started_partnership(server, "Gemeente Utrecht").await;
+    // A colleague applies too: a second application of the organisation.
+    seed::application(server, "Gemeente Utrecht", "GEM", "bram@utrecht.nl").await;
+    let utrecht = seed::organisation_id(server, "Gemeente Utrecht").await;
     server.mail_to("bram@utrecht.nl", "Bevestiging").await;
     seed::fail_a_mail(server).await;
 
@@ -77,6 +80,9 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             "/admin/accounts".to_owned(),
             "/admin/audit".to_owned(),
             "/admin/me".to_owned(),
+            "/admin/register".to_owned(),
+            "/admin/register?q=Utrecht".to_owned(),
+            format!("/admin/register/organisations/{utrecht}"),
         ];
         for path in pages {
             let sep = if path.contains('?') { '&' } else { '?' };
@@ -106,6 +112,19 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             .await
             .unwrap_or(false));
         e2e.check(&format!("{lang} new event with errors")).await;
+
+        // Adding a domain: first what it would change.
+        e2e.goto(&format!(
+            "/admin/register/organisations/{utrecht}?lang={lang}"
+        ))
+        .await;
+        e2e.fill("#domain", "utrecht.org").await;
+        e2e.fill("#domain-reason", "Tweede domein van de gemeente")
+            .await;
+        e2e.click_and_wait("main form[action$='/domains'] button[type=submit]")
+            .await;
+        assert!(e2e.text("h1").await.contains("utrecht.org"));
+        e2e.check(&format!("{lang} add a domain, preview")).await;
     }
 
     // The door: check Anna in, and her scanned code says so.

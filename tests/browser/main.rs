@@ -29,4 +29,5 @@ mod keyboard;
 mod languages;
 mod pilots;
 mod public_pages;
+mod register;
 mod sign_up;

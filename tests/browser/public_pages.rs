@@ -54,7 +54,10 @@ async fn every_public_page_passes_axe_in_dutch_and_english() {
                 "mail sent again",
             ),
             (application_link.clone(), "application status"),
-            (format!("{application_link}/erase"), "erase application, confirm"),
+            (
+                format!("{application_link}/erase"),
+                "erase application, confirm",
+            ),
             (confirm_link.clone(), "address confirmed already"),
             ("/events/bestaat-niet".to_owned(), "unknown event (404)"),
             ("/nergens".to_owned(), "unknown page (404)"),

@@ -24,6 +24,7 @@ pub async fn register(server: &Server) {
         &server.services.db,
         ROO_FIXTURE.as_bytes(),
         register::RegisterFormat::Roo,
+        &register::ImportOptions::new("fixture.csv", "e2e"),
         &mut |_, _| {},
     )
     .await
@@ -128,4 +129,15 @@ pub async fn fail_a_mail(server: &Server) {
         .update(&server.services.db)
         .await
         .expect("the mail is marked failed");
+}
+
+/// The id of a register organisation, for its back-office page.
+pub async fn organisation_id(server: &Server, name: &str) -> Uuid {
+    organisation::Entity::find()
+        .filter(organisation::Column::Name.eq(name))
+        .one(&server.services.db)
+        .await
+        .expect("the register answers")
+        .expect("the organisation is in the register")
+        .id
 }

@@ -1,6 +1,5 @@
 use rocket::response::Redirect;
 use rocket::{uri, State};
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::{render, Page};
@@ -8,13 +7,8 @@ use crate::auth::Programme;
 use crate::domain::{Lang, ParseError};
 use crate::error::AppError;
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
-use crate::services::applications::{self, ReviewRow};
+use crate::services::applications::{self, ReviewPage};
 use crate::services::{exports, Services};
-
-#[derive(Serialize)]
-struct ReviewPage {
-    applications: Vec<ReviewRow>,
-}
 
 #[rocket::get("/admin/applications")]
 pub(super) async fn list(
@@ -75,17 +69,37 @@ async fn decide(
     Ok(Redirect::to(uri!(list)))
 }
 
-#[rocket::post("/admin/applications/<id>/verify-organisation", data = "<_form>")]
-async fn verify_organisation(
+#[derive(Debug, Default, rocket::FromForm)]
+struct Vouch {
+    #[field(default = String::new())]
+    reason: String,
+}
+
+/// Staff vouch for one application's organisation, with a reason; the
+/// register entry is not touched.
+#[rocket::post("/admin/applications/<id>/vouch", data = "<form>")]
+async fn vouch(
+    services: &State<Services>,
+    staff: Programme,
+    id: Uuid,
+    form: CsrfForm<Vouch>,
+) -> Result<Redirect, AppError> {
+    applications::vouch(services, id, &staff.email, &form.reason).await?;
+    Ok(Redirect::to(uri!(list)))
+}
+
+/// A second application of an organisation is folded into the first.
+#[rocket::post("/admin/applications/<id>/merge", data = "<_form>")]
+async fn merge(
     services: &State<Services>,
     staff: Programme,
     id: Uuid,
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
-    applications::verify_organisation(services, id, &staff.email).await?;
+    applications::merge(services, id, &staff.email).await?;
     Ok(Redirect::to(uri!(list)))
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, export, decide, verify_organisation]
+    rocket::routes![list, export, decide, vouch, merge]
 }

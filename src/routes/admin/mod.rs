@@ -9,6 +9,7 @@ mod login;
 mod mail;
 mod me;
 mod partnerships;
+mod register;
 
 use rocket::http::Status;
 use serde::Serialize;
@@ -30,6 +31,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(accounts::routes());
     routes.extend(partnerships::routes());
     routes.extend(me::routes());
+    routes.extend(register::routes());
     routes
 }
 

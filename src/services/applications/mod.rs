@@ -1,32 +1,40 @@
 //! Applying for a pilot: the eligibility decision, e-mail verification and
 //! the status workflow `unverified -> submitted -> accepted | rejected |
-//! withdrawn`. Every transition is recorded and mailed through the outbox.
+//! withdrawn`, with `expired` for applications never confirmed and `merged`
+//! for a second application staff folded into the first. Every transition
+//! is recorded and mailed through the outbox; one verified, trusted
+//! application per organisation holds its place (`places`).
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
+mod mail;
+mod places;
+mod redecide;
 mod review;
+mod transition;
 
-pub use review::{export_table, for_review, partnership_from, verify_organisation, ReviewRow};
+pub use redecide::{redecide_for_domain, Redecided};
+pub use review::{export_table, for_review, merge, partnership_from, vouch, ReviewPage, ReviewRow};
 
 use super::eligibility::{self, Claim, Decision};
 use super::limits::Limit;
 use super::pilots::is_open;
-use super::{audit, tokens, Services};
-use crate::db::WriteTxn;
+use super::Services;
 use crate::domain::{
-    ApplicationStatus, EligibilityDecision, Lang, MailKind, NewApplication, PilotStatus,
-    TokenPurpose,
+    ApplicationStatus, EligibilityDecision, Lang, NameKey, NewApplication, PilotStatus,
 };
 use crate::entities::{application_transition, pilot, pilot_application};
 use crate::error::AppError;
-use crate::mail::outbox::{enqueue, About, NewMail};
+use mail::queue_verification;
+use transition::{record, transition};
 
-const VERIFICATION_VALID_FOR: Duration = Duration::hours(72);
+/// How long a verification link is valid; an application nobody confirmed
+/// in that time expires.
+pub const VERIFICATION_VALID_FOR: Duration = Duration::hours(72);
 /// The actor of changes the applicant makes themselves.
 const APPLICANT: &str = "applicant";
 
@@ -38,6 +46,8 @@ pub struct ApplicationView {
     pub organisation: String,
     pub contact_name: String,
     pub needs_review: bool,
+    /// The organisation already applied: staff will be in touch.
+    pub duplicate: bool,
 }
 
 impl From<pilot_application::Model> for ApplicationView {
@@ -46,6 +56,7 @@ impl From<pilot_application::Model> for ApplicationView {
             id: a.id,
             status: a.status,
             needs_review: a.eligibility_decision == EligibilityDecision::NeedsReview,
+            duplicate: a.duplicate_of.is_some(),
             organisation: a.organisation_name,
             contact_name: a.contact_name,
         }
@@ -57,6 +68,15 @@ pub struct Applied {
     pub id: Uuid,
     pub status: ApplicationStatus,
     pub eligibility: EligibilityView,
+    /// The organisation already holds a place: this application is kept
+    /// for staff, who will be in touch.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub already_applied: bool,
+    /// The organisation the application was filed under.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub organisation: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -65,17 +85,13 @@ pub struct EligibilityView {
     pub reason: String,
 }
 
+/// What "the same organisation" means for the one-place rule: the register
+/// entry when there is one (two municipalities both called Bergen are two
+/// entries), else the folded typed name.
 fn organisation_key(decision: &Decision, typed_name: &str) -> String {
     match &decision.organisation {
         Some(org) => format!("org:{}", org.id),
-        None => {
-            let normalised: String = typed_name
-                .to_lowercase()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            format!("name:{normalised}")
-        }
+        None => format!("name:{}", NameKey::of(typed_name).key),
     }
 }
 
@@ -108,31 +124,23 @@ pub async fn apply(
         return Err(AppError::Ineligible(decision.reason(new.lang)));
     }
     let key = organisation_key(&decision, new.organisation.as_str());
+    let typed = new.organisation.as_str().to_owned();
     let organisation_name = decision
         .organisation
         .as_ref()
         .map(|o| o.name.clone())
-        .unwrap_or_else(|| new.organisation.as_str().to_owned());
+        .unwrap_or_else(|| typed.clone());
 
     let txn = crate::db::begin_write(&services.db).await?;
-    let earlier = pilot_application::Entity::find()
-        .filter(pilot_application::Column::PilotId.eq(pilot.id))
-        .filter(pilot_application::Column::OrganisationKey.eq(&key))
-        .filter(pilot_application::Column::Status.ne(ApplicationStatus::Withdrawn))
-        .one(&txn)
-        .await?;
-    if let Some(earlier) = earlier {
-        return Err(AppError::AlreadyApplied {
-            contact_name: earlier.contact_name,
-            organisation: earlier.organisation_name,
-        });
-    }
     let now = Utc::now();
+    places::expire_unverified(&txn, now, VERIFICATION_VALID_FOR).await?;
+    let holder = places::holder(&txn, pilot.id, &key).await?;
     let application = pilot_application::ActiveModel {
         id: Set(Uuid::new_v4()),
         pilot_id: Set(pilot.id),
         organisation_id: Set(decision.organisation.as_ref().map(|o| o.id)),
-        organisation_name: Set(organisation_name),
+        typed_organisation: Set((typed != organisation_name).then_some(typed)),
+        organisation_name: Set(organisation_name.clone()),
         organisation_key: Set(key),
         sector: Set(new.sector),
         contact_name: Set(new.contact_name.into_inner()),
@@ -150,14 +158,14 @@ pub async fn apply(
         created_at: Set(now),
         verified_at: Set(None),
         updated_at: Set(now),
+        holds_place: Set(false),
+        duplicate_of: Set(holder.as_ref().map(|h| h.id)),
+        vouched_by: Set(None),
+        vouched_at: Set(None),
+        vouch_reason: Set(None),
     }
     .insert(&txn)
-    .await
-    .map_err(|e| match e.sql_err() {
-        // Two colleagues submitting at the same moment.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Duplicate,
-        _ => AppError::from(e),
-    })?;
+    .await?;
     record(&txn, &application, None, APPLICANT, None).await?;
     queue_verification(&txn, services, &pilot, &application).await?;
     txn.commit().await?;
@@ -169,209 +177,21 @@ pub async fn apply(
             decision: decision.decision,
             reason: decision.reason(new.lang),
         },
+        already_applied: holder.is_some(),
+        organisation: organisation_name,
     })
-}
-
-async fn record(
-    txn: &WriteTxn,
-    application: &pilot_application::Model,
-    from: Option<ApplicationStatus>,
-    actor: &str,
-    reason: Option<&str>,
-) -> Result<(), AppError> {
-    application_transition::ActiveModel {
-        application_id: Set(application.id),
-        from_status: Set(from),
-        to_status: Set(application.status),
-        actor: Set(actor.to_owned()),
-        reason: Set(reason.map(str::to_owned)),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct ApplicationMail<'a> {
-    lang: &'a str,
-    name: &'a str,
-    organisation: &'a str,
-    pilot_title: &'a str,
-    status: ApplicationStatus,
-    needs_review: bool,
-    message: Option<&'a str>,
-    verify_url: Option<String>,
-    manage_url: Option<String>,
-}
-
-fn pilot_title(pilot: &pilot::Model, lang: Lang) -> &str {
-    match lang {
-        Lang::Nl => &pilot.title_nl,
-        Lang::En => &pilot.title_en,
-    }
-}
-
-async fn queue_verification(
-    txn: &WriteTxn,
-    services: &Services,
-    pilot: &pilot::Model,
-    application: &pilot_application::Model,
-) -> Result<(), AppError> {
-    let lang = application.lang;
-    let verify = tokens::issue(
-        txn,
-        TokenPurpose::VerifyApplication,
-        application.id,
-        Some(Utc::now() + VERIFICATION_VALID_FOR),
-    )
-    .await?;
-    let manage = tokens::issue(txn, TokenPurpose::ManageApplication, application.id, None).await?;
-    let context = ApplicationMail {
-        lang: lang.code(),
-        name: &application.contact_name,
-        organisation: &application.organisation_name,
-        pilot_title: pilot_title(pilot, lang),
-        status: application.status,
-        needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
-        message: None,
-        verify_url: Some(services.link(&format!("/applications/verify/{verify}"))),
-        manage_url: Some(services.link(&format!("/applications/{manage}"))),
-    };
-    queue(
-        txn,
-        services,
-        MailKind::ApplicationVerify,
-        application,
-        &context,
-    )
-    .await
-}
-
-async fn queue_status_mail(
-    txn: &WriteTxn,
-    services: &Services,
-    application: &pilot_application::Model,
-    message: Option<&str>,
-) -> Result<(), AppError> {
-    let pilot = pilot::Entity::find_by_id(application.pilot_id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lang = application.lang;
-    let context = ApplicationMail {
-        lang: lang.code(),
-        name: &application.contact_name,
-        organisation: &application.organisation_name,
-        pilot_title: pilot_title(&pilot, lang),
-        status: application.status,
-        needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
-        message,
-        verify_url: None,
-        manage_url: None,
-    };
-    queue(
-        txn,
-        services,
-        MailKind::ApplicationStatus,
-        application,
-        &context,
-    )
-    .await
-}
-
-async fn queue(
-    txn: &WriteTxn,
-    services: &Services,
-    kind: MailKind,
-    application: &pilot_application::Model,
-    context: &ApplicationMail<'_>,
-) -> Result<(), AppError> {
-    enqueue(
-        txn,
-        &services.views,
-        NewMail {
-            kind,
-            recipient: &application.email,
-            context,
-            ics: None,
-            about: About::Application(application.id),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-/// Moves an application to `to`, if `allowed_from` holds its status now.
-async fn transition(
-    services: &Services,
-    id: Uuid,
-    allowed_from: &[ApplicationStatus],
-    to: ApplicationStatus,
-    actor: &str,
-    reason: Option<&str>,
-) -> Result<pilot_application::Model, AppError> {
-    let txn = crate::db::begin_write(&services.db).await?;
-    let application = pilot_application::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if application.status == to {
-        return Ok(application);
-    }
-    if !allowed_from.contains(&application.status) {
-        return Err(AppError::Conflict("error-application-state"));
-    }
-    if to == ApplicationStatus::Accepted {
-        let pilot = pilot::Entity::find_by_id(application.pilot_id)
-            .one(&txn)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let accepted = pilot_application::Entity::find()
-            .filter(pilot_application::Column::PilotId.eq(pilot.id))
-            .filter(pilot_application::Column::Status.eq(ApplicationStatus::Accepted))
-            .count(&txn)
-            .await?;
-        if accepted >= u64::try_from(pilot.max_participants).unwrap_or(0) {
-            return Err(AppError::Full);
-        }
-    }
-    let from = application.status;
-    let now = Utc::now();
-    let mut active: pilot_application::ActiveModel = application.into();
-    active.status = Set(to);
-    active.updated_at = Set(now);
-    if from == ApplicationStatus::Unverified && to == ApplicationStatus::Submitted {
-        active.verified_at = Set(Some(now));
-    }
-    let updated = active.update(&txn).await?;
-    record(&txn, &updated, Some(from), actor, reason).await?;
-    if actor != APPLICANT {
-        let after = serde_json::json!({"status": updated.status, "message": reason});
-        let subject = format!("application {id}");
-        audit::record(
-            &txn,
-            actor,
-            "application.decide",
-            &subject,
-            None::<&()>,
-            Some(&after),
-        )
-        .await?;
-    }
-    queue_status_mail(&txn, services, &updated, reason).await?;
-    txn.commit().await?;
-    services.mail_queued.notify_one();
-    Ok(updated)
 }
 
 /// The application a verification link is for, changing nothing: mail
 /// scanners open links too, so the confirmation itself is a POST.
 pub async fn to_verify(services: &Services, token: &str) -> Result<ApplicationView, AppError> {
-    let id = tokens::resolve(&services.db, TokenPurpose::VerifyApplication, token)
-        .await?
-        .ok_or(AppError::LinkExpiredOrUnknown)?;
+    let id = super::tokens::resolve(
+        &services.db,
+        crate::domain::TokenPurpose::VerifyApplication,
+        token,
+    )
+    .await?
+    .ok_or(AppError::LinkExpiredOrUnknown)?;
     pilot_application::Entity::find_by_id(id)
         .one(&services.db)
         .await?
@@ -379,11 +199,17 @@ pub async fn to_verify(services: &Services, token: &str) -> Result<ApplicationVi
         .ok_or(AppError::LinkExpiredOrUnknown)
 }
 
-/// The contact confirmed their address with the link from the mail.
+/// The contact confirmed their address with the link from the mail (a
+/// POST). The application takes its organisation's place if it is trusted
+/// and the place is free.
 pub async fn verify(services: &Services, token: &str) -> Result<ApplicationView, AppError> {
-    let id = tokens::resolve(&services.db, TokenPurpose::VerifyApplication, token)
-        .await?
-        .ok_or(AppError::LinkExpiredOrUnknown)?;
+    let id = super::tokens::resolve(
+        &services.db,
+        crate::domain::TokenPurpose::VerifyApplication,
+        token,
+    )
+    .await?
+    .ok_or(AppError::LinkExpiredOrUnknown)?;
     transition(
         services,
         id,
@@ -396,7 +222,8 @@ pub async fn verify(services: &Services, token: &str) -> Result<ApplicationView,
     .map(ApplicationView::from)
 }
 
-/// Staff accept or reject a submitted application, with a message.
+/// Staff accept a submitted application that holds its organisation's
+/// place, or refuse an open one, with a message.
 pub async fn decide(
     services: &Services,
     id: Uuid,
@@ -404,35 +231,32 @@ pub async fn decide(
     staff: &str,
     message: &str,
 ) -> Result<ApplicationView, AppError> {
-    let to = if accept {
-        ApplicationStatus::Accepted
+    use ApplicationStatus::*;
+    let (from, to): (&[ApplicationStatus], _) = if accept {
+        (&[Submitted], Accepted)
     } else {
-        ApplicationStatus::Rejected
+        (&[Unverified, Submitted], Rejected)
     };
     let message = crate::domain::OptionalText::<2000>::parse(message)
         .map_err(|e| AppError::Validation([("message", e)].into()))?
         .into_inner()
         .unwrap_or_default();
-    let message = message.as_str();
-    transition(
-        services,
-        id,
-        &[ApplicationStatus::Submitted],
-        to,
-        staff,
-        Some(message),
-    )
-    .await
-    .map(ApplicationView::from)
+    transition(services, id, from, to, staff, Some(message.as_str()))
+        .await
+        .map(ApplicationView::from)
 }
 
 pub async fn by_manage_token(
     services: &Services,
     token: &str,
 ) -> Result<ApplicationView, AppError> {
-    let id = tokens::resolve(&services.db, TokenPurpose::ManageApplication, token)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let id = super::tokens::resolve(
+        &services.db,
+        crate::domain::TokenPurpose::ManageApplication,
+        token,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     pilot_application::Entity::find_by_id(id)
         .one(&services.db)
         .await?
@@ -478,6 +302,7 @@ pub async fn resend_verification(services: &Services, id: Uuid) -> Result<(), Ap
         .check(Limit::MailToAddress, &application.email)
         .await?;
     let txn = crate::db::begin_write(&services.db).await?;
+    places::expire_unverified(&txn, Utc::now(), VERIFICATION_VALID_FOR).await?;
     let application = pilot_application::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -491,6 +316,18 @@ pub async fn resend_verification(services: &Services, id: Uuid) -> Result<(), Ap
     txn.commit().await?;
     services.mail_queued.notify_one();
     Ok(())
+}
+
+/// Expires every unverified application whose verification link ran out;
+/// the scheduled job runs this, and applying does it on the way.
+pub async fn expire_unverified(
+    services: &Services,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let txn = crate::db::begin_write(&services.db).await?;
+    let expired = places::expire_unverified(&txn, now, VERIFICATION_VALID_FOR).await?;
+    txn.commit().await?;
+    Ok(expired)
 }
 
 /// Transitions of one application, oldest first: who, when, why.

@@ -1,16 +1,19 @@
-//! Staff reviewing pilot applications: the list with eligibility reasons,
-//! its export, and vouching for an organisation the register lacks.
+//! Staff reviewing pilot applications: the list with eligibility reasons
+//! and the organisation's place, its export, vouching for one application
+//! (never for a register entry), and merging a second application of an
+//! organisation into the one that holds its place.
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::Lang;
-use crate::domain::{ApplicationStatus, EligibilityDecision};
-use crate::entities::pilot;
-use crate::entities::pilot_application;
+use super::mail::queue_status_mail;
+use super::places;
+use super::transition::{locked, record};
+use crate::domain::{ApplicationStatus, EligibilityDecision, Lang, ParseError};
+use crate::entities::{pilot, pilot_application};
 use crate::error::AppError;
-use crate::services::Services;
+use crate::services::{audit, Services};
 
 /// An application as staff review it.
 #[derive(Debug, Serialize)]
@@ -18,6 +21,8 @@ pub struct ReviewRow {
     pub id: Uuid,
     pub pilot: String,
     pub organisation: String,
+    /// The name as typed, when the register entry is named otherwise.
+    pub typed_organisation: Option<String>,
     pub sector: String,
     pub contact_name: String,
     pub email: String,
@@ -30,6 +35,25 @@ pub struct ReviewRow {
     pub decision: EligibilityDecision,
     pub reason: String,
     pub created_at: String,
+    pub holds_place: bool,
+    /// The application holding the organisation's place, when another does.
+    pub second_to: Option<Uuid>,
+    pub vouched_by: Option<String>,
+    pub vouched_at: Option<String>,
+    pub vouch_reason: Option<String>,
+    /// Open, unconfirmed: staff may vouch for it.
+    pub can_vouch: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReviewPage {
+    pub applications: Vec<ReviewRow>,
+}
+
+fn local(at: chrono::DateTime<Utc>) -> String {
+    crate::services::events::amsterdam(at)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// All applications, newest first, with their pilot's title.
@@ -50,12 +74,13 @@ pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, App
         .map(|a| ReviewRow {
             id: a.id,
             pilot: pilots.get(&a.pilot_id).cloned().unwrap_or_default(),
+            can_vouch: a.status.is_open()
+                && a.eligibility_decision == EligibilityDecision::NeedsReview,
             status: a.status,
             decision: a.eligibility_decision,
-            created_at: crate::services::events::amsterdam(a.created_at)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+            created_at: local(a.created_at),
             organisation: a.organisation_name,
+            typed_organisation: a.typed_organisation,
             sector: a.sector.code().to_owned(),
             contact_name: a.contact_name,
             email: a.email,
@@ -65,6 +90,11 @@ pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, App
             motivation: a.motivation,
             expected_jobs: a.expected_jobs,
             reason: a.eligibility_reason,
+            holds_place: a.holds_place,
+            second_to: a.duplicate_of,
+            vouched_by: a.vouched_by,
+            vouched_at: a.vouched_at.map(local),
+            vouch_reason: a.vouch_reason,
         })
         .collect())
 }
@@ -76,6 +106,7 @@ pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
         headers: [
             "Proeftuin",
             "Organisatie",
+            "Getypte naam",
             "Sector",
             "Contactpersoon",
             "E-mail",
@@ -87,6 +118,8 @@ pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
             "Status",
             "Beoordeling",
             "Reden",
+            "Plaats van de organisatie",
+            "Bevestigd door",
             "Ontvangen",
         ]
         .map(String::from)
@@ -97,6 +130,7 @@ pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
                 vec![
                     r.pilot.clone(),
                     r.organisation.clone(),
+                    r.typed_organisation.clone().unwrap_or_default(),
                     r.sector.clone(),
                     r.contact_name.clone(),
                     r.email.clone(),
@@ -108,6 +142,12 @@ pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
                     r.status.as_str().to_owned(),
                     r.decision.as_str().to_owned(),
                     r.reason.clone(),
+                    match (r.holds_place, r.second_to) {
+                        (true, _) => "houdt de plaats".to_owned(),
+                        (false, Some(first)) => format!("tweede aanmelding (plaats: {first})"),
+                        _ => String::new(),
+                    },
+                    r.vouched_by.clone().unwrap_or_default(),
                     r.created_at.clone(),
                 ]
             })
@@ -115,101 +155,115 @@ pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
     }
 }
 
-/// Staff vouch for the organisation behind a "needs review" application:
-/// it enters the register (source `staff`) with the contact's mail domain,
-/// or gets its sector there if it was an entry without one (`rwt`). The
-/// application becomes eligible; the change is audited.
-pub async fn verify_organisation(
+/// A staff member vouches for the organisation behind one "needs review"
+/// application, with a reason: the decision is recorded on the application
+/// (who, when, why) and audited. Nothing is written into the register, so
+/// the next applicant with the same address is judged afresh.
+pub async fn vouch(
     services: &Services,
     id: Uuid,
     staff: &str,
+    reason: &str,
 ) -> Result<pilot_application::Model, AppError> {
-    use crate::entities::organisation::{self, OrganisationSource};
-    use crate::entities::organisation_domain;
-
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::Validation(
+            [("reason", ParseError("required"))].into(),
+        ));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(AppError::Validation(
+            [("reason", ParseError("too-long"))].into(),
+        ));
+    }
     let txn = crate::db::begin_write(&services.db).await?;
-    let application = pilot_application::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if application.eligibility_decision != EligibilityDecision::NeedsReview {
+    let application = locked(&txn, id).await?;
+    if application.eligibility_decision != EligibilityDecision::NeedsReview
+        || !application.status.is_open()
+    {
         return Err(AppError::Conflict("error-application-state"));
     }
     let now = Utc::now();
-    let linked = match application.organisation_id {
-        Some(org_id) => organisation::Entity::find_by_id(org_id).one(&txn).await?,
-        None => None,
-    };
-    let org = match linked {
-        Some(org) => {
-            let mut active: organisation::ActiveModel = org.into();
-            active.sector = Set(Some(application.sector));
-            active.source = Set(OrganisationSource::Staff);
-            active.updated_at = Set(now);
-            active.update(&txn).await?
-        }
-        None => {
-            organisation::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                name: Set(application.organisation_name.clone()),
-                abbreviation: Set(None),
-                kind: Set("staff".into()),
-                sector: Set(Some(application.sector)),
-                oin: Set(None),
-                kvk: Set(None),
-                organisation_code: Set(None),
-                register_id: Set(None),
-                website_domain: Set(None),
-                source: Set(OrganisationSource::Staff),
-                active: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    let domain = application
-        .email
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_owned())
-        .unwrap_or_default();
-    let known = organisation_domain::Entity::find_by_id((domain.clone(), org.id))
-        .one(&txn)
-        .await?;
-    if known.is_none() && !domain.is_empty() {
-        organisation_domain::ActiveModel {
-            domain: Set(domain),
-            organisation_id: Set(org.id),
-        }
-        .insert(&txn)
-        .await?;
-    }
+    let before = serde_json::json!({"decision": application.eligibility_decision, "reason": application.eligibility_reason});
+    let (pilot_id, key) = (application.pilot_id, application.organisation_key.clone());
     let mut active: pilot_application::ActiveModel = application.into();
-    active.organisation_id = Set(Some(org.id));
-    active.organisation_key = Set(format!("org:{}", org.id));
     active.eligibility_decision = Set(EligibilityDecision::Eligible);
     active.eligibility_reason = Set(crate::i18n::text_with(
         Lang::Nl,
-        "eligibility-verified-by-staff",
-        &[("staff", staff.to_owned())],
+        "eligibility-vouched-by-staff",
+        &[
+            ("staff", staff.to_owned()),
+            ("date", local(now)),
+            ("reason", reason.to_owned()),
+        ],
     ));
+    active.vouched_by = Set(Some(staff.to_owned()));
+    active.vouched_at = Set(Some(now));
+    active.vouch_reason = Set(Some(reason.to_owned()));
     active.updated_at = Set(now);
-    let updated = active.update(&txn).await.map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Duplicate,
-        _ => AppError::from(e),
-    })?;
-    let after = serde_json::json!({"organisation": org.name, "sector": org.sector.map(|s| s.code()), "source": "staff"});
-    crate::services::audit::record(
+    active.update(&txn).await?;
+    places::settle(&txn, pilot_id, &key).await?;
+    let updated = pilot_application::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let after = serde_json::json!({
+        "decision": updated.eligibility_decision,
+        "vouched_by": staff,
+        "reason": reason,
+        "organisation": updated.organisation_name,
+        "holds_place": updated.holds_place,
+    });
+    audit::record(
         &txn,
         staff,
-        "organisation.verify",
+        "application.vouch",
         &format!("application {id}"),
-        None::<&()>,
+        Some(&before),
         Some(&after),
     )
     .await?;
     txn.commit().await?;
+    Ok(updated)
+}
+
+/// Staff fold a second application of an organisation into the one that
+/// holds its place: it becomes `merged`, its contact is told that staff
+/// will be in touch, and the holder is unchanged.
+pub async fn merge(
+    services: &Services,
+    id: Uuid,
+    staff: &str,
+) -> Result<pilot_application::Model, AppError> {
+    let txn = crate::db::begin_write(&services.db).await?;
+    let application = locked(&txn, id).await?;
+    let Some(holder) = application
+        .duplicate_of
+        .filter(|_| application.status.is_open())
+    else {
+        return Err(AppError::Conflict("error-application-state"));
+    };
+    let from = application.status;
+    let (pilot_id, key) = (application.pilot_id, application.organisation_key.clone());
+    let mut active: pilot_application::ActiveModel = application.into();
+    active.status = Set(ApplicationStatus::Merged);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    places::settle(&txn, pilot_id, &key).await?;
+    let reason = format!("samengevoegd met aanmelding {holder}");
+    record(&txn, &updated, Some(from), staff, Some(&reason)).await?;
+    audit::record(
+        &txn,
+        staff,
+        "application.merge",
+        &format!("application {id}"),
+        None::<&()>,
+        Some(&serde_json::json!({"merged_into": holder})),
+    )
+    .await?;
+    queue_status_mail(&txn, services, &updated, None).await?;
+    txn.commit().await?;
+    services.mail_queued.notify_one();
     Ok(updated)
 }
 

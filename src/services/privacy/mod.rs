@@ -65,9 +65,22 @@ pub const PERSONAL_DATA: &[PersonalData] = &[
     },
     PersonalData {
         table: "pilot_applications",
-        columns: &["contact_name", "email", "phone", "motivation"],
+        columns: &[
+            "contact_name",
+            "email",
+            "phone",
+            "motivation",
+            "typed_organisation",
+            "vouch_reason",
+        ],
         whose: Whose::Applicant,
-        erased: "anonymised in place: the organisation and the decision stay",
+        erased: "anonymised in place: the organisation from the register and the decision stay",
+    },
+    PersonalData {
+        table: "pilot_applications",
+        columns: &["vouched_by"],
+        whose: Whose::Staff,
+        erased: "kept with the decision: who vouched for the organisation",
     },
     PersonalData {
         table: "application_transitions",
@@ -86,6 +99,18 @@ pub const PERSONAL_DATA: &[PersonalData] = &[
         columns: &["email", "name"],
         whose: Whose::Staff,
         erased: "kept while the account exists",
+    },
+    PersonalData {
+        table: "organisation_corrections",
+        columns: &["actor"],
+        whose: Whose::Staff,
+        erased: "kept with the correction to the register",
+    },
+    PersonalData {
+        table: "register_imports",
+        columns: &["actor"],
+        whose: Whose::Staff,
+        erased: "kept with the record of the import",
     },
     PersonalData {
         table: "partnership_stage_changes",

@@ -99,6 +99,14 @@ pub async fn applications(txn: &WriteTxn, ids: &[Uuid]) -> Result<Scrubbed, AppE
             Expr::value(Option::<String>::None),
         )
         .col_expr(pilot_application::Column::Motivation, Expr::value("—"))
+        .col_expr(
+            pilot_application::Column::TypedOrganisation,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            pilot_application::Column::VouchReason,
+            Expr::value(Option::<String>::None),
+        )
         .filter(pilot_application::Column::Id.is_in(ids.iter().copied()))
         .exec(txn)
         .await?
