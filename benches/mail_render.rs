@@ -105,6 +105,7 @@ fn confirmation(n: i64) -> outbox::Model {
         attempts: 1,
         next_attempt_at: now,
         locked_until: None,
+        claimed_by: None,
         last_error: None,
         created_at: now,
         sent_at: None,

@@ -2,6 +2,7 @@
 //! public employers. [`rocket`] builds the whole app from a figment; `main`
 //! and the tests share it.
 pub mod auth;
+mod background;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -24,11 +25,11 @@ use std::time::Duration;
 use rocket::fairing::{self, AdHoc};
 use rocket::figment::Figment;
 use rocket::fs::FileServer;
-use rocket::{Build, Orbit, Rocket};
+use rocket::{Build, Rocket};
 use tokio::sync::Notify;
 
 use crate::config::{redact_url, AppConfig};
-use crate::mail::worker::{self, WorkerSettings};
+use crate::mail::worker::WorkerSettings;
 use crate::mail::Mailer;
 use crate::services::Services;
 use crate::views::Views;
@@ -48,14 +49,17 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
         .attach(content_security_policy)
         .attach(AdHoc::try_on_ignite("Database, mail and templates", setup))
         .attach(AdHoc::on_liftoff("Mail worker", |rocket| {
-            Box::pin(start_mail_worker(rocket))
+            Box::pin(background::start_mail_worker(rocket))
+        }))
+        .attach(AdHoc::on_shutdown("Mail claims given back", |rocket| {
+            Box::pin(background::stop_mail_worker(rocket))
         }))
         .attach(AdHoc::on_liftoff(
             "Reminders and the retention purge",
-            |rocket| Box::pin(start_reminders(rocket)),
+            |rocket| Box::pin(background::start_scheduled_jobs(rocket)),
         ))
         .attach(AdHoc::on_liftoff("Rate limit upkeep", |rocket| {
-            Box::pin(start_rate_limit_upkeep(rocket))
+            Box::pin(background::start_rate_limit_upkeep(rocket))
         }))
         .mount("/", routes::pages())
         .mount("/", http::fallback_routes())
@@ -68,6 +72,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
     match prepare(rocket.figment()).await {
         Ok(ready) => Ok(rocket
             .manage(ready.limits_upkeep)
+            .manage(background::MailWorkerTask::default())
             .manage(ready.proxies)
             .manage(ready.services)
             .manage(ready.views)
@@ -95,7 +100,7 @@ struct Ready {
 }
 
 /// The rate limits, for the task that forgets what has passed.
-struct LimitsUpkeep(Arc<services::limits::Limits>);
+pub(crate) struct LimitsUpkeep(Arc<services::limits::Limits>);
 
 async fn prepare(figment: &Figment) -> Result<Ready, String> {
     let config: AppConfig = figment
@@ -149,6 +154,8 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
     }
     let worker = WorkerSettings {
         from: config.mail_from.clone(),
+        base_url: config.base_url.trim_end_matches('/').to_owned(),
+        worker_id: uuid::Uuid::new_v4().simple().to_string(),
         retry_delays_secs: config.mail_retry_delays_secs.clone(),
         max_attempts: config.mail_max_attempts,
         poll_interval: Duration::from_millis(config.mail_poll_interval_ms),
@@ -186,125 +193,4 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         limits_upkeep: LimitsUpkeep(limits),
         retention,
     })
-}
-
-async fn start_mail_worker(rocket: &Rocket<Orbit>) {
-    let enabled = rocket.state::<AppConfig>().is_some_and(|c| c.mail_worker);
-    let (true, Some(services), Some(mailer), Some(settings)) = (
-        enabled,
-        rocket.state::<Services>(),
-        rocket.state::<Mailer>(),
-        rocket.state::<WorkerSettings>(),
-    ) else {
-        return;
-    };
-    let work = worker::run(
-        services.db.clone(),
-        mailer.clone(),
-        services.views.clone(),
-        settings.clone(),
-        services.mail_queued.clone(),
-    );
-    let shutdown = rocket.shutdown();
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = work => {}
-            _ = shutdown => {}
-        }
-    });
-}
-
-/// Forgets rate-limit windows that have passed every few minutes; without
-/// it memory and the table would keep every key ever seen.
-async fn start_rate_limit_upkeep(rocket: &Rocket<rocket::Orbit>) {
-    let Some(LimitsUpkeep(limits)) = rocket.state::<LimitsUpkeep>() else {
-        return;
-    };
-    let limits = limits.clone();
-    let mut shutdown = rocket.shutdown();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tokio::time::sleep(Duration::from_secs(300)) => {
-                    if let Err(e) = limits.forget_idle().await {
-                        tracing::warn!("rate limits: {e}");
-                    }
-                }
-            }
-        }
-    });
-}
-
-/// Runs `job` every `interval` until shutdown; a zero interval leaves the
-/// job to cron.
-fn every<F, Fut>(rocket: &Rocket<Orbit>, interval: u64, name: &'static str, job: F)
-where
-    F: Fn(Services) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<(), error::AppError>> + Send,
-{
-    let Some(services) = rocket.state::<Services>().cloned() else {
-        return;
-    };
-    if interval == 0 {
-        return;
-    }
-    let shutdown = rocket.shutdown();
-    tokio::spawn(async move {
-        let work = async {
-            loop {
-                if let Err(e) = job(services.clone()).await {
-                    tracing::warn!("{name}: {e}");
-                }
-                tokio::time::sleep(Duration::from_secs(interval)).await;
-            }
-        };
-        tokio::select! {
-            _ = work => {}
-            _ = shutdown => {}
-        }
-    });
-}
-
-/// The scheduled jobs: unverified applications whose link ran out and
-/// reminders that are due on the reminder interval, the retention purge on
-/// its own.
-async fn start_reminders(rocket: &Rocket<Orbit>) {
-    let Some(config) = rocket.state::<AppConfig>() else {
-        return;
-    };
-    every(
-        rocket,
-        config.reminder_interval_secs,
-        "expiring unverified applications",
-        |services| async move {
-            services::applications::expire_unverified(&services, chrono::Utc::now())
-                .await
-                .map(drop)
-        },
-    );
-    every(
-        rocket,
-        config.reminder_interval_secs,
-        "reminders",
-        |services| async move {
-            services::reminders::send_due(&services, chrono::Utc::now())
-                .await
-                .map(drop)
-        },
-    );
-    let Some(retention) = rocket.state::<services::privacy::Retention>().copied() else {
-        return;
-    };
-    every(
-        rocket,
-        config.purge_interval_secs,
-        "retention purge",
-        move |services| async move {
-            let purged =
-                services::privacy::purge(&services, chrono::Utc::now(), retention, false).await?;
-            tracing::info!(?purged, "retention purge");
-            Ok(())
-        },
-    );
 }

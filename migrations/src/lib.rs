@@ -14,6 +14,7 @@ mod m20261125_000013_create_event_seats;
 mod m20261201_000014_create_rate_limits_and_sessions;
 mod m20261201_000015_register_trust;
 mod m20261201_000016_application_places;
+mod m20261201_000017_outbox_claims;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_create_rate_limits_and_sessions::Migration),
             Box::new(m20261201_000015_register_trust::Migration),
             Box::new(m20261201_000016_application_places::Migration),
+            Box::new(m20261201_000017_outbox_claims::Migration),
         ]
     }
 }

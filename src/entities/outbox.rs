@@ -28,6 +28,8 @@ pub struct Model {
     pub next_attempt_at: DateTimeUtc,
     /// While a worker sends the row; an expired lease means the worker died.
     pub locked_until: Option<DateTimeUtc>,
+    /// The claim the row is being sent under: `<worker id>:<batch>`.
+    pub claimed_by: Option<String>,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,

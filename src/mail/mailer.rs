@@ -27,6 +27,29 @@ pub enum MailError {
     Config(String),
     #[error("rendering the mail: {0}")]
     Render(String),
+    #[error("the SMTP exchange took longer than {0:?} and was cut off")]
+    TimedOut(std::time::Duration),
+}
+
+impl MailError {
+    /// The server was not reached or did not answer, or said it is closing
+    /// (421): nothing is wrong with the mail, which waits for the server.
+    pub fn is_outage(&self) -> bool {
+        match self {
+            MailError::Smtp(e) => {
+                let status = e.status().map(|code| code.to_string());
+                !(e.is_permanent() || e.is_transient()) || status.as_deref() == Some("421")
+            }
+            MailError::File(_) | MailError::TimedOut(_) => true,
+            // The memory mailer's failure stands for a mail the server refuses, so
+            // tests can watch a mail run out of attempts.
+            MailError::Simulated
+            | MailError::Address(_)
+            | MailError::Build(_)
+            | MailError::Config(_)
+            | MailError::Render(_) => false,
+        }
+    }
 }
 
 /// A message as the memory mailer keeps it, for tests to read.
@@ -90,7 +113,12 @@ impl Mailer {
                         .unwrap_or(10)
                         .max(10),
                 );
-                Ok(Mailer::Smtp(builder.pool_config(pool).build()))
+                // Each command waits at most this long; the worker also cuts
+                // off the whole exchange after it (WorkerSettings::send_timeout).
+                let timeout = std::time::Duration::from_secs(config.mail_send_timeout_secs.max(1));
+                Ok(Mailer::Smtp(
+                    builder.pool_config(pool).timeout(Some(timeout)).build(),
+                ))
             }
         }
     }

@@ -1,6 +1,7 @@
 //! E-mail: rendered into the outbox inside the causing transaction
 //! ([`outbox`]), sent later by the [`worker`] through a [`Mailer`].
 pub mod ics;
+pub mod links;
 pub mod mailer;
 pub mod outbox;
 pub mod qr;

@@ -117,6 +117,7 @@ pub fn pending_row<C: Serialize>(
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),
+        claimed_by: Set(None),
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
@@ -124,7 +125,7 @@ pub fn pending_row<C: Serialize>(
     })
 }
 
-/// Takes up to `limit` due rows for this worker: first rows whose lease ran
+/// Takes up to `limit` due rows under `claim`: first rows whose lease ran
 /// out (a worker stopped while sending them), then pending rows in the
 /// order they fell due. On PostgreSQL the inner `FOR UPDATE SKIP LOCKED`
 /// lets several app instances claim side by side without ever taking the
@@ -134,19 +135,19 @@ pub async fn claim_due(
     now: DateTime<Utc>,
     limit: u64,
     lease: std::time::Duration,
+    claim: &str,
 ) -> Result<Vec<outbox::Model>, DbErr> {
-    let lease = Duration::from_std(lease).unwrap_or_else(|_| Duration::minutes(5));
-    let locked_until = now + lease;
+    let locked_until = now + lease_of(lease);
     let lease_ran_out = Condition::all()
         .add(outbox::Column::Status.eq(OutboxStatus::Sending))
         .add(outbox::Column::LockedUntil.lt(now));
-    let mut claimed = claim(db, lease_ran_out, limit, locked_until).await?;
+    let mut claimed = claim_where(db, lease_ran_out, limit, locked_until, claim).await?;
     let left = limit.saturating_sub(claimed.len() as u64);
     if left > 0 {
         let pending = Condition::all()
             .add(outbox::Column::Status.eq(OutboxStatus::Pending))
             .add(outbox::Column::NextAttemptAt.lte(now));
-        claimed.extend(claim(db, pending, left, locked_until).await?);
+        claimed.extend(claim_where(db, pending, left, locked_until, claim).await?);
     }
     // The claimed rows are read again rather than trusted from RETURNING:
     // on SQLite, RETURNING gave NULL for the `context` column (added by a
@@ -160,17 +161,22 @@ pub async fn claim_due(
         .await
 }
 
-/// Marks up to `limit` rows matching `due` as being sent until
-/// `locked_until`, and returns their ids. The rows are picked in the order
-/// of the index on (status, next attempt): with one condition on status and
-/// that order, the database reads `limit` index entries. One query with
-/// both conditions, ordered by id, read and sorted every due row first
-/// (BENCHMARKS.md, item 18).
-async fn claim(
+fn lease_of(lease: std::time::Duration) -> Duration {
+    Duration::from_std(lease).unwrap_or_else(|_| Duration::minutes(5))
+}
+
+/// Marks up to `limit` rows matching `due` as being sent under `claim`
+/// until `locked_until`, and returns their ids. The rows are picked in the
+/// order of the index on (status, next attempt): with one condition on
+/// status and that order, the database reads `limit` index entries. One
+/// query with both conditions, ordered by id, read and sorted every due
+/// row first (BENCHMARKS.md, item 18).
+async fn claim_where(
     db: &impl ConnectionTrait,
     due: Condition,
     limit: u64,
     locked_until: DateTime<Utc>,
+    claim: &str,
 ) -> Result<Vec<i64>, DbErr> {
     let mut pick = Query::select();
     pick.column(outbox::Column::Id)
@@ -183,6 +189,7 @@ async fn claim(
     let claimed = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sending))
         .col_expr(outbox::Column::LockedUntil, Expr::value(locked_until))
+        .col_expr(outbox::Column::ClaimedBy, Expr::value(claim))
         .col_expr(
             outbox::Column::Attempts,
             Expr::col(outbox::Column::Attempts).add(1),
@@ -193,12 +200,41 @@ async fn claim(
     Ok(claimed.into_iter().map(|row| row.id).collect())
 }
 
-/// Records the mail as sent. The context goes: it holds the person's
-/// manage link in clear, which the database keeps only as a hash
-/// (`access_tokens`). The mail log needs the subject, recipient and times,
-/// which stay.
-pub async fn mark_sent(db: &WriteTxn, mail: &OutgoingEmail) -> Result<(), DbErr> {
-    outbox::Entity::update_many()
+/// The row `id` while it is still being sent under `claim`.
+fn still_claimed(id: i64, claim: &str) -> Condition {
+    Condition::all()
+        .add(outbox::Column::Id.eq(id))
+        .add(outbox::Column::Status.eq(OutboxStatus::Sending))
+        .add(outbox::Column::ClaimedBy.eq(claim))
+}
+
+/// Extends the lease on row `id` to `now + lease` if it is still under
+/// `claim`. False when it is not: the lease ran out and another worker
+/// took the row, which is then that worker's to send.
+pub async fn renew(
+    db: &WriteTxn,
+    id: i64,
+    claim: &str,
+    now: DateTime<Utc>,
+    lease: std::time::Duration,
+) -> Result<bool, DbErr> {
+    let renewed = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(now + lease_of(lease)),
+        )
+        .filter(still_claimed(id, claim))
+        .exec(db)
+        .await?;
+    Ok(renewed.rows_affected == 1)
+}
+
+/// Records the mail as sent, if it is still under `claim` (false if not:
+/// then another worker took it over). The context goes: with it the bodies
+/// could be rendered again. The mail log needs the subject, recipient and
+/// times, which stay.
+pub async fn mark_sent(db: &WriteTxn, mail: &OutgoingEmail, claim: &str) -> Result<bool, DbErr> {
+    let marked = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
         .col_expr(outbox::Column::Context, Expr::value(Option::<String>::None))
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
@@ -207,42 +243,95 @@ pub async fn mark_sent(db: &WriteTxn, mail: &OutgoingEmail) -> Result<(), DbErr>
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
             outbox::Column::LastError,
             Expr::value(Option::<String>::None),
         )
-        .filter(outbox::Column::Id.eq(mail.outbox_id))
+        .filter(still_claimed(mail.outbox_id, claim))
         .exec(db)
-        .await
-        .map(drop)
+        .await?;
+    Ok(marked.rows_affected == 1)
 }
 
-/// Records a failed attempt: back to `pending` at `retry_at`, or `failed`
-/// for good when `retry_at` is `None`.
+/// How a failed attempt counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The mail itself failed (refused, unreadable): counts toward
+    /// `mail_max_attempts`.
+    OfTheMail,
+    /// The server could not be reached or did not answer: counts toward
+    /// nothing, the mail waits for the server.
+    OfTheServer,
+}
+
+/// Records a failed attempt under `claim`: back to `pending` at
+/// `retry_at`, or `failed` for good when `retry_at` is `None`. An attempt
+/// that never reached the server is given back (`attempts` as before).
 pub async fn mark_attempt_failed(
     db: &WriteTxn,
     id: i64,
+    claim: &str,
     error: &str,
     retry_at: Option<DateTime<Utc>>,
+    failure: Failure,
 ) -> Result<(), DbErr> {
     let (status, next) = match retry_at {
         Some(at) => (OutboxStatus::Pending, at),
         None => (OutboxStatus::Failed, Utc::now()),
     };
+    let given_back = i32::from(failure == Failure::OfTheServer);
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(status))
         .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).sub(given_back),
+        )
         .col_expr(
             outbox::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
             outbox::Column::LastError,
             Expr::value(error.chars().take(2000).collect::<String>()),
         )
-        .filter(outbox::Column::Id.eq(id))
+        .filter(still_claimed(id, claim))
         .exec(db)
         .await
         .map(drop)
+}
+
+/// Gives back every row a worker still holds under one of its claims
+/// (`<worker>:...`): pending again at once, the attempt not counted. A
+/// stopping instance calls this, so its mail does not wait out the lease.
+pub async fn release_claims(db: &WriteTxn, worker: &str) -> Result<u64, DbErr> {
+    let released = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Pending))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).sub(1),
+        )
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(outbox::Column::Status.eq(OutboxStatus::Sending))
+        .filter(outbox::Column::ClaimedBy.starts_with(format!("{worker}:")))
+        .exec(db)
+        .await?;
+    Ok(released.rows_affected)
 }
 
 impl OutgoingEmail {

@@ -1,7 +1,7 @@
 //! Sends due outbox rows in the background, retrying with backoff.
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures_util::StreamExt;
@@ -9,14 +9,19 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use super::mailer::{EncodedMail, MailError};
+use super::outbox::Failure;
 use super::render_thread::RenderThread;
-use super::{outbox, Mailer, OutgoingEmail};
+use super::{links, outbox, Mailer, OutgoingEmail};
 use crate::entities::outbox as outbox_entity;
 use crate::views::Views;
 
 #[derive(Clone)]
 pub struct WorkerSettings {
     pub from: String,
+    /// What the links in mail start with (`base_url`, no trailing slash).
+    pub base_url: String,
+    /// This instance's worker: its claims on outbox rows start with it.
+    pub worker_id: String,
     pub retry_delays_secs: Vec<u64>,
     pub max_attempts: i32,
     pub poll_interval: Duration,
@@ -108,8 +113,8 @@ pub async fn send_all_due(
 /// Claims one batch of due rows and tries each once, up to
 /// `send_parallel` at a time. Returns how many rows were claimed.
 ///
-/// Each row was claimed by this worker alone (with a lease), is sent once
-/// and then marked sent or failed on its own, as when they went one by one:
+/// Each row was claimed by this worker alone (under a claim of its own,
+/// with a lease), is sent once and then marked sent or failed on its own:
 /// the parallel sends only overlap the waits for the SMTP server. Mail to
 /// one person must leave in the order it was written (waiting list before
 /// "you moved up"), so one address's rows go one after another.
@@ -120,15 +125,29 @@ pub async fn send_due(
     renderer: &RenderThread,
     settings: &WorkerSettings,
 ) -> Result<usize, sea_orm::DbErr> {
+    let claim = format!("{}:{}", settings.worker_id, uuid::Uuid::new_v4().simple());
     // Writes take their turn like every other writer (crate::db::begin_write).
     let txn = crate::db::begin_write(db).await?;
-    let rows =
-        outbox::claim_due(&txn, Utc::now(), settings.batch_size, settings.claim_lease).await?;
+    let leased_until = Instant::now() + settings.claim_lease;
+    let mut rows = outbox::claim_due(
+        &txn,
+        Utc::now(),
+        settings.batch_size,
+        settings.claim_lease,
+        &claim,
+    )
+    .await?;
+    links::issue(&txn, &mut rows, &settings.base_url).await?;
     txn.commit().await?;
     let claimed = rows.len();
+    let claim = claim.as_str();
     let sends = by_recipient(rows).into_iter().map(|rows| async move {
         for row in rows {
-            send_one(db, mailer, views, renderer, settings, row).await?;
+            let held = Held {
+                claim,
+                until: leased_until,
+            };
+            send_one(db, mailer, views, renderer, settings, row, held).await?;
         }
         Ok::<(), sea_orm::DbErr>(())
     });
@@ -140,6 +159,13 @@ pub async fn send_due(
         .await;
     results.into_iter().collect::<Result<(), _>>()?;
     Ok(claimed)
+}
+
+/// The claim a row is held under, and until when (by this clock).
+#[derive(Clone, Copy)]
+struct Held<'a> {
+    claim: &'a str,
+    until: Instant,
 }
 
 /// The rows in groups of one recipient each, every group in the order of
@@ -160,7 +186,10 @@ fn by_recipient(rows: Vec<outbox_entity::Model>) -> Vec<Vec<outbox_entity::Model
     groups
 }
 
-/// Renders, sends and records one claimed row.
+/// Renders, sends and records one claimed row. A send may take up to
+/// `send_timeout`; if the lease would run out before that, it is renewed
+/// first, and the row is left alone when it is no longer ours (its lease
+/// ran out while it waited in the batch and another worker took it).
 async fn send_one(
     db: &DatabaseConnection,
     mailer: &Mailer,
@@ -168,8 +197,18 @@ async fn send_one(
     renderer: &RenderThread,
     settings: &WorkerSettings,
     row: outbox_entity::Model,
+    held: Held<'_>,
 ) -> Result<(), sea_orm::DbErr> {
     let (id, attempts) = (row.id, row.attempts);
+    if Instant::now() + settings.send_timeout >= held.until {
+        let txn = crate::db::begin_write(db).await?;
+        let ours = outbox::renew(&txn, id, held.claim, Utc::now(), settings.claim_lease).await?;
+        txn.commit().await?;
+        if !ours {
+            tracing::info!(outbox_id = id, "mail taken over by another worker");
+            return Ok(());
+        }
+    }
     let (views, from) = (views.clone(), settings.from.clone());
     let encoded = renderer
         .run(move || {
@@ -180,32 +219,71 @@ async fn send_one(
         .await
         .unwrap_or_else(|e| Err(MailError::Render(e.to_string())));
     let sent = match encoded {
-        Ok(encoded) => mailer.send(&encoded).await.map(|()| encoded.mail),
+        Ok(encoded) => tokio::time::timeout(settings.send_timeout, mailer.send(&encoded))
+            .await
+            .unwrap_or(Err(MailError::TimedOut(settings.send_timeout)))
+            .map(|()| encoded.mail),
         Err(e) => Err(e),
     };
+    let txn = crate::db::begin_write(db).await?;
     match sent {
         Ok(mail) => {
-            let txn = crate::db::begin_write(db).await?;
-            outbox::mark_sent(&txn, &mail).await?;
-            txn.commit().await
+            if !outbox::mark_sent(&txn, &mail, held.claim).await? {
+                tracing::warn!(outbox_id = id, "mail sent after its claim was taken over");
+            }
         }
         Err(e) => {
-            let retry_at = (attempts < settings.max_attempts).then(|| {
-                Utc::now()
-                    + chrono::Duration::from_std(settings.delay_after(attempts))
-                        .unwrap_or_else(|_| chrono::Duration::hours(1))
-            });
+            let (failure, retry_at) = settings.retry_after(&e, attempts);
             tracing::warn!(
                 outbox_id = id,
                 attempts,
                 gives_up = retry_at.is_none(),
+                server_down = failure == Failure::OfTheServer,
                 "sending mail failed: {e}"
             );
-            let txn = crate::db::begin_write(db).await?;
-            outbox::mark_attempt_failed(&txn, id, &e.to_string(), retry_at).await?;
-            txn.commit().await
+            outbox::mark_attempt_failed(&txn, id, held.claim, &e.to_string(), retry_at, failure)
+                .await?;
         }
     }
+    txn.commit().await
+}
+
+impl WorkerSettings {
+    /// How a failure counts and when to try again (`None`: give up). While
+    /// the server is down or silent, mail waits without using up attempts,
+    /// and is tried at least every minute: mail leaves within a minute of
+    /// the server coming back, not after an hour-long backoff step.
+    fn retry_after(
+        &self,
+        error: &MailError,
+        attempts: i32,
+    ) -> (Failure, Option<chrono::DateTime<Utc>>) {
+        let at = |delay: Duration| {
+            Utc::now()
+                + chrono::Duration::from_std(delay).unwrap_or_else(|_| chrono::Duration::hours(1))
+        };
+        if error.is_outage() {
+            let delay = self.delay_after(attempts).min(OUTAGE_RETRY);
+            return (Failure::OfTheServer, Some(at(delay)));
+        }
+        let retry_at = (attempts < self.max_attempts).then(|| at(self.delay_after(attempts)));
+        (Failure::OfTheMail, retry_at)
+    }
+}
+
+/// The longest wait between tries while the mail server is unreachable.
+const OUTAGE_RETRY: Duration = Duration::from_secs(60);
+
+/// Gives back the claims of this worker (`worker_id`) on mail it had not
+/// finished, so a stopping instance leaves nothing waiting for its lease.
+pub async fn release_claims(
+    db: &DatabaseConnection,
+    worker_id: &str,
+) -> Result<u64, sea_orm::DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let released = outbox::release_claims(&txn, worker_id).await?;
+    txn.commit().await?;
+    Ok(released)
 }
 
 #[cfg(test)]
@@ -216,6 +294,8 @@ mod tests {
     fn backoff_follows_the_schedule_then_repeats_the_last_step() {
         let settings = WorkerSettings {
             from: "a@b.nl".into(),
+            base_url: "https://aanmeldpunt.test".into(),
+            worker_id: "test".into(),
             retry_delays_secs: vec![10, 30, 3600],
             max_attempts: 10,
             poll_interval: Duration::from_secs(1),
@@ -247,6 +327,7 @@ mod tests {
             attempts: 1,
             next_attempt_at: now,
             locked_until: None,
+            claimed_by: None,
             last_error: None,
             created_at: now,
             sent_at: None,

@@ -171,6 +171,8 @@ async fn two_workers_never_send_the_same_mail_twice() {
     }
     let settings = WorkerSettings {
         from: "Aanmeldpunt <a@aanmeldpunt.test>".into(),
+        base_url: "https://aanmeldpunt.test".into(),
+        worker_id: "test".into(),
         retry_delays_secs: vec![0],
         max_attempts: 3,
         poll_interval: std::time::Duration::from_millis(10),

@@ -40,3 +40,4 @@ mod shipped_register;
 mod sign_up_api;
 mod sign_up_form;
 mod smtp;
+mod smtp_slow;

@@ -142,6 +142,7 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
             "attempts",
             "next_attempt_at",
             "locked_until",
+            "claimed_by",
             "created_at",
             "sent_at",
         ],

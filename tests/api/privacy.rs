@@ -107,3 +107,42 @@ async fn the_privacy_statement_says_what_why_and_how_long() {
         "{html}"
     );
 }
+
+/// Tokens at rest: what waits in the outbox (unsent, or failed and kept for
+/// a retry) holds no link; the links are issued when the mail goes.
+#[rocket::async_test]
+async fn a_database_dump_opens_no_ones_sign_up() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let mut body = crate::helpers::application_body("Gemeente Utrecht", "GEM", "bert@utrecht.nl");
+    body["contact_name"] = "Bert".into();
+    app.create_pilot("proeftuin", 15, true).await;
+    app.post_json("/api/v1/pilots/proeftuin/applications", &body)
+        .await;
+
+    let dump = crate::dump::everything(&app.db).await;
+    assert!(
+        dump.contains("anna@utrecht.nl"),
+        "the mail waits in the outbox"
+    );
+    let token_like = regex::Regex::new(r"[A-Za-z0-9_-]{43}").unwrap();
+    let candidates: Vec<&str> = token_like.find_iter(&dump).map(|m| m.as_str()).collect();
+    for candidate in &candidates {
+        for path in [
+            format!("/manage/{candidate}"),
+            format!("/applications/{candidate}"),
+        ] {
+            assert_eq!(app.get(&path).await.status(), Status::NotFound, "{path}");
+        }
+    }
+    let link = regex::Regex::new(
+        r"/(manage|applications|applications/verify|admin/checkin)/[A-Za-z0-9_-]{43}",
+    )
+    .unwrap();
+    assert!(!link.is_match(&dump), "no link in the outbox: {dump}");
+
+    let mail = &app.mails_to("anna@utrecht.nl", 1).await[0];
+    let page = app.get(&manage_path(mail)).await;
+    assert_eq!(page.status(), Status::Ok, "the link in the mail works");
+}

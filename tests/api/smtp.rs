@@ -17,6 +17,8 @@ struct Inbox {
     received: Arc<Mutex<Vec<Vec<u8>>>>,
     /// SMTP sessions opened (EHLO/HELO), one per client connection.
     sessions: Arc<AtomicUsize>,
+    /// How long the server takes to accept each message, as a busy one does.
+    accept_delay: std::time::Duration,
 }
 
 impl Handler for Inbox {
@@ -42,6 +44,7 @@ impl Handler for Inbox {
     }
 
     fn data_end(&mut self) -> Response {
+        std::thread::sleep(self.accept_delay);
         let message = std::mem::take(&mut self.current);
         self.received.lock().expect("inbox").push(message);
         response::OK
@@ -111,7 +114,7 @@ async fn the_confirmation_arrives_over_smtp_as_a_complete_mime_message() {
 }
 
 /// A port nobody listens on yet: the SMTP server of the outage test.
-fn reserve_port() -> u16 {
+pub(crate) fn reserve_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
     listener.local_addr().expect("address").port()
 }
@@ -121,12 +124,25 @@ fn start_smtp_server_on(port: u16) -> Arc<Mutex<Vec<Vec<u8>>>> {
 }
 
 /// The raw messages a test SMTP server received.
-type Received = Arc<Mutex<Vec<Vec<u8>>>>;
+pub(crate) type Received = Arc<Mutex<Vec<Vec<u8>>>>;
 
 /// The server's inbox and how many SMTP sessions it has seen.
 fn start_counting_smtp_server_on(port: u16) -> (Received, Arc<AtomicUsize>) {
+    start_smtp_server_with(port, Inbox::default())
+}
+
+/// An SMTP server that takes `accept_delay` to accept each message.
+pub(crate) fn start_slow_smtp_server(accept_delay: std::time::Duration) -> (u16, Received) {
+    let port = reserve_port();
+    let inbox = Inbox {
+        accept_delay,
+        ..Inbox::default()
+    };
+    (port, start_smtp_server_with(port, inbox).0)
+}
+
+fn start_smtp_server_with(port: u16, inbox: Inbox) -> (Received, Arc<AtomicUsize>) {
     let listener = TcpListener::bind(("127.0.0.1", port)).expect("the reserved port");
-    let inbox = Inbox::default();
     let (received, sessions) = (inbox.received.clone(), inbox.sessions.clone());
     let mut server = Server::new(inbox);
     server.with_name("smtp.test").with_tcp_listener(listener);
@@ -136,7 +152,7 @@ fn start_counting_smtp_server_on(port: u16) -> (Received, Arc<AtomicUsize>) {
     (received, sessions)
 }
 
-fn recipient_of(raw: &[u8]) -> String {
+pub(crate) fn recipient_of(raw: &[u8]) -> String {
     let message = MessageParser::default().parse(raw).expect("a MIME message");
     let to = message.to().and_then(|to| to.first()).expect("a To header");
     to.address().expect("an address").to_owned()
@@ -161,14 +177,19 @@ async fn mail_queued_while_smtp_is_down_is_delivered_exactly_once_when_it_return
         assert_eq!(status, rocket::http::Status::Created, "sign-ups go on");
     }
 
-    // The outage shows: every mail is still queued, with its failure noted.
+    // The outage shows: every mail is still queued, with its failure noted. An
+    // unreachable server uses up none of a mail's attempts, and the next try comes
+    // within a minute, whatever the retry delays say.
     app.send_pending_mail().await;
     let outbox = app.outbox().await;
     assert_eq!(outbox.len(), people.len());
+    let within_a_minute = chrono::Utc::now() + chrono::Duration::seconds(61);
     assert!(
-        outbox.iter().all(|m| m.attempts == 1
+        outbox.iter().all(|m| m.attempts == 0
             && m.last_error.is_some()
-            && m.status == OutboxStatus::Pending),
+            && m.status == OutboxStatus::Pending
+            && m.claimed_by.is_none()
+            && m.next_attempt_at <= within_a_minute),
         "{outbox:?}"
     );
 

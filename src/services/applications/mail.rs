@@ -9,8 +9,9 @@ use crate::db::WriteTxn;
 use crate::domain::{ApplicationStatus, EligibilityDecision, Lang, MailKind, TokenPurpose};
 use crate::entities::{pilot, pilot_application};
 use crate::error::AppError;
+use crate::mail::links::{LinkToIssue, LinksToIssue};
 use crate::mail::outbox::{enqueue, About, NewMail};
-use crate::services::{tokens, Services};
+use crate::services::Services;
 
 #[derive(Serialize)]
 struct ApplicationMail<'a> {
@@ -23,8 +24,9 @@ struct ApplicationMail<'a> {
     /// Another application of the organisation holds its place.
     duplicate: bool,
     message: Option<&'a str>,
-    verify_url: Option<String>,
-    manage_url: Option<String>,
+    /// `verify_url` and `manage_url`, issued when the mail is sent
+    /// (`mail::links`).
+    links_to_issue: LinksToIssue,
 }
 
 fn pilot_title(pilot: &pilot::Model, lang: Lang) -> &str {
@@ -41,14 +43,18 @@ pub(super) async fn queue_verification(
     application: &pilot_application::Model,
 ) -> Result<(), AppError> {
     let lang = application.lang;
-    let verify = tokens::issue(
-        txn,
+    let verify = LinkToIssue::new(
         TokenPurpose::VerifyApplication,
         application.id,
+        "/applications/verify/",
         Some(Utc::now() + VERIFICATION_VALID_FOR),
-    )
-    .await?;
-    let manage = tokens::issue(txn, TokenPurpose::ManageApplication, application.id, None).await?;
+    );
+    let manage = LinkToIssue::new(
+        TokenPurpose::ManageApplication,
+        application.id,
+        "/applications/",
+        None,
+    );
     let context = ApplicationMail {
         lang: lang.code(),
         name: &application.contact_name,
@@ -58,8 +64,7 @@ pub(super) async fn queue_verification(
         needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
         duplicate: application.duplicate_of.is_some(),
         message: None,
-        verify_url: Some(services.link(&format!("/applications/verify/{verify}"))),
-        manage_url: Some(services.link(&format!("/applications/{manage}"))),
+        links_to_issue: LinksToIssue::from([("verify_url", verify), ("manage_url", manage)]),
     };
     queue(
         txn,
@@ -91,8 +96,7 @@ pub(super) async fn queue_status_mail(
         needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
         duplicate: application.duplicate_of.is_some(),
         message,
-        verify_url: None,
-        manage_url: None,
+        links_to_issue: LinksToIssue::new(),
     };
     queue(
         txn,

@@ -10,11 +10,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::decide::{self, CancelDecision, EventState, MoveDecision};
-use super::mail::{prepare_mail, MailFlags, PreparedMail};
+use super::mail::{prepare_mail, MailFlags};
 use super::{seats_and_next_number, waitlist_position, CancelOutcome};
 use crate::db::{begin_locked, EventKey, WriteTxn};
 use crate::domain::{MailKind, RegistrationStatus};
-use crate::entities::{access_token, event, outbox, registration};
+use crate::entities::{event, outbox, registration};
 use crate::error::AppError;
 use crate::services::{audit, Services};
 
@@ -425,7 +425,6 @@ impl<'s> LockedEvent<'s> {
             ..
         } = self;
         insert_in_chunks(&txn, new_registrations).await?;
-        let mut tokens: Vec<access_token::ActiveModel> = Vec::new();
         let mut rows: Vec<outbox::ActiveModel> = Vec::with_capacity(mails.len());
         let wakes_worker = !mails.is_empty();
         for intent in mails {
@@ -438,12 +437,14 @@ impl<'s> LockedEvent<'s> {
                 },
                 _ => intent.flags,
             };
-            let PreparedMail { tokens: t, outbox } =
-                prepare_mail(services, &event, &intent.registration, intent.kind, flags)?;
-            tokens.extend(t);
-            rows.push(outbox);
+            rows.push(prepare_mail(
+                services,
+                &event,
+                &intent.registration,
+                intent.kind,
+                flags,
+            )?);
         }
-        insert_in_chunks(&txn, tokens).await?;
         insert_in_chunks(&txn, rows).await?;
         txn.commit().await?;
         if wakes_worker {

@@ -3,12 +3,13 @@
 use serde::Serialize;
 
 use crate::domain::{Lang, MailKind, TokenPurpose};
-use crate::entities::{access_token, event, outbox, registration};
+use crate::entities::{event, outbox, registration};
 use crate::error::AppError;
 use crate::format;
 use crate::mail::ics;
+use crate::mail::links::{LinkToIssue, LinksToIssue};
 use crate::mail::outbox::{pending_row, About, NewMail};
-use crate::services::{tokens, Services};
+use crate::services::Services;
 
 #[derive(Clone, Copy, Default)]
 pub(super) struct MailFlags {
@@ -51,47 +52,36 @@ struct RegistrationMail<'a> {
     time: String,
     location: &'a str,
     event_url: String,
-    manage_url: Option<String>,
+    /// `manage_url`, and `check_in_url` (shown as a QR code for staff to
+    /// scan at the door), issued when the mail is sent (`mail::links`).
+    links_to_issue: LinksToIssue,
     waitlist_position: Option<u64>,
     resent: bool,
     promoted: bool,
     calendar_attached: bool,
     event_cancelled: bool,
-    /// Shown as a QR code (a PNG, `mail::qr`) for staff to scan at the
-    /// door; drawn when the mail is rendered, outside the sign-up's lock.
-    check_in_url: Option<String>,
 }
 
-/// The rows a mail adds: its link tokens and its outbox row.
-pub(super) struct PreparedMail {
-    pub(super) tokens: Vec<access_token::ActiveModel>,
-    pub(super) outbox: outbox::ActiveModel,
-}
-
-/// The rows of a mail about `reg`, without touching the database, so a
-/// transaction can insert all of its mails in a few statements.
+/// The outbox row of a mail about `reg`, without touching the database, so
+/// a transaction can insert all of its mails in a few statements.
 pub(super) fn prepare_mail(
     services: &Services,
     event: &event::Model,
     reg: &registration::Model,
     kind: MailKind,
     flags: MailFlags,
-) -> Result<PreparedMail, AppError> {
+) -> Result<outbox::ActiveModel, AppError> {
     let lang = reg.lang;
     let title = match lang {
         Lang::Nl => &event.title_nl,
         Lang::En => &event.title_en,
     };
     let event_url = services.link(&format!("/events/{}?lang={}", event.slug, lang.code()));
-    let mut tokens = Vec::with_capacity(2);
-    let manage_url = match kind {
-        MailKind::RegistrationCancelled => None,
-        _ => {
-            let (token, row) = tokens::new_token(TokenPurpose::ManageRegistration, reg.id, None);
-            tokens.push(row);
-            Some(services.link(&format!("/manage/{token}")))
-        }
-    };
+    let mut links = LinksToIssue::new();
+    if kind != MailKind::RegistrationCancelled {
+        let manage = LinkToIssue::new(TokenPurpose::ManageRegistration, reg.id, "/manage/", None);
+        links.insert("manage_url", manage);
+    }
     let invite = ics::Invite {
         uid: format!("registration-{}@{}", reg.id, services.mail_host()),
         sequence: reg.ics_sequence,
@@ -113,17 +103,19 @@ pub(super) fn prepare_mail(
             .cancel_invite
             .then(|| ics::render(&invite, ics::Method::Cancel)),
     };
-    let check_in_url = match kind {
-        MailKind::RegistrationConfirmed | MailKind::RegistrationReminder => {
-            let (token, row) =
-                tokens::new_token(TokenPurpose::CheckIn, reg.id, Some(event.ends_at));
-            tokens.push(row);
-            Some(services.link(&format!("/admin/checkin/{token}")))
-        }
-        _ => None,
-    };
+    if matches!(
+        kind,
+        MailKind::RegistrationConfirmed | MailKind::RegistrationReminder
+    ) {
+        let check_in = LinkToIssue::new(
+            TokenPurpose::CheckIn,
+            reg.id,
+            "/admin/checkin/",
+            Some(event.ends_at),
+        );
+        links.insert("check_in_url", check_in);
+    }
     let context = RegistrationMail {
-        check_in_url,
         lang: lang.code(),
         name: &reg.name,
         event_title: title,
@@ -131,14 +123,14 @@ pub(super) fn prepare_mail(
         time: format::time_range(event.starts_at, event.ends_at),
         location: &event.location,
         event_url: event_url.clone(),
-        manage_url,
+        links_to_issue: links,
         waitlist_position: flags.waitlist_position,
         resent: flags.resent,
         promoted: flags.promoted,
         calendar_attached: ics.is_some(),
         event_cancelled: flags.event_cancelled,
     };
-    let outbox = pending_row(
+    Ok(pending_row(
         &services.views,
         NewMail {
             kind,
@@ -150,6 +142,5 @@ pub(super) fn prepare_mail(
                 registration_id: reg.id,
             },
         },
-    )?;
-    Ok(PreparedMail { tokens, outbox })
+    )?)
 }

@@ -1,0 +1,94 @@
+//! Links that open something (a sign-up, a check-in, an application) are
+//! issued when their mail is sent, not when it is queued. The outbox row
+//! holds only what to issue; the token exists in clear in the mail alone,
+//! and in the database as a hash. A dump of the database, with its pending
+//! and failed mail, opens nobody's sign-up.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DbErr, EntityTrait};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::db::WriteTxn;
+use crate::domain::TokenPurpose;
+use crate::entities::{access_token, outbox};
+use crate::services::tokens;
+
+/// The key of a mail's context under which its links wait.
+const LINKS: &str = "links_to_issue";
+
+/// One link to issue at send time: a token for `purpose` and `subject_id`
+/// after `path`, put into the context field it is named by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkToIssue {
+    purpose: String,
+    subject_id: Uuid,
+    path: String,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+impl LinkToIssue {
+    /// A link to `path` followed by a new token (`/manage/` + token).
+    pub fn new(
+        purpose: TokenPurpose,
+        subject_id: Uuid,
+        path: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            purpose: purpose.as_str().to_owned(),
+            subject_id,
+            path: path.to_owned(),
+            expires_at,
+        }
+    }
+}
+
+/// The links of one mail, by the context field each fills in; serialised
+/// into the context as `links_to_issue`.
+pub type LinksToIssue = BTreeMap<&'static str, LinkToIssue>;
+
+/// Issues the tokens of the claimed `rows` in the claim's transaction and
+/// fills their links into the rows' contexts, in memory only: what is
+/// stored keeps no token. A row whose claim runs out before it is sent is
+/// claimed again and gets new tokens; the earlier ones open the same thing
+/// and are gone with the person on erasure.
+pub async fn issue(
+    txn: &WriteTxn,
+    rows: &mut [outbox::Model],
+    base_url: &str,
+) -> Result<(), DbErr> {
+    let mut token_rows: Vec<access_token::ActiveModel> = Vec::new();
+    for row in rows.iter_mut() {
+        let Some(context) = row.context.as_deref() else {
+            continue;
+        };
+        let Ok(mut context) = serde_json::from_str::<serde_json::Value>(context) else {
+            continue;
+        };
+        let Some(fields) = context.as_object_mut() else {
+            continue;
+        };
+        let Some(links) = fields.remove(LINKS) else {
+            continue;
+        };
+        let links: BTreeMap<String, LinkToIssue> = serde_json::from_value(links)
+            .map_err(|e| DbErr::Custom(format!("outbox row {}: links: {e}", row.id)))?;
+        for (field, link) in links {
+            let purpose = TokenPurpose::from_name(&link.purpose).ok_or_else(|| {
+                DbErr::Custom(format!("outbox row {}: purpose {}", row.id, link.purpose))
+            })?;
+            let (token, token_row) = tokens::new_token(purpose, link.subject_id, link.expires_at);
+            token_rows.push(token_row);
+            fields.insert(field, format!("{base_url}{}{token}", link.path).into());
+        }
+        row.context = Some(context.to_string());
+    }
+    if !token_rows.is_empty() {
+        access_token::Entity::insert_many(token_rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
