@@ -39,5 +39,6 @@ mod sessions;
 mod shipped_register;
 mod sign_up_api;
 mod sign_up_form;
+mod slow_clients;
 mod smtp;
 mod smtp_slow;

@@ -636,9 +636,13 @@ impl Rocket<Orbit> {
         let http1 = &mut builder;
 
         let keep_alive = self.config.keep_alive;
+        // Patched (vendor/PATCHES.md): a client that does not finish its
+        // request headers within 30 s is disconnected, so slow clients cannot
+        // hold connections open without end.
         http1.keep_alive(keep_alive != 0)
             .preserve_header_case(true)
-            .header_read_timeout(None);
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(30));
 
         #[cfg(feature = "http2")]
         builder.http2()
