@@ -24,8 +24,8 @@ pub struct QrPng {
 /// The QR code of `data` as a PNG, or `None` if it does not fit a QR code
 /// (or, which does not happen for a valid image, encoding failed).
 pub fn png(data: &str) -> Option<QrPng> {
-    // Level L, as the table had: a code on a screen is not damaged, and M
-    // took 60% longer to encode (about 590 against 370 us a mail).
+    // Level L: a code on a screen is not damaged, and higher levels take
+    // markedly longer to encode (BENCHMARKS.md, mail size and render time).
     let code = QrCode::with_error_correction_level(data, EcLevel::L).ok()?;
     let width = code.width();
     let colors = code.to_colors();
@@ -38,8 +38,8 @@ pub fn png(data: &str) -> Option<QrPng> {
     let pixels = modules * PNG_MODULE;
     // One bit a pixel, most significant first; 1 is white in a 1-bit
     // greyscale PNG. Each row of modules is drawn once and repeated.
-    // Compression::Fast (fdeflate): High made the mail 1.8 kB smaller and
-    // its rendering 0.75 ms slower.
+    // Compression::Fast (fdeflate): High saves little and renders slower
+    // (BENCHMARKS.md).
     let row_bytes = pixels.div_ceil(8);
     let mut image = Vec::with_capacity(row_bytes * pixels);
     let mut row = vec![0u8; row_bytes];

@@ -22,10 +22,8 @@ use crate::entities::{
 };
 
 /// Parameters per statement: under SQLite's limit (32,766) and
-/// PostgreSQL's (65,535). Few large statements instead of many small ones:
-/// over TCP each statement of more than 16 KiB waits about 40 ms for a
-/// delayed ACK (sqlx sets no TCP_NODELAY; STACK.md), which made the first
-/// load on PostgreSQL take two seconds with 200 rows per statement.
+/// PostgreSQL's (65,535). Few large statements instead of many small ones,
+/// so the first load of the register costs few round trips.
 const PARAMETERS: usize = 30_000;
 /// Rows per INSERT of a table with `columns` columns.
 const fn rows_per_insert(columns: usize) -> usize {
