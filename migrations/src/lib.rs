@@ -15,6 +15,7 @@ mod m20261201_000014_create_rate_limits_and_sessions;
 mod m20261201_000015_register_trust;
 mod m20261201_000016_application_places;
 mod m20261201_000017_outbox_claims;
+mod m20261202_000018_calendar_uids;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_register_trust::Migration),
             Box::new(m20261201_000016_application_places::Migration),
             Box::new(m20261201_000017_outbox_claims::Migration),
+            Box::new(m20261202_000018_calendar_uids::Migration),
         ]
     }
 }

@@ -28,6 +28,9 @@ pub struct Model {
     pub checked_in_at: Option<DateTimeUtc>,
     /// The idempotency key the sign-up was submitted with, if any.
     pub submission_key: Option<String>,
+    /// The UID of its calendar entry (`ics::calendar_uid`); `None` for a
+    /// sign-up from before it was stored (`ics::old_calendar_uid`).
+    pub calendar_uid: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,19 @@
 //! Calendar attachments (RFC 5545 / iTIP RFC 5546).
 use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, EventLike, Property};
+use uuid::Uuid;
+
+/// The UID of a sign-up's calendar entry: the same whatever domain the app
+/// runs on, so a later update or cancellation finds the entry.
+pub fn calendar_uid(registration_id: Uuid) -> String {
+    format!("{registration_id}@aanmeldpunt")
+}
+
+/// The UID invites had before it was stored with the sign-up; kept for
+/// those, so their updates still find the entries already in calendars.
+pub fn old_calendar_uid(registration_id: Uuid, mail_host: &str) -> String {
+    format!("registration-{registration_id}@{mail_host}")
+}
 
 pub enum Method {
     /// An invitation the calendar adds (or updates, by UID and SEQUENCE).
@@ -61,8 +74,11 @@ pub fn render(invite: &Invite<'_>, method: Method) -> String {
         .append_property(organiser)
         .append_property(attendee)
         .done();
-    let mut calendar = Calendar::new();
+    let mut calendar = Calendar::empty();
     calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", "-//Aanmeldpunt//NL"))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", method_name))
         .push(event);
     calendar.done().to_string()

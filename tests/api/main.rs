@@ -9,6 +9,7 @@ mod admin;
 mod admin_events;
 mod batches;
 mod browse;
+mod calendar;
 mod cancel;
 mod concurrency;
 mod crash;

@@ -244,6 +244,7 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
             "status",
             "queue_number",
             "ics_sequence",
+            "calendar_uid",
             "created_at",
             "confirmed_at",
             "cancelled_at",

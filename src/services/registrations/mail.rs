@@ -83,7 +83,10 @@ pub(super) fn prepare_mail(
         links.insert("manage_url", manage);
     }
     let invite = ics::Invite {
-        uid: format!("registration-{}@{}", reg.id, services.mail_host()),
+        uid: reg
+            .calendar_uid
+            .clone()
+            .unwrap_or_else(|| ics::old_calendar_uid(reg.id, &services.mail_host())),
         sequence: reg.ics_sequence,
         title,
         description: &event_url,

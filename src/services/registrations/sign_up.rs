@@ -347,8 +347,9 @@ fn new_row(
     queue_number: i64,
 ) -> registration::ActiveModel {
     let now = Utc::now();
+    let id = Uuid::new_v4();
     registration::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(id),
         event_id: Set(event_id),
         name: Set(new.name.into_inner()),
         email: Set(new.email.as_str().to_owned()),
@@ -366,6 +367,7 @@ fn new_row(
         updated_at: Set(now),
         checked_in_at: Set(None),
         submission_key: Set(new.submission_key.map(|k| k.as_str().to_owned())),
+        calendar_uid: Set(Some(crate::mail::ics::calendar_uid(id))),
     }
 }
 
