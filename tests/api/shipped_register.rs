@@ -135,8 +135,10 @@ async fn the_shipped_register_lands_with_the_right_sectors_and_loads_again_uncha
         ("waterschappen", "WS", 21),
         ("ministeries", "RIJK", 11),
         ("ministeries", "DEF", 1),
-        ("universiteiten", "WO", 13),
+        ("universiteiten", "WO", 17),
         ("umc", "UMC", 7),
+        ("hogescholen", "HBO", 36),
+        ("mbo-instellingen", "MBO", 53),
     ] {
         let count = organisation::Entity::find()
             .filter(organisation::Column::Kind.eq(kind))

@@ -392,6 +392,64 @@ mod tests {
         assert!(warnings[0].contains("outlook.com"));
     }
 
+    /// Every row of the shipped education list is read whole: it names its
+    /// source, has a domain, and no domain points at two institutions, nor
+    /// at an organisation of the shipped ROO extract (a shared domain would
+    /// make the e-mail address stop identifying the employer).
+    #[test]
+    fn the_shipped_education_list_reads_whole_with_one_institution_per_domain() {
+        let csv = super::super::EDUCATION_LIST;
+        let parsed = parse(csv.as_bytes(), RegisterFormat::Curated, None).unwrap();
+        assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        let mut raw = csv::Reader::from_reader(csv.as_bytes());
+        let sources: Vec<String> = raw
+            .records()
+            .map(|r| r.unwrap().get(5).unwrap_or_default().trim().to_owned())
+            .collect();
+        assert_eq!(parsed.entries.len(), sources.len(), "every row is an entry");
+        assert!(
+            sources.iter().all(|s| s.len() > 20),
+            "every row names a source"
+        );
+
+        let mut ids = std::collections::HashSet::new();
+        let mut owner: HashMap<String, String> = HashMap::new();
+        let mut per_sector: HashMap<&str, usize> = HashMap::new();
+        for (line, entry) in &parsed.entries {
+            let id = entry.register_id.clone().unwrap();
+            assert!(ids.insert(id.clone()), "line {line}: id {id} twice");
+            assert!(!entry.domains.is_empty(), "line {line}: {id} has no domain");
+            for (domain, _) in &entry.domains {
+                if let Some(other) = owner.insert(domain.clone(), id.clone()) {
+                    panic!("{domain} belongs to both {other} and {id}");
+                }
+            }
+            *per_sector.entry(entry.sector.unwrap().code()).or_default() += 1;
+        }
+        // The 14 public universities less the RUG (in the extract, see
+        // corrections.csv) plus the four bekostigde levensbeschouwelijke
+        // universities; the seven umc's of the NFU; the 36 bekostigde
+        // hogescholen (DUO lists exactly 36); the MBO colleges found so far.
+        let expected = [("WO", 17), ("UMC", 7), ("HBO", 36), ("MBO", 53)];
+        for (sector, count) in expected {
+            assert_eq!(per_sector.get(sector), Some(&count), "{sector}");
+        }
+
+        let roo = super::super::roo_extract().unwrap();
+        let extract = parse(roo.as_bytes(), RegisterFormat::Roo, None).unwrap();
+        for (_, entry) in &extract.entries {
+            for (domain, _) in &entry.domains {
+                assert!(
+                    !owner.contains_key(domain),
+                    "{domain} is in the education list ({}) and the extract ({})",
+                    owner[domain],
+                    entry.name
+                );
+            }
+        }
+    }
+
     #[test]
     fn windows_1252_is_read_for_duo_files_only() {
         let latin = b"BEVOEGD GEZAG NAAM\nS\xfadwest\n";
