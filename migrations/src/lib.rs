@@ -16,6 +16,7 @@ mod m20261201_000015_register_trust;
 mod m20261201_000016_application_places;
 mod m20261201_000017_outbox_claims;
 mod m20261202_000018_calendar_uids;
+mod m20261202_000019_one_partnership_per_application;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_application_places::Migration),
             Box::new(m20261201_000017_outbox_claims::Migration),
             Box::new(m20261202_000018_calendar_uids::Migration),
+            Box::new(m20261202_000019_one_partnership_per_application::Migration),
         ]
     }
 }

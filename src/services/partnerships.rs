@@ -45,6 +45,11 @@ pub async fn create(
         .into_inner()
         .unwrap_or_default();
     let txn = begin_write(&services.db).await?;
+    if let Some(application) = new.application_id {
+        if from_application(&txn, application).await?.is_some() {
+            return Err(AppError::Conflict("error-application-has-partnership"));
+        }
+    }
     let buyer = organisation::Entity::find_by_id(new.buyer_organisation_id)
         .one(&txn)
         .await?
@@ -73,7 +78,14 @@ pub async fn create(
         updated_at: Set(now),
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Another conversion of the same application committed first.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("error-application-has-partnership")
+        }
+        _ => e.into(),
+    })?;
     record_stage(&txn, created.id, None, Stage::Interest, actor, now).await?;
     let after = serde_json::json!({"buyer": created.buyer_name, "supplier": created.supplier_name});
     audit::record(
@@ -87,6 +99,18 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(created.id)
+}
+
+/// The partnership made from a pilot application, if one was.
+pub async fn from_application(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+) -> Result<Option<partnership::Model>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(partnership::Entity::find()
+        .filter(partnership::Column::ApplicationId.eq(application_id))
+        .one(db)
+        .await?)
 }
 
 async fn record_stage(
@@ -369,7 +393,7 @@ pub struct Summary {
     pub jobs_realised: f64,
     pub by_sector: Vec<Count>,
     pub by_category: Vec<Count>,
-    /// Current stage of every partnership, in lifecycle order.
+    /// Stage of every partnership at the year's end (or now), in lifecycle order.
     #[serde(skip)]
     pub funnel: Vec<(Stage, u32)>,
     /// Started by the end of each month of the year, cumulative.
@@ -382,21 +406,57 @@ fn year_in_amsterdam(at: DateTime<Utc>) -> (i32, u32) {
     (local.year(), local.month())
 }
 
+/// The moment a year's figures are taken at: the end of that year in
+/// Amsterdam, or `now` while the year is not over.
+fn cutoff(year: i32, now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    Amsterdam
+        .with_ymd_and_hms(year.saturating_add(1), 1, 1, 0, 0, 0)
+        .earliest()
+        .map_or(now, |end| end.with_timezone(&Utc).min(now))
+}
+
+/// Each partnership's stage at `at`, from its recorded stage changes.
+fn stages_at(
+    changes: &[partnership_stage_change::Model],
+    at: DateTime<Utc>,
+) -> HashMap<Uuid, Stage> {
+    let mut ordered: Vec<&partnership_stage_change::Model> =
+        changes.iter().filter(|c| c.changed_at <= at).collect();
+    ordered.sort_by_key(|c| (c.changed_at, c.id));
+    ordered
+        .into_iter()
+        .map(|c| (c.partnership_id, c.to_stage))
+        .collect()
+}
+
 /// The counting rules, on plain rows so they can be checked on their own.
+/// A year's figures are those at its end (or now, for the year under way):
+/// a partnership recorded later does not count (unless its start was
+/// recorded as before then), and "in progress" is its stage then, from the
+/// stage history.
 pub fn summarise(
     partnerships: &[partnership::Model],
+    changes: &[partnership_stage_change::Model],
     year: i32,
+    now: DateTime<Utc>,
     target: i32,
     jobs_target: Option<f64>,
 ) -> Summary {
+    let cutoff = cutoff(year, now);
+    let stages = stages_at(changes, cutoff);
     let mut by_sector: BTreeMap<String, u32> = BTreeMap::new();
     let mut by_category: BTreeMap<String, u32> = BTreeMap::new();
     let mut per_month = [0u32; 12];
     let mut funnel: BTreeMap<Stage, u32> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
     let (mut started, mut in_progress) = (0, 0);
     let (mut planned, mut realised) = (0.0, 0.0);
-    for p in partnerships {
-        let stage = p.stage;
+    // Recorded by then, or recorded later with a start before then.
+    let existed = |p: &&partnership::Model| {
+        p.created_at <= cutoff || p.started_at.is_some_and(|at| at <= cutoff)
+    };
+    for p in partnerships.iter().filter(existed) {
+        let stage = stages.get(&p.id).copied().unwrap_or(p.stage);
         *funnel.entry(stage).or_default() += 1;
         let counts_for = p.started_at.map(year_in_amsterdam);
         if let Some((y, month)) = counts_for.filter(|(y, _)| *y == year) {
@@ -444,7 +504,15 @@ pub async fn summary(db: &impl ConnectionTrait, year: i32) -> Result<Summary, Ap
     let set = partnership_target::Entity::find_by_id(year).one(db).await?;
     let target = set.as_ref().map_or(DEFAULT_TARGET, |t| t.started_target);
     let jobs_target = set.and_then(|t| t.jobs_target);
-    Ok(summarise(&all(db).await?, year, target, jobs_target))
+    let changes = partnership_stage_change::Entity::find().all(db).await?;
+    Ok(summarise(
+        &all(db).await?,
+        &changes,
+        year,
+        Utc::now(),
+        target,
+        jobs_target,
+    ))
 }
 
 #[cfg(test)]
@@ -474,8 +542,23 @@ mod tests {
             realised_hours_per_week: realised,
             notes: String::new(),
             started_at,
-            created_at: Utc::now(),
+            created_at: Utc.with_ymd_and_hms(2025, 1, 2, 9, 0, 0).unwrap(),
             updated_at: Utc::now(),
+        }
+    }
+
+    fn change(
+        p: &partnership::Model,
+        to: Stage,
+        at: DateTime<Utc>,
+    ) -> partnership_stage_change::Model {
+        partnership_stage_change::Model {
+            id: 0,
+            partnership_id: p.id,
+            from_stage: None,
+            to_stage: to,
+            actor: "staff@aanmeldpunt.test".into(),
+            changed_at: at,
         }
     }
 
@@ -493,7 +576,8 @@ mod tests {
             row(Stage::KickOff, None, 12.75, 0.0),
             row(Stage::Interest, None, 0.0, 0.0),
         ];
-        let summary = summarise(&rows, 2026, 15, None);
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let summary = summarise(&rows, &[], 2026, now, 15, None);
         assert_eq!(
             summary.started, 3,
             "march twice (one ended) and new year's eve in Amsterdam"
@@ -514,6 +598,44 @@ mod tests {
                 started: 3
             }]
         );
-        assert_eq!(summarise(&rows, 2025, 15, None).started, 1);
+        assert_eq!(summarise(&rows, &[], 2025, now, 15, None).started, 1);
+    }
+
+    #[test]
+    fn a_past_year_counts_what_was_there_at_its_end() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let july_2025 = Utc.with_ymd_and_hms(2025, 7, 1, 9, 0, 0).unwrap();
+        let march_2026 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        // Recorded in 2026, in progress now: nothing of it belongs to 2020.
+        let mut recent = row(Stage::KickOff, None, 25.5, 0.0);
+        recent.created_at = march_2026;
+        // In kick-off at the end of 2025, started in 2026.
+        let mut later_started = row(Stage::Started, Some(march_2026), 25.5, 0.0);
+        later_started.created_at = july_2025;
+        let changes = vec![
+            change(&recent, Stage::Interest, march_2026),
+            change(&recent, Stage::KickOff, march_2026),
+            change(&later_started, Stage::Interest, july_2025),
+            change(&later_started, Stage::KickOff, july_2025),
+            change(&later_started, Stage::Started, march_2026),
+        ];
+        let rows = vec![recent, later_started];
+
+        let in_2020 = summarise(&rows, &changes, 2020, now, 15, None);
+        assert_eq!((in_2020.started, in_2020.in_progress), (0, 0));
+        assert_eq!(in_2020.jobs_planned, 0.0);
+        assert!(in_2020.funnel.iter().all(|(_, n)| *n == 0));
+
+        let in_2025 = summarise(&rows, &changes, 2025, now, 15, None);
+        assert_eq!(
+            (in_2025.started, in_2025.in_progress),
+            (0, 1),
+            "kick-off then"
+        );
+        let kick_off = in_2025.funnel.iter().find(|(s, _)| *s == Stage::KickOff);
+        assert_eq!(kick_off, Some(&(Stage::KickOff, 1)));
+
+        let in_2026 = summarise(&rows, &changes, 2026, now, 15, None);
+        assert_eq!((in_2026.started, in_2026.in_progress), (1, 1));
     }
 }

@@ -276,3 +276,94 @@ async fn viewers_read_the_dashboard_and_only_admins_set_targets() {
         .unwrap();
     assert!(html.contains("0 van 12.5 banen gerealiseerd"), "{html}");
 }
+
+#[rocket::async_test]
+async fn one_application_makes_one_partnership_and_shows_where_it_went() {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    app.create_pilot("proeftuin", 15, true).await;
+    app.post_json(
+        "/api/v1/pilots/proeftuin/applications",
+        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+    )
+    .await;
+    let verify = link_path(
+        &app.mails_to("anna@utrecht.nl", 1).await[0],
+        "/applications/verify/",
+    );
+    app.submit_form(&verify, &[]).await;
+    let csrf = app.log_in_as(Role::Programme).await;
+    let id = aanmeldpunt::entities::pilot_application::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    app.post_form(
+        &format!("/admin/applications/{id}/decide"),
+        &[("csrf", &csrf), ("decision", "accept"), ("message", "")],
+    )
+    .await;
+    let convert = format!("/admin/applications/{id}/partnership");
+    let first = app.post_form(&convert, &[("csrf", &csrf)]).await.status();
+    let second = app.post_form(&convert, &[("csrf", &csrf)]).await;
+    assert_eq!(first, Status::SeeOther);
+    assert_eq!(second.status(), Status::Conflict);
+    let message = second.into_string().await.unwrap();
+    assert!(message.contains("al een partnership gemaakt"), "{message}");
+    let made = partnership::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(made.len(), 1, "the dashboard counts one");
+
+    // The application now links to its partnership instead of a button.
+    let page = app
+        .get("/admin/applications")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/admin/partnerships#partnership-{}", made[0].id)));
+    assert!(
+        !page.contains(&format!("action=\"{convert}\"")),
+        "no second button"
+    );
+    let list = app
+        .get("/admin/partnerships")
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(list.contains(&format!("id=\"partnership-{}\"", made[0].id)));
+}
+
+#[rocket::async_test]
+async fn another_years_summary_counts_nothing_recorded_after_it() {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let csrf = app.log_in_as(Role::Programme).await;
+    assert_eq!(
+        add(&app, &csrf, "Gemeente Utrecht", "Glans", "51").await,
+        Status::SeeOther
+    );
+    let (status, body) = {
+        let response = app.get("/api/v1/partnerships/summary?year=2020").await;
+        let status = response.status();
+        let body: serde_json::Value =
+            serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+        (status, body)
+    };
+    assert_eq!(status, Status::Ok);
+    assert_eq!(body["started"], 0);
+    assert_eq!(body["in_progress"], 0, "{body}");
+    assert_eq!(body["jobs_planned"], 0.0);
+    let this_year = Utc::now().year();
+    let response = app
+        .get(&format!("/api/v1/partnerships/summary?year={this_year}"))
+        .await;
+    let body: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    assert_eq!(body["in_progress"], 1, "{body}");
+}

@@ -43,6 +43,16 @@ pub struct ReviewRow {
     pub vouch_reason: Option<String>,
     /// Open, unconfirmed: staff may vouch for it.
     pub can_vouch: bool,
+    /// The partnership made from it, so nobody makes a second one and a
+    /// withdrawal shows which partnership it concerns.
+    pub partnership: Option<PartnershipLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PartnershipLink {
+    pub id: Uuid,
+    pub buyer: String,
+    pub supplier: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -69,9 +79,24 @@ pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, App
         .order_by_desc(pilot_application::Column::CreatedAt)
         .all(db)
         .await?;
+    let mut partnerships: std::collections::HashMap<Uuid, PartnershipLink> =
+        crate::entities::partnership::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|p| {
+                let link = PartnershipLink {
+                    id: p.id,
+                    buyer: p.buyer_name,
+                    supplier: p.supplier_name,
+                };
+                Some((p.application_id?, link))
+            })
+            .collect();
     Ok(rows
         .into_iter()
         .map(|a| ReviewRow {
+            partnership: partnerships.remove(&a.id),
             id: a.id,
             pilot: pilots.get(&a.pilot_id).cloned().unwrap_or_default(),
             can_vouch: a.status.is_open()
