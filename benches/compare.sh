@@ -15,8 +15,12 @@
 #     after . target/release/aanmeldpunt \
 #     nice0 . 'ROCKET_MAIL_RENDER_NICE=0 target/release/aanmeldpunt'
 #
+# With BENCH_POSTGRES=postgres://user@host:port (no database name), each run
+# gets a fresh PostgreSQL database `aanmeldpunt_compare` there instead.
+#
 # Prints one line per run: label, round, sign-ups/s, p50 and p99 in ms,
-# errors, and the app's peak resident memory in MB. Needs wrk and sqlite3.
+# errors, and the app's peak resident memory in MB. Needs wrk, and sqlite3 or
+# psql.
 set -euo pipefail
 
 rounds=$1
@@ -79,9 +83,15 @@ run_once() {
   # The mail folder in memory, as the load benchmark does (BENCHMARKS.md, 21).
   local mail_dir="$dir/mail"
   [ -d /dev/shm ] && mail_dir=$(mktemp -d /dev/shm/aanmeldpunt-compare.XXXXXX)
+  local database_url="sqlite://$dir/bench.db?mode=rwc"
+  if [ -n "${BENCH_POSTGRES:-}" ]; then
+    psql -q "$BENCH_POSTGRES/postgres" -c "DROP DATABASE IF EXISTS aanmeldpunt_compare WITH (FORCE)" \
+      -c "CREATE DATABASE aanmeldpunt_compare" >/dev/null 2>&1
+    database_url="$BENCH_POSTGRES/aanmeldpunt_compare"
+  fi
   env ROCKET_PROFILE=release \
     ROCKET_SECRET_KEY="$(head -c 32 /dev/urandom | base64)" \
-    ROCKET_DATABASE_URL="sqlite://$dir/bench.db?mode=rwc" \
+    ROCKET_DATABASE_URL="$database_url" \
     ROCKET_ADDRESS=127.0.0.1 ROCKET_PORT="$port" \
     ROCKET_BASE_URL="http://127.0.0.1:$port" \
     ROCKET_MAIL_TRANSPORT=files ROCKET_MAIL_DIR="$mail_dir" \
@@ -97,7 +107,12 @@ run_once() {
     sleep 0.05
   done
   # Room for everyone: every sign-up takes the full confirmed path.
-  sqlite3 -cmd ".timeout 10000" "$dir/bench.db" "UPDATE events SET capacity = 100000000;" >/dev/null
+  local room="UPDATE events SET capacity = 100000000;"
+  if [ -n "${BENCH_POSTGRES:-}" ]; then
+    psql -q "$database_url" -c "$room" >/dev/null
+  else
+    sqlite3 -cmd ".timeout 10000" "$dir/bench.db" "$room" >/dev/null
+  fi
   local out
   out=$(wrk -t 2 -c 200 -d "${seconds}s" --latency -s "$script" \
     "http://127.0.0.1:$port/api/v1/events/partnerships-voor-meer-banen/registrations" | grep '^BENCH')
