@@ -13,7 +13,7 @@
 #   git worktree add /tmp/old <commit> && (cd /tmp/old && cargo build --release)
 #   benches/compare.sh 3 before /tmp/old /tmp/old/target/release/aanmeldpunt \
 #     after . target/release/aanmeldpunt \
-#     nice0 . 'ROCKET_MAIL_RENDER_NICE=0 target/release/aanmeldpunt'
+#     nice0 . 'env ROCKET_MAIL_RENDER_NICE=0 target/release/aanmeldpunt'
 #
 # With BENCH_POSTGRES=postgres://user@host:port (no database name), each run
 # gets a fresh PostgreSQL database `aanmeldpunt_compare` there instead.
