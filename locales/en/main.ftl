@@ -42,6 +42,7 @@ form-submit = Sign up
 form-submit-waitlist = Join the waiting list
 form-has-errors = Some fields are not filled in correctly. Please correct the fields with a message.
 form-expired = This form has expired or did not come from this site. Please check your details and send it again.
+form-sent-before-changed = You had already sent this form, with other details; that sign-up has been kept. Do you want to sign (someone) up with these details? Then send the form again.
 # Before the page title when a form comes back with errors, so a screen reader says it first.
 title-error-prefix = Error
 
@@ -68,6 +69,7 @@ error-validation = Some fields are not filled in correctly.
 error-invalid-body = The data does not have the expected shape
 error-not-found = This page or sign-up does not exist (any more).
 error-duplicate = You have already signed up for this meeting with this e-mail address. We have sent your confirmation again.
+error-submission-key-reused = This Idempotency-Key was already used for another request. Use a new key for every new sign-up.
 error-full = This meeting is full and has no waiting list.
 error-closed = Registration for this meeting is not possible (any more).
 error-payload-too-large = The request is too large.

@@ -42,6 +42,7 @@ form-submit = Aanmelden
 form-submit-waitlist = Aanmelden voor de wachtlijst
 form-has-errors = Niet alle velden zijn goed ingevuld. Verbeter de velden met een foutmelding.
 form-expired = Dit formulier is verlopen of kwam niet van deze site. Controleer uw gegevens en verstuur het opnieuw.
+form-sent-before-changed = U had dit formulier al verstuurd, met andere gegevens; die aanmelding is bewaard. Wilt u met deze gegevens (nog) iemand aanmelden? Verstuur het formulier dan opnieuw.
 # Before the page title when a form comes back with errors, so a screen reader says it first.
 title-error-prefix = Fout
 
@@ -68,6 +69,7 @@ error-validation = Niet alle velden zijn goed ingevuld.
 error-invalid-body = De gegevens hebben niet de verwachte vorm
 error-not-found = Deze pagina of aanmelding bestaat niet (meer).
 error-duplicate = Met dit e-mailadres bent u al aangemeld voor deze bijeenkomst. We hebben de bevestiging opnieuw naar u gestuurd.
+error-submission-key-reused = Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik voor elke nieuwe aanmelding een nieuwe sleutel.
 error-full = Deze bijeenkomst is vol en heeft geen wachtlijst.
 error-closed = Aanmelden voor deze bijeenkomst is niet (meer) mogelijk.
 error-payload-too-large = Het verzoek is te groot.

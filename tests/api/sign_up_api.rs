@@ -278,6 +278,63 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_sign_up() {
 }
 
 #[rocket::async_test]
+async fn an_idempotency_key_reused_with_another_body_is_refused_and_the_first_sign_up_stands() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let send = |body: Value, lang: &'static str| {
+        app.client
+            .post(format!("{URI}?lang={lang}"))
+            .header(ContentType::JSON)
+            .header(Header::new("Idempotency-Key", "reused-key-0123456789"))
+            .body(body.to_string())
+            .dispatch()
+    };
+    let first = send(sign_up_body("anna@utrecht.nl"), "nl").await;
+    assert_eq!(first.status(), Status::Created);
+    let first: Value = first.into_json().await.unwrap();
+
+    let other = send(sign_up_body("bert@utrecht.nl"), "en").await;
+    assert_eq!(other.status(), Status::UnprocessableEntity);
+    let other: Value = other.into_json().await.unwrap();
+    assert_eq!(other["error"], "idempotency_key_reused", "{other}");
+    let message = other["message"].as_str().unwrap();
+    assert!(
+        message.contains("already used for another request"),
+        "{other}"
+    );
+    assert!(
+        !other.to_string().contains("anna"),
+        "nothing of the first sign-up: {other}"
+    );
+
+    let mut renamed = sign_up_body("anna@utrecht.nl");
+    renamed["name"] = json!("Anna Jansen");
+    let renamed = send(renamed, "nl").await;
+    assert_eq!(renamed.status(), Status::UnprocessableEntity);
+    let renamed: Value = renamed.into_json().await.unwrap();
+    assert!(
+        renamed["message"]
+            .as_str()
+            .unwrap()
+            .contains("al gebruikt voor een ander verzoek"),
+        "{renamed}"
+    );
+
+    // The same body, spelled with spaces and capitals, is the same sign-up.
+    let mut same = sign_up_body(" Anna@Utrecht.nl ");
+    same["name"] = json!(" Anna de Vries ");
+    let replay = send(same, "nl").await;
+    assert_eq!(replay.status(), Status::Created);
+    let replay: Value = replay.into_json().await.unwrap();
+    assert_eq!(replay["id"], first["id"]);
+
+    let stored = app.registrations().await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].email, "anna@utrecht.nl");
+    assert_eq!(app.outbox().await.len(), 1, "one mail, to the first");
+}
+
+#[rocket::async_test]
 async fn line_breaks_in_a_name_or_organisation_are_refused_per_field() {
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
