@@ -315,3 +315,51 @@ async fn organisers_move_people_between_the_lists() {
         "the invite is withdrawn"
     );
 }
+
+#[rocket::async_test]
+async fn the_moved_persons_mail_gives_the_place_after_the_first_in_line_moved_up() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 2,
+        ..Default::default()
+    })
+    .await;
+    for who in ["a", "b", "c", "d", "e"] {
+        app.sign_up_api(SLUG, &format!("{who}@utrecht.nl")).await;
+    }
+    let csrf = organiser(&app).await;
+    let a = app.registrations().await[0].id;
+
+    // Full, three waiting: a goes to the back, c takes a's seat.
+    let response = app
+        .post_form(
+            &format!("/admin/registrations/{a}/move"),
+            &[("csrf", &csrf), ("to", "waitlisted")],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let waiting: Vec<String> = app
+        .registrations()
+        .await
+        .into_iter()
+        .filter(|r| r.status == RegistrationStatus::Waitlisted)
+        .map(|r| r.email)
+        .collect();
+    assert_eq!(waiting, ["d@utrecht.nl", "e@utrecht.nl", "a@utrecht.nl"]);
+
+    let moved = app.mails_to("a@utrecht.nl", 2).await.remove(1);
+    assert!(moved.text.contains("op plaats 3."), "{}", moved.text);
+    assert!(moved.html.contains("op plaats 3."), "{}", moved.html);
+    let manage = app
+        .get(&crate::helpers::manage_path(&moved))
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        manage.contains("<dd>3</dd>"),
+        "the manage page agrees: {manage}"
+    );
+    let promoted = app.mails_to("c@utrecht.nl", 2).await.remove(1);
+    assert!(promoted.ics.is_some(), "c has the seat and its invite");
+}
