@@ -91,6 +91,68 @@ async fn invalid_event_forms_are_shown_again_with_messages() {
     assert!(html.contains(r#"id="title_nl-error""#));
 }
 
+/// `form` with some of its fields changed.
+fn with<'a>(
+    mut form: Vec<(&'static str, &'a str)>,
+    changes: &[(&str, &'a str)],
+) -> Vec<(&'static str, &'a str)> {
+    for (key, value) in form.iter_mut() {
+        if let Some((_, new)) = changes.iter().find(|(k, _)| k == key) {
+            *value = new;
+        }
+    }
+    form
+}
+
+#[rocket::async_test]
+async fn a_time_skipped_in_amsterdam_is_refused_as_such_and_of_a_doubled_one_the_first_is_taken() {
+    let app = spawn_app().await;
+    let csrf = organiser(&app).await;
+    let base = event_form(&csrf, "zomertijd-2027", "40");
+
+    let spring = with(
+        base.clone(),
+        &[("date", "2027-03-28"), ("start_time", "02:30")],
+    );
+    let response = app.post_form("/admin/events/new", &spring).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(
+        html.contains("Deze tijd bestaat niet op deze dag"),
+        "{html}"
+    );
+    assert!(!html.contains("UU:MM"), "the format was right: {html}");
+    assert!(html.contains(r#"aria-describedby="start_time-error""#));
+
+    let autumn = with(
+        base,
+        &[
+            ("date", "2027-10-31"),
+            ("start_time", "02:30"),
+            ("end_time", "04:00"),
+        ],
+    );
+    let response = app.post_form("/admin/events/new", &autumn).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let edit = response.headers().get_one("Location").unwrap().to_owned();
+    let html = app.get(&edit).await.into_string().await.unwrap();
+    assert!(html.contains("twee keer voor"), "{html}");
+    assert!(html.contains("We nemen de eerste keer"), "{html}");
+    assert!(
+        html.contains(r#"aria-describedby="start_time-note""#),
+        "{html}"
+    );
+    assert!(!html.contains("end_time-note"), "04:00 comes once: {html}");
+    let event = aanmeldpunt::entities::event::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.slug == "zomertijd-2027")
+        .unwrap();
+    assert_eq!(event.starts_at.to_rfc3339(), "2027-10-31T00:30:00+00:00");
+}
+
 #[rocket::async_test]
 async fn more_seats_move_the_waiting_list_up_and_fewer_than_confirmed_is_refused() {
     let app = spawn_app().await;
