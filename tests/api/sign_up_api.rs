@@ -249,6 +249,84 @@ async fn api_messages_follow_accept_language() {
 }
 
 #[rocket::async_test]
+async fn the_lang_of_the_body_decides_the_language_of_errors_and_mails() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let post = |body: Value, uri: &'static str| {
+        app.client
+            .post(uri)
+            .header(ContentType::JSON)
+            .header(Header::new("Accept-Language", "nl"))
+            .body(body.to_string())
+            .dispatch()
+    };
+
+    let mut invalid = sign_up_body("anna-at-utrecht");
+    invalid["lang"] = json!("en");
+    let answer: Value = post(invalid, URI).await.into_json().await.unwrap();
+    assert_eq!(
+        answer["message"],
+        "Some fields are not filled in correctly."
+    );
+    assert!(
+        answer["fields"]["email"]
+            .as_str()
+            .unwrap()
+            .starts_with("Enter a valid e-mail address"),
+        "{answer}"
+    );
+
+    // A body of the wrong shape is refused in its language too, and the
+    // query does not outvote it.
+    let mut unknown = sign_up_body("anna@utrecht.nl");
+    unknown["lang"] = json!("en");
+    unknown["shoe_size"] = json!(42);
+    let answer: Value = post(
+        unknown,
+        "/api/v1/events/partnerships-voor-meer-banen/registrations?lang=nl",
+    )
+    .await
+    .into_json()
+    .await
+    .unwrap();
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The data does not have the expected shape"),
+        "{answer}"
+    );
+
+    let mut valid = sign_up_body("anna@utrecht.nl");
+    valid["lang"] = json!("en");
+    assert_eq!(post(valid.clone(), URI).await.status(), Status::Created);
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(
+        mail.subject.starts_with("Confirmation:"),
+        "{}",
+        mail.subject
+    );
+    // Signing up again: the duplicate is answered in the body's language.
+    let answer: Value = post(valid, URI).await.into_json().await.unwrap();
+    assert_eq!(answer["error"], "duplicate");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("You have already signed up"),
+        "{answer}"
+    );
+
+    // Without a lang in the body, the request's language as before.
+    let answer: Value = post(sign_up_body("x-at-utrecht"), URI)
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    assert_eq!(answer["message"], "Niet alle velden zijn goed ingevuld.");
+}
+
+#[rocket::async_test]
 async fn a_retry_with_the_same_idempotency_key_returns_the_first_sign_up() {
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
