@@ -70,6 +70,10 @@ pub enum AppError {
     /// The form's CSRF token does not match: an old or foreign form.
     #[error("form expired or not from this site")]
     FormExpired,
+    /// An `Idempotency-Key` (or a form's own key) that came in before with
+    /// another sign-up; says nothing of that sign-up.
+    #[error("submission key used for another sign-up")]
+    SubmissionKeyReused,
     /// Too many requests from one client or about one e-mail address.
     #[error("rate limited for {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -105,8 +109,9 @@ impl From<crate::mail::outbox::QueueError> for AppError {
 }
 
 /// Every machine-readable kind an `ErrorBody` can carry.
-pub const KINDS: [&str; 16] = [
+pub const KINDS: [&str; 17] = [
     "validation",
+    "idempotency_key_reused",
     "bad_request",
     "payload_too_large",
     "unsupported_media_type",
@@ -131,7 +136,9 @@ impl AppError {
 
     pub fn status(&self) -> Status {
         match self {
-            AppError::Validation(_) | AppError::InvalidBody(_) => Status::UnprocessableEntity,
+            AppError::Validation(_) | AppError::InvalidBody(_) | AppError::SubmissionKeyReused => {
+                Status::UnprocessableEntity
+            }
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::PayloadTooLarge => Status::PayloadTooLarge,
             AppError::UnsupportedMediaType => Status::UnsupportedMediaType,
@@ -155,6 +162,7 @@ impl AppError {
     pub fn kind(&self) -> &'static str {
         match self {
             AppError::Validation(_) | AppError::InvalidBody(_) => "validation",
+            AppError::SubmissionKeyReused => "idempotency_key_reused",
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -199,6 +207,7 @@ impl AppError {
             AppError::SignInRequired => text(lang, "error-sign-in-required"),
             AppError::Forbidden => text(lang, "error-forbidden"),
             AppError::FormExpired => text(lang, "form-expired"),
+            AppError::SubmissionKeyReused => text(lang, "error-submission-key-reused"),
             AppError::RateLimited { retry_after_secs } => text_with(
                 lang,
                 "error-rate-limited",
@@ -363,6 +372,7 @@ mod tests {
             ("SignInRequired", AppError::SignInRequired),
             ("Forbidden", AppError::Forbidden),
             ("FormExpired", AppError::FormExpired),
+            ("SubmissionKeyReused", AppError::SubmissionKeyReused),
             (
                 "RateLimited",
                 AppError::RateLimited {
@@ -394,6 +404,7 @@ mod tests {
                 | AppError::SignInRequired
                 | AppError::Forbidden
                 | AppError::FormExpired
+                | AppError::SubmissionKeyReused
                 | AppError::RateLimited { .. }
                 | AppError::Unavailable(_)
                 | AppError::Internal(_) => {}

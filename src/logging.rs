@@ -17,7 +17,8 @@ fn patterns() -> Option<&'static (Regex, Regex)> {
             let tokens = Regex::new(
                 r"(/(?:manage|applications/verify|applications|admin/checkin))/[A-Za-z0-9_%-]{20,}",
             );
-            let addresses = Regex::new(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}");
+            // Domains with accents too (`zëist.nl`): sign-ups accept them.
+            let addresses = Regex::new(r"[A-Za-z0-9._%+'-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}");
             Some((tokens.ok()?, addresses.ok()?))
         })
         .as_ref()
@@ -89,6 +90,11 @@ mod tests {
             redact("a@b.nl and A@B.NL"),
             redact("A@B.NL and a@b.nl"),
             "one person, one hash"
+        );
+        let accented = redact("sending to dup@zëist.nl failed");
+        assert!(
+            !accented.contains("dup@") && !accented.contains("zëist"),
+            "{accented}"
         );
     }
 }

@@ -42,6 +42,7 @@ form-submit = Sign up
 form-submit-waitlist = Join the waiting list
 form-has-errors = Some fields are not filled in correctly. Please correct the fields with a message.
 form-expired = This form has expired or did not come from this site. Please check your details and send it again.
+form-sent-before-changed = You had already sent this form, with other details; that sign-up has been kept. Do you want to sign (someone) up with these details? Then send the form again.
 # Before the page title when a form comes back with errors, so a screen reader says it first.
 title-error-prefix = Error
 
@@ -68,6 +69,7 @@ error-validation = Some fields are not filled in correctly.
 error-invalid-body = The data does not have the expected shape
 error-not-found = This page or sign-up does not exist (any more).
 error-duplicate = You have already signed up for this meeting with this e-mail address. We have sent your confirmation again.
+error-submission-key-reused = This Idempotency-Key was already used for another request. Use a new key for every new sign-up.
 error-full = This meeting is full and has no waiting list.
 error-closed = Registration for this meeting is not possible (any more).
 error-payload-too-large = The request is too large.
@@ -265,6 +267,8 @@ field-error-slug-invalid = Use 3 to 120 lower-case letters, digits and dashes.
 field-error-capacity-invalid = Enter a number from 1 to 100,000.
 field-error-date-invalid = Enter a date as YYYY-MM-DD.
 field-error-time-invalid = Enter a time as HH:MM.
+field-error-time-does-not-exist = This time does not exist on that day: at 02:00 the clocks go forward an hour to 03:00 (summer time begins). Choose another time.
+field-note-time-occurs-twice = This time occurs twice on that day: at 03:00 the clocks go back an hour to 02:00 (summer time ends). We take the first one, still in summer time.
 field-error-end-before-start = The end time must be after the start time.
 field-error-reminder-invalid = Enter a number of days from 0 to 30.
 mail-subject-reminder = Reminder: { $title }

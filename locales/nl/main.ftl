@@ -42,6 +42,7 @@ form-submit = Aanmelden
 form-submit-waitlist = Aanmelden voor de wachtlijst
 form-has-errors = Niet alle velden zijn goed ingevuld. Verbeter de velden met een foutmelding.
 form-expired = Dit formulier is verlopen of kwam niet van deze site. Controleer uw gegevens en verstuur het opnieuw.
+form-sent-before-changed = U had dit formulier al verstuurd, met andere gegevens; die aanmelding is bewaard. Wilt u met deze gegevens (nog) iemand aanmelden? Verstuur het formulier dan opnieuw.
 # Before the page title when a form comes back with errors, so a screen reader says it first.
 title-error-prefix = Fout
 
@@ -68,6 +69,7 @@ error-validation = Niet alle velden zijn goed ingevuld.
 error-invalid-body = De gegevens hebben niet de verwachte vorm
 error-not-found = Deze pagina of aanmelding bestaat niet (meer).
 error-duplicate = Met dit e-mailadres bent u al aangemeld voor deze bijeenkomst. We hebben de bevestiging opnieuw naar u gestuurd.
+error-submission-key-reused = Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik voor elke nieuwe aanmelding een nieuwe sleutel.
 error-full = Deze bijeenkomst is vol en heeft geen wachtlijst.
 error-closed = Aanmelden voor deze bijeenkomst is niet (meer) mogelijk.
 error-payload-too-large = Het verzoek is te groot.
@@ -265,6 +267,8 @@ field-error-slug-invalid = Gebruik 3 tot 120 kleine letters, cijfers en streepje
 field-error-capacity-invalid = Vul een aantal van 1 tot en met 100.000 in.
 field-error-date-invalid = Vul een datum in als JJJJ-MM-DD.
 field-error-time-invalid = Vul een tijd in als UU:MM.
+field-error-time-does-not-exist = Deze tijd bestaat niet op deze dag: om 02:00 gaat de klok een uur vooruit naar 03:00 (de zomertijd begint). Kies een andere tijd.
+field-note-time-occurs-twice = Deze tijd komt op deze dag twee keer voor: om 03:00 gaat de klok een uur terug naar 02:00 (de zomertijd eindigt). We nemen de eerste keer, nog in zomertijd.
 field-error-end-before-start = De eindtijd moet na de begintijd liggen.
 field-error-reminder-invalid = Vul een aantal dagen van 0 tot en met 30 in.
 mail-subject-reminder = Herinnering: { $title }

@@ -1,4 +1,4 @@
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 
 use super::registration::FieldErrors;
@@ -84,12 +84,40 @@ pub struct NewEvent {
     pub reminder_days: i32,
 }
 
+/// A time on the clocks of Amsterdam. The hour skipped when summer time
+/// starts (02:00 to 03:00 on the last Sunday of March) does not exist; of
+/// the hour that comes twice when it ends (in October) the first is meant,
+/// and the form says so ([`EventInput::times_that_occur_twice`]).
 fn amsterdam(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, ParseError> {
-    Amsterdam
-        .from_local_datetime(&date.and_time(time))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or(ParseError("time-invalid"))
+    match Amsterdam.from_local_datetime(&date.and_time(time)) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
+        LocalResult::None => Err(ParseError("time-does-not-exist")),
+    }
+}
+
+impl EventInput {
+    /// The time fields whose time comes twice on the form's day, when the
+    /// clocks go back: the first is taken, and the form should say so.
+    pub fn times_that_occur_twice(&self) -> Vec<&'static str> {
+        let Ok(date) = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d") else {
+            return Vec::new();
+        };
+        [
+            ("start_time", &self.start_time),
+            ("end_time", &self.end_time),
+        ]
+        .into_iter()
+        .filter(|(_, raw)| {
+            NaiveTime::parse_from_str(raw.trim(), "%H:%M").is_ok_and(|time| {
+                matches!(
+                    Amsterdam.from_local_datetime(&date.and_time(time)),
+                    LocalResult::Ambiguous(..)
+                )
+            })
+        })
+        .map(|(field, _)| field)
+        .collect()
+    }
 }
 
 impl NewEvent {
@@ -217,6 +245,42 @@ mod tests {
             Utc.with_ymd_and_hms(2027, 6, 14, 11, 0, 0).unwrap()
         );
         assert_eq!(event.reminder_days, 2, "two days before by default");
+    }
+
+    #[test]
+    fn the_skipped_hour_does_not_exist_and_of_the_doubled_hour_the_first_is_taken() {
+        let spring = EventInput {
+            date: "2027-03-28".into(),
+            start_time: "02:30".into(),
+            end_time: "04:00".into(),
+            ..valid()
+        };
+        let errors = NewEvent::parse(&spring).unwrap_err();
+        assert_eq!(
+            errors.get("start_time"),
+            Some(&ParseError("time-does-not-exist"))
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(spring.times_that_occur_twice().is_empty());
+
+        let autumn = EventInput {
+            date: "2027-10-31".into(),
+            start_time: "02:30".into(),
+            end_time: "04:00".into(),
+            ..valid()
+        };
+        let event = NewEvent::parse(&autumn).unwrap();
+        assert_eq!(
+            event.starts_at,
+            Utc.with_ymd_and_hms(2027, 10, 31, 0, 30, 0).unwrap(),
+            "02:30 summer time (UTC+2), the first of the two"
+        );
+        assert_eq!(
+            event.ends_at,
+            Utc.with_ymd_and_hms(2027, 10, 31, 3, 0, 0).unwrap()
+        );
+        assert_eq!(autumn.times_that_occur_twice(), ["start_time"]);
+        assert!(valid().times_that_occur_twice().is_empty());
     }
 
     #[test]

@@ -66,6 +66,10 @@ impl<const MAX: usize> OptionalLine<MAX> {
         optional(raw, MAX, fits_a_line).map(Self)
     }
 
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
     pub fn into_inner(self) -> Option<String> {
         self.0
     }
@@ -98,6 +102,10 @@ pub struct OptionalText<const MAX: usize>(Option<String>);
 impl<const MAX: usize> OptionalText<MAX> {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         optional(raw, MAX, fits_a_text).map(Self)
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
     }
 
     pub fn into_inner(self) -> Option<String> {

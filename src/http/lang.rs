@@ -1,12 +1,32 @@
-//! Which language a request is answered in: `?lang=` (remembered in a
-//! cookie), then the cookie, then Accept-Language, then Dutch.
+//! Which language a request is answered in: the `lang` field of a JSON
+//! body once it is read, then `?lang=` (remembered in a cookie), then the
+//! cookie, then Accept-Language, then Dutch.
+use std::sync::OnceLock;
+
 use rocket::http::{Cookie, SameSite};
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 
 use crate::domain::Lang;
 
+/// The language a JSON body asked for, set once the body is read
+/// ([`crate::http::json::JsonBody`]); an error found after that answers in it.
+struct BodyLang(OnceLock<Lang>);
+
+fn body_lang<'r>(req: &'r Request<'_>) -> &'r OnceLock<Lang> {
+    &req.local_cache(|| BodyLang(OnceLock::new())).0
+}
+
+/// Records the language the body of `req` asks for; the first one counts.
+pub fn asked_in_body(req: &Request<'_>, lang: Lang) {
+    // Set already: a body is read once, so it holds the same language.
+    let _ = body_lang(req).set(lang);
+}
+
 pub fn detect(req: &Request<'_>) -> Lang {
+    if let Some(lang) = body_lang(req).get() {
+        return *lang;
+    }
     let from_query = req
         .query_value::<&str>("lang")
         .and_then(Result::ok)

@@ -13,7 +13,9 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Schema, Type}
 use utoipa::openapi::{OpenApi as Document, RefOr};
 use utoipa::{OpenApi, PartialSchema, ToSchema};
 
-use crate::domain::{ApplicationStatus, EligibilityDecision, RegistrationStatus, SectorGroup};
+use crate::domain::{
+    ApplicationStatus, EligibilityDecision, Email, RegistrationStatus, SectorGroup,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,13 +38,16 @@ use crate::domain::{ApplicationStatus, EligibilityDecision, RegistrationStatus, 
         (name = "pilots", description = "Pilots (proeftuinen) and applying for them"),
         (name = "reference", description = "Lists the forms need"),
         (name = "partnerships", description = "Public figures"),
+        (name = "health", description = "Probes for load balancers and orchestrators"),
     )
 )]
 struct ApiDoc;
 
-/// The whole document, with the version of this build.
+/// The whole document, with the version of this build. The health probes
+/// live outside `/api/v1`, so they are merged in at the root.
 pub fn document() -> Document {
     let mut doc = ApiDoc::openapi();
+    doc.merge(super::health::Doc::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc
 }
@@ -211,18 +216,25 @@ pub(crate) fn optional_line<const MAX: usize>() -> RefOr<Schema> {
     optional(line::<MAX>(), MAX)
 }
 
-/// Addresses the sign-up accepts: the HTML5 rule plus a dotted domain.
-/// (Surrounding spaces and international domain names are accepted too.)
+/// Exactly the addresses the sign-up accepts ([`Email::syntax`]), with the
+/// spaces around them that are trimmed off.
 pub(crate) fn email() -> Object {
-    const LABEL: &str = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .max_length(Some(254))
-        .pattern(Some(format!(
-            r"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{LABEL}(?:\.{LABEL})+$"
+        .max_length(Some(Email::MAX_LEN))
+        .pattern(Some(email_pattern()))
+        .description(Some(format!(
+            "An e-mail address, at most {} characters as sent; stored trimmed and in lower \
+             case. The domain may hold Latin letters with accents (`zëist.nl`), at most {} \
+             characters in such a label.",
+            Email::MAX_LEN,
+            Email::MAX_IDN_LABEL
         )))
-        .description(Some("An e-mail address; stored in lower case."))
         .build()
+}
+
+fn email_pattern() -> String {
+    format!("^{TRIMMED}*{}{TRIMMED}*$", Email::syntax())
 }
 
 /// `nl` or `en`, also as a regional form such as `en-GB`, in any case.
@@ -275,4 +287,49 @@ pub(crate) fn phone() -> RefOr<Schema> {
             "Optional: 8 to 15 digits with spaces, `+`, `-` and brackets.",
         ))
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::*;
+
+    /// The published pattern and the parser agree on every character in
+    /// every place of an address, and on the addresses around the limits.
+    #[test]
+    fn the_email_pattern_accepts_exactly_what_the_parser_accepts() {
+        let pattern = Regex::new(&email_pattern()).unwrap();
+        let agree = |raw: &str| {
+            let documented = pattern.is_match(raw) && raw.chars().count() <= Email::MAX_LEN;
+            assert_eq!(
+                documented,
+                Email::parse(raw).is_ok(),
+                "{raw:?}: the document says {documented}"
+            );
+        };
+        for c in (0..=0xFFFF)
+            .chain(0x1F600..0x1F610)
+            .filter_map(char::from_u32)
+        {
+            agree(&format!("a{c}b@zeist.nl"));
+            agree(&format!("anna@z{c}ist.nl"));
+            agree(&format!("{c}anna@zeist.nl{c}"));
+        }
+        for raw in [
+            "dup@zëist.nl",
+            " Dup@ZËIST.nl\t",
+            "a@xn--zëist.nl",
+            "a@ab--ë.nl",
+            "a@ÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿ.nl",
+            "a@ÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿ.nl",
+            "a@[127.0.0.1]",
+            "a@localhost",
+            "a@zeist.nl.",
+            "a..b@zeist.nl",
+            ".a@zeist.nl",
+        ] {
+            agree(raw);
+        }
+    }
 }

@@ -94,8 +94,10 @@ impl IdempotencyKey {
 
 /// Signs up for an event, or for its waiting list when it is full.
 ///
-/// A retry with the same `Idempotency-Key` answers with the sign-up the
-/// first request made (201 again, same id) and sends no second mail.
+/// A retry with the same `Idempotency-Key` and the same body answers with
+/// the sign-up the first request made (201 again, same id) and sends no
+/// second mail; the same key with another body is refused (422
+/// `idempotency_key_reused`).
 #[utoipa::path(
     post,
     path = "/events/{slug}/registrations",
@@ -106,7 +108,8 @@ impl IdempotencyKey {
         ("lang" = Option<String>, Query, description = "`nl` or `en`; others are ignored"),
         ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[A-Za-z0-9_-]{16,64}$",
             description = "16 to 64 characters of `A-Z a-z 0-9 - _`; a retry with the same key \
-                is the same sign-up"),
+                and the same body is the same sign-up, the same key with another body is \
+                refused"),
     ),
     request_body = SignUpFields,
     responses(
@@ -120,8 +123,9 @@ impl IdempotencyKey {
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "The body is not sent as `application/json`",
             body = ErrorBody),
-        (status = 422, description = "A field is missing or wrong (`fields` says which), or \
-            the body has the wrong shape", body = ErrorBody),
+        (status = 422, description = "A field is missing or wrong (`fields` says which), \
+            the body has the wrong shape, or the `Idempotency-Key` came with another body \
+            before (`idempotency_key_reused`)", body = ErrorBody),
         (status = 429, description = "Too many sign-ups from this address or for this e-mail \
             address", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),

@@ -206,6 +206,19 @@ async fn register(
                 query(lang)
             ))))
         }
+        Err(AppError::SubmissionKeyReused) => {
+            // Sent before with other details (back, edit, send): a new key,
+            // so sending it again is a sign-up of its own.
+            let fresh = SignUpFields {
+                form_token: String::new(),
+                ..form
+            };
+            let notice = crate::i18n::text(lang, "form-sent-before-changed");
+            let shown = Shown::refused(&fresh, Status::UnprocessableEntity, notice);
+            render_event(services, slug, lang, &csrf, shown)
+                .await
+                .map(Err)
+        }
         Err(
             e @ (AppError::Duplicate | AppError::Full | AppError::Closed | AppError::Ineligible(_)),
         ) => {

@@ -10,6 +10,7 @@ use crate::domain::{
     ApplicationInput, FieldErrors, Lang, NewApplication, NewRegistration, ParseError,
     RegistrationInput,
 };
+use crate::http::json::AsksLanguage;
 use crate::routes::api_docs;
 
 /// A sign-up for a meeting.
@@ -66,6 +67,18 @@ impl SignUpFields {
     /// The language the body asks for, or `fallback`.
     pub fn lang(&self, fallback: Lang) -> Result<Lang, FieldErrors> {
         body_lang(self.lang.as_deref(), fallback)
+    }
+}
+
+impl AsksLanguage for SignUpFields {
+    fn language(&self) -> Option<Lang> {
+        self.lang.as_deref().and_then(Lang::parse)
+    }
+}
+
+impl AsksLanguage for ApplicationFields {
+    fn language(&self) -> Option<Lang> {
+        self.lang.as_deref().and_then(Lang::parse)
     }
 }
 

@@ -91,6 +91,68 @@ async fn invalid_event_forms_are_shown_again_with_messages() {
     assert!(html.contains(r#"id="title_nl-error""#));
 }
 
+/// `form` with some of its fields changed.
+fn with<'a>(
+    mut form: Vec<(&'static str, &'a str)>,
+    changes: &[(&str, &'a str)],
+) -> Vec<(&'static str, &'a str)> {
+    for (key, value) in form.iter_mut() {
+        if let Some((_, new)) = changes.iter().find(|(k, _)| k == key) {
+            *value = new;
+        }
+    }
+    form
+}
+
+#[rocket::async_test]
+async fn a_time_skipped_in_amsterdam_is_refused_as_such_and_of_a_doubled_one_the_first_is_taken() {
+    let app = spawn_app().await;
+    let csrf = organiser(&app).await;
+    let base = event_form(&csrf, "zomertijd-2027", "40");
+
+    let spring = with(
+        base.clone(),
+        &[("date", "2027-03-28"), ("start_time", "02:30")],
+    );
+    let response = app.post_form("/admin/events/new", &spring).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(
+        html.contains("Deze tijd bestaat niet op deze dag"),
+        "{html}"
+    );
+    assert!(!html.contains("UU:MM"), "the format was right: {html}");
+    assert!(html.contains(r#"aria-describedby="start_time-error""#));
+
+    let autumn = with(
+        base,
+        &[
+            ("date", "2027-10-31"),
+            ("start_time", "02:30"),
+            ("end_time", "04:00"),
+        ],
+    );
+    let response = app.post_form("/admin/events/new", &autumn).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let edit = response.headers().get_one("Location").unwrap().to_owned();
+    let html = app.get(&edit).await.into_string().await.unwrap();
+    assert!(html.contains("twee keer voor"), "{html}");
+    assert!(html.contains("We nemen de eerste keer"), "{html}");
+    assert!(
+        html.contains(r#"aria-describedby="start_time-note""#),
+        "{html}"
+    );
+    assert!(!html.contains("end_time-note"), "04:00 comes once: {html}");
+    let event = aanmeldpunt::entities::event::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.slug == "zomertijd-2027")
+        .unwrap();
+    assert_eq!(event.starts_at.to_rfc3339(), "2027-10-31T00:30:00+00:00");
+}
+
 #[rocket::async_test]
 async fn more_seats_move_the_waiting_list_up_and_fewer_than_confirmed_is_refused() {
     let app = spawn_app().await;
@@ -314,4 +376,52 @@ async fn organisers_move_people_between_the_lists() {
         moved.ics.as_ref().unwrap().contains("METHOD:CANCEL"),
         "the invite is withdrawn"
     );
+}
+
+#[rocket::async_test]
+async fn the_moved_persons_mail_gives_the_place_after_the_first_in_line_moved_up() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 2,
+        ..Default::default()
+    })
+    .await;
+    for who in ["a", "b", "c", "d", "e"] {
+        app.sign_up_api(SLUG, &format!("{who}@utrecht.nl")).await;
+    }
+    let csrf = organiser(&app).await;
+    let a = app.registrations().await[0].id;
+
+    // Full, three waiting: a goes to the back, c takes a's seat.
+    let response = app
+        .post_form(
+            &format!("/admin/registrations/{a}/move"),
+            &[("csrf", &csrf), ("to", "waitlisted")],
+        )
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let waiting: Vec<String> = app
+        .registrations()
+        .await
+        .into_iter()
+        .filter(|r| r.status == RegistrationStatus::Waitlisted)
+        .map(|r| r.email)
+        .collect();
+    assert_eq!(waiting, ["d@utrecht.nl", "e@utrecht.nl", "a@utrecht.nl"]);
+
+    let moved = app.mails_to("a@utrecht.nl", 2).await.remove(1);
+    assert!(moved.text.contains("op plaats 3."), "{}", moved.text);
+    assert!(moved.html.contains("op plaats 3."), "{}", moved.html);
+    let manage = app
+        .get(&crate::helpers::manage_path(&moved))
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        manage.contains("<dd>3</dd>"),
+        "the manage page agrees: {manage}"
+    );
+    let promoted = app.mails_to("c@utrecht.nl", 2).await.remove(1);
+    assert!(promoted.ics.is_some(), "c has the seat and its invite");
 }

@@ -7,6 +7,9 @@ use serde_json::Value;
 
 use crate::helpers::spawn_app;
 
+/// The routes outside `/api/v1` that the document describes too.
+const PROBES: [&str; 2] = ["/healthz", "/livez"];
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -54,7 +57,10 @@ async fn every_mounted_api_route_is_documented_and_nothing_else() {
         .client
         .rocket()
         .routes()
-        .filter(|route| route.uri.path().starts_with("/api/v1"))
+        .filter(|route| {
+            let path = route.uri.path();
+            path.starts_with("/api/v1") || PROBES.contains(&path)
+        })
         .map(|route| {
             (
                 route.method.as_str().to_ascii_lowercase(),
@@ -73,8 +79,80 @@ async fn every_mounted_api_route_is_documented_and_nothing_else() {
                 .map(move |method| (method.to_string(), path.clone()))
         })
         .collect();
-    assert!(mounted.len() >= 10, "{mounted:?}");
+    assert!(mounted.len() >= 12, "{mounted:?}");
+    for probe in PROBES {
+        assert!(
+            mounted.contains(&("get".to_owned(), probe.to_owned())),
+            "{probe} is mounted"
+        );
+    }
     assert_eq!(mounted, documented);
+}
+
+#[rocket::async_test]
+async fn the_probes_answer_as_documented() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .get("/api/v1/openapi.json")
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    let healthz = &doc["paths"]["/healthz"]["get"]["responses"];
+    assert_eq!(
+        healthz["503"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
+    let healthy: Value = app.get("/healthz").await.into_json().await.unwrap();
+    assert_eq!(healthy, serde_json::json!({"status": "ok"}));
+    let livez = &doc["paths"]["/livez"]["get"]["responses"]["200"]["content"];
+    assert!(livez.get("text/plain").is_some(), "{livez}");
+    let live = app.get("/livez").await;
+    assert_eq!(live.content_type(), Some(ContentType::Plain));
+    assert_eq!(live.into_string().await.unwrap(), "ok");
+}
+
+#[rocket::async_test]
+async fn the_email_pattern_admits_the_internationalised_addresses_the_server_accepts() {
+    let app = spawn_app().await;
+    app.create_event(crate::helpers::EventSpec::default()).await;
+    let doc: Value = app
+        .get("/api/v1/openapi.json")
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    let email = &doc["components"]["schemas"]["SignUpFields"]["properties"]["email"];
+    let pattern = regex::Regex::new(email["pattern"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        email,
+        &doc["components"]["schemas"]["ApplicationFields"]["properties"]["email"]
+    );
+    for (address, accepted) in [
+        ("dup@zëist.nl", true),
+        (" Anna@Utrecht.NL ", true),
+        ("bert@straße.de", true),
+        ("anna@utrеcht.nl", false), // Cyrillic е
+        ("anna@xn--zëist.nl", false),
+        ("anna@localhost", false),
+        ("anna@[127.0.0.1]", false),
+    ] {
+        assert_eq!(
+            pattern.is_match(address),
+            accepted,
+            "the document on {address:?}"
+        );
+        let (status, body) = app
+            .sign_up_api("partnerships-voor-meer-banen", address)
+            .await;
+        let expected = match accepted {
+            true => Status::Created,
+            false => Status::UnprocessableEntity,
+        };
+        assert_eq!(status, expected, "the server on {address:?}: {body}");
+    }
+    let mail = app.mails_to("dup@zëist.nl", 1).await.remove(0);
+    assert!(mail.subject.starts_with("Bevestiging"), "{}", mail.subject);
 }
 
 #[rocket::async_test]

@@ -536,3 +536,27 @@ async fn an_old_resend_form_is_refused_with_a_message_that_says_why() {
     let html = response.into_string().await.unwrap();
     assert!(html.contains("Dit formulier is verlopen"), "{html}");
 }
+
+#[rocket::async_test]
+async fn an_application_answers_and_mails_in_the_lang_of_its_body() {
+    let app = app_with_register().await;
+    let mut body = application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl");
+    body["lang"] = json!("en");
+    body["expected_jobs"] = json!(-1);
+    let (status, answer) = app.post_json(&format!("{URI}?lang=nl"), &body).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(
+        answer["message"],
+        "Some fields are not filled in correctly."
+    );
+
+    body["expected_jobs"] = json!(4);
+    let (status, answer) = app.post_json(&format!("{URI}?lang=nl"), &body).await;
+    assert_eq!(status, Status::Created, "{answer}");
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(
+        mail.subject.starts_with("Confirm your application"),
+        "{}",
+        mail.subject
+    );
+}

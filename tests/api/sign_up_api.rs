@@ -249,6 +249,84 @@ async fn api_messages_follow_accept_language() {
 }
 
 #[rocket::async_test]
+async fn the_lang_of_the_body_decides_the_language_of_errors_and_mails() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let post = |body: Value, uri: &'static str| {
+        app.client
+            .post(uri)
+            .header(ContentType::JSON)
+            .header(Header::new("Accept-Language", "nl"))
+            .body(body.to_string())
+            .dispatch()
+    };
+
+    let mut invalid = sign_up_body("anna-at-utrecht");
+    invalid["lang"] = json!("en");
+    let answer: Value = post(invalid, URI).await.into_json().await.unwrap();
+    assert_eq!(
+        answer["message"],
+        "Some fields are not filled in correctly."
+    );
+    assert!(
+        answer["fields"]["email"]
+            .as_str()
+            .unwrap()
+            .starts_with("Enter a valid e-mail address"),
+        "{answer}"
+    );
+
+    // A body of the wrong shape is refused in its language too, and the
+    // query does not outvote it.
+    let mut unknown = sign_up_body("anna@utrecht.nl");
+    unknown["lang"] = json!("en");
+    unknown["shoe_size"] = json!(42);
+    let answer: Value = post(
+        unknown,
+        "/api/v1/events/partnerships-voor-meer-banen/registrations?lang=nl",
+    )
+    .await
+    .into_json()
+    .await
+    .unwrap();
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The data does not have the expected shape"),
+        "{answer}"
+    );
+
+    let mut valid = sign_up_body("anna@utrecht.nl");
+    valid["lang"] = json!("en");
+    assert_eq!(post(valid.clone(), URI).await.status(), Status::Created);
+    let mail = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(
+        mail.subject.starts_with("Confirmation:"),
+        "{}",
+        mail.subject
+    );
+    // Signing up again: the duplicate is answered in the body's language.
+    let answer: Value = post(valid, URI).await.into_json().await.unwrap();
+    assert_eq!(answer["error"], "duplicate");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("You have already signed up"),
+        "{answer}"
+    );
+
+    // Without a lang in the body, the request's language as before.
+    let answer: Value = post(sign_up_body("x-at-utrecht"), URI)
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    assert_eq!(answer["message"], "Niet alle velden zijn goed ingevuld.");
+}
+
+#[rocket::async_test]
 async fn a_retry_with_the_same_idempotency_key_returns_the_first_sign_up() {
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
@@ -275,6 +353,63 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_sign_up() {
     assert_eq!(bad.status(), Status::UnprocessableEntity);
     let bad: Value = serde_json::from_str(&bad.into_string().await.unwrap()).unwrap();
     assert!(bad.to_string().contains("idempotency_key"), "{bad}");
+}
+
+#[rocket::async_test]
+async fn an_idempotency_key_reused_with_another_body_is_refused_and_the_first_sign_up_stands() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let send = |body: Value, lang: &'static str| {
+        app.client
+            .post(format!("{URI}?lang={lang}"))
+            .header(ContentType::JSON)
+            .header(Header::new("Idempotency-Key", "reused-key-0123456789"))
+            .body(body.to_string())
+            .dispatch()
+    };
+    let first = send(sign_up_body("anna@utrecht.nl"), "nl").await;
+    assert_eq!(first.status(), Status::Created);
+    let first: Value = first.into_json().await.unwrap();
+
+    let other = send(sign_up_body("bert@utrecht.nl"), "en").await;
+    assert_eq!(other.status(), Status::UnprocessableEntity);
+    let other: Value = other.into_json().await.unwrap();
+    assert_eq!(other["error"], "idempotency_key_reused", "{other}");
+    let message = other["message"].as_str().unwrap();
+    assert!(
+        message.contains("already used for another request"),
+        "{other}"
+    );
+    assert!(
+        !other.to_string().contains("anna"),
+        "nothing of the first sign-up: {other}"
+    );
+
+    let mut renamed = sign_up_body("anna@utrecht.nl");
+    renamed["name"] = json!("Anna Jansen");
+    let renamed = send(renamed, "nl").await;
+    assert_eq!(renamed.status(), Status::UnprocessableEntity);
+    let renamed: Value = renamed.into_json().await.unwrap();
+    assert!(
+        renamed["message"]
+            .as_str()
+            .unwrap()
+            .contains("al gebruikt voor een ander verzoek"),
+        "{renamed}"
+    );
+
+    // The same body, spelled with spaces and capitals, is the same sign-up.
+    let mut same = sign_up_body(" Anna@Utrecht.nl ");
+    same["name"] = json!(" Anna de Vries ");
+    let replay = send(same, "nl").await;
+    assert_eq!(replay.status(), Status::Created);
+    let replay: Value = replay.into_json().await.unwrap();
+    assert_eq!(replay["id"], first["id"]);
+
+    let stored = app.registrations().await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].email, "anna@utrecht.nl");
+    assert_eq!(app.outbox().await.len(), 1, "one mail, to the first");
 }
 
 #[rocket::async_test]

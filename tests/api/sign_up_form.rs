@@ -141,13 +141,15 @@ async fn shown_form_fields(app: &crate::helpers::TestApp) -> (String, String) {
         .into_string()
         .await
         .unwrap();
-    let field = |name: &str| {
-        let re = regex::Regex::new(&format!(r#"name="{name}" value="([^"]+)""#)).unwrap();
-        re.captures(&html)
-            .map(|c| c[1].to_owned())
-            .unwrap_or_else(|| panic!("a {name} field in {html}"))
-    };
-    (field("csrf"), field("form_token"))
+    (regex_field(&html, "csrf"), regex_field(&html, "form_token"))
+}
+
+/// The value of the hidden field `name` in `html`.
+fn regex_field(html: &str, name: &str) -> String {
+    let re = regex::Regex::new(&format!(r#"name="{name}" value="([^"]+)""#)).unwrap();
+    re.captures(html)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("a {name} field in {html}"))
 }
 
 #[rocket::async_test]
@@ -181,6 +183,49 @@ async fn a_double_clicked_form_signs_up_once_and_both_clicks_land_on_the_same_pa
         Status::Conflict
     );
     assert_eq!(app.registrations().await.len(), 1);
+}
+
+#[rocket::async_test]
+async fn a_form_sent_again_with_other_details_is_shown_again_with_a_fresh_key() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    let (csrf, form_token) = shown_form_fields(&app).await;
+    let mut fields = valid_form("anna@utrecht.nl");
+    fields.push(("csrf", &csrf));
+    fields.push(("form_token", &form_token));
+    assert_eq!(
+        app.post_form(ACTION, &fields).await.status(),
+        Status::SeeOther
+    );
+
+    // Back, another address typed in, sent again: the same key.
+    let mut changed = valid_form("bert@utrecht.nl");
+    changed.push(("csrf", &csrf));
+    changed.push(("form_token", &form_token));
+    let response = app.post_form(ACTION, &changed).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("al verstuurd, met andere gegevens"), "{html}");
+    assert!(html.contains(r#"value="bert@utrecht.nl""#), "kept values");
+    assert!(!html.contains(&form_token), "a fresh key: {html}");
+    assert_eq!(app.registrations().await.len(), 1);
+
+    // Sending the shown form signs Bert up.
+    let fresh = regex_field(&html, "form_token");
+    let mut again = valid_form("bert@utrecht.nl");
+    again.push(("csrf", &csrf));
+    again.push(("form_token", &fresh));
+    assert_eq!(
+        app.post_form(ACTION, &again).await.status(),
+        Status::SeeOther
+    );
+    let emails: Vec<String> = app
+        .registrations()
+        .await
+        .into_iter()
+        .map(|r| r.email)
+        .collect();
+    assert_eq!(emails, ["anna@utrecht.nl", "bert@utrecht.nl"]);
 }
 
 #[rocket::async_test]

@@ -12,6 +12,7 @@ use crate::auth::{Organiser, Staff};
 use crate::domain::{EventInput, FieldErrors, Lang, NewEvent};
 use crate::error::{field_messages, AppError};
 use crate::http::{Button, CsrfForm, CsrfToken};
+use crate::i18n::text;
 use crate::services::event_admin::{self, Change};
 use crate::services::Services;
 
@@ -71,6 +72,9 @@ struct FormPage {
     editing: Option<String>,
     form: EventInput,
     errors: BTreeMap<&'static str, String>,
+    /// What the form should know about a field's value (a time that
+    /// occurs twice that day), per field.
+    notes: BTreeMap<&'static str, String>,
     notice: Option<String>,
 }
 
@@ -82,10 +86,16 @@ impl FormPage {
         errors: &FieldErrors,
         notice: Option<String>,
     ) -> Self {
+        let notes = form
+            .times_that_occur_twice()
+            .into_iter()
+            .map(|field| (field, text(lang, "field-note-time-occurs-twice")))
+            .collect();
         FormPage {
             editing,
             form,
             errors: field_messages(errors, lang),
+            notes,
             notice,
         }
     }

@@ -41,6 +41,9 @@ pub enum Earlier {
     /// The same submission (form token or `Idempotency-Key`) came in as
     /// this sign-up.
     SameSubmission(Uuid),
+    /// The key came in before with another sign-up: a client reusing keys,
+    /// or a form sent back with its fields changed.
+    KeyUsedForAnotherSignUp,
     /// An active sign-up with the same address.
     SameAddress(Uuid),
 }
@@ -74,6 +77,8 @@ pub enum Refusal {
     Ineligible,
     /// The event needs the register's answer and none was given.
     AskTheRegister,
+    /// The submission's key belongs to another sign-up.
+    KeyReused,
 }
 
 pub fn sign_up(
@@ -83,13 +88,18 @@ pub fn sign_up(
     now: DateTime<Utc>,
 ) -> SignUpDecision {
     use SignUpDecision::*;
+    // A mistake of the client's, whatever the event's state: never a
+    // silent answer with somebody else's sign-up.
+    if earlier == Earlier::KeyUsedForAnotherSignUp {
+        return Refuse(Refusal::KeyReused);
+    }
     if event.status == EventStatus::Cancelled || !(asking.by_staff || event.window_open(now)) {
         return Refuse(Refusal::Closed);
     }
     match earlier {
         Earlier::SameSubmission(id) => return Replay(id),
         Earlier::SameAddress(id) => return AlreadySignedUp(id),
-        Earlier::None => {}
+        Earlier::None | Earlier::KeyUsedForAnotherSignUp => {}
     }
     if event.eligibility == Eligibility::PublicSector && !asking.by_staff {
         match asking.register_says {
@@ -240,6 +250,20 @@ mod tests {
             sign_up(&full, Earlier::SameAddress(id), VISITOR, now()),
             SignUpDecision::AlreadySignedUp(id)
         );
+    }
+
+    #[test]
+    fn a_key_of_another_sign_up_is_refused_whatever_the_event_state() {
+        let closed = EventState {
+            status: EventStatus::Cancelled,
+            ..event(1, 1)
+        };
+        for state in [event(10, 0), closed] {
+            assert_eq!(
+                sign_up(&state, Earlier::KeyUsedForAnotherSignUp, VISITOR, now()),
+                SignUpDecision::Refuse(Refusal::KeyReused)
+            );
+        }
     }
 
     #[test]

@@ -151,7 +151,7 @@ struct Book {
     /// Active sign-ups by address.
     by_email: HashMap<String, registration::Model>,
     /// Sign-ups by the submission key they came with.
-    by_key: HashMap<String, Uuid>,
+    by_key: HashMap<String, registration::Model>,
     /// Waiting-list places of this batch's own rows, not yet in the table.
     new_positions: HashMap<Uuid, u64>,
 }
@@ -180,8 +180,8 @@ impl Book {
                 .all(txn)
                 .await?;
             for row in replayed {
-                if let Some(key) = row.submission_key {
-                    by_key.insert(key, row.id);
+                if let Some(key) = row.submission_key.clone() {
+                    by_key.insert(key, row);
                 }
             }
         }
@@ -194,14 +194,29 @@ impl Book {
 
     fn earlier(&self, new: &NewRegistration) -> Earlier {
         let key = new.submission_key.as_ref().map(|k| k.as_str());
-        if let Some(id) = key.and_then(|key| self.by_key.get(key)) {
-            return Earlier::SameSubmission(*id);
+        if let Some(earlier) = key.and_then(|key| self.by_key.get(key)) {
+            return match same_sign_up(new, earlier) {
+                true => Earlier::SameSubmission(earlier.id),
+                false => Earlier::KeyUsedForAnotherSignUp,
+            };
         }
         match self.by_email.get(new.email.as_str()) {
             Some(existing) => Earlier::SameAddress(existing.id),
             None => Earlier::None,
         }
     }
+}
+
+/// Whether `new` asks for what `earlier` holds, field by field as parsed
+/// (so spaces around a value or the case of an address do not count).
+fn same_sign_up(new: &NewRegistration, earlier: &registration::Model) -> bool {
+    new.name.as_str() == earlier.name
+        && new.email.as_str() == earlier.email
+        && new.organisation.as_str() == earlier.organisation
+        && new.sector == earlier.sector
+        && new.job_title.as_deref() == earlier.job_title.as_deref()
+        && new.remarks.as_deref() == earlier.remarks.as_deref()
+        && new.lang == earlier.lang
 }
 
 /// The values, the last one repeated up to the next power of two: every
@@ -276,7 +291,7 @@ impl LockedEvent<'_> {
             book.new_positions.insert(model.id, position);
         }
         if let Some(key) = &new.submission_key {
-            book.by_key.insert(key.as_str().to_owned(), model.id);
+            book.by_key.insert(key.as_str().to_owned(), model.clone());
         }
         if let Some(staff) = &sign_up.by_staff {
             // The id, never the address: erasure must not have to find it here.
@@ -326,6 +341,7 @@ fn refused(
 ) -> AppError {
     match (refusal, register) {
         (Refusal::Closed, _) => AppError::Closed,
+        (Refusal::KeyReused, _) => AppError::SubmissionKeyReused,
         (Refusal::Full, _) => AppError::Full,
         (Refusal::Ineligible, Some(decision)) => AppError::Ineligible(format!(
             "{} {}",
