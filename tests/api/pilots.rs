@@ -536,3 +536,81 @@ async fn an_old_resend_form_is_refused_with_a_message_that_says_why() {
     let html = response.into_string().await.unwrap();
     assert!(html.contains("Dit formulier is verlopen"), "{html}");
 }
+
+/// The labels of the chooser's radios, in order, and how many are checked.
+fn choices(html: &str) -> (Vec<String>, usize) {
+    let label = regex::Regex::new(r#"<label for="org-[0-9a-f-]{36}">([^<]+)</label>"#).unwrap();
+    let names = label.captures_iter(html).map(|c| c[1].to_owned()).collect();
+    (names, html.matches(" checked>").count())
+}
+
+#[rocket::async_test]
+async fn the_chooser_offers_dutch_provinces_first_selects_nothing_and_has_more_results() {
+    let app = spawn_app().await;
+    aanmeldpunt::services::register::load_shipped(&app.db, "test")
+        .await
+        .unwrap();
+    app.create_pilot(SLUG, 15, true).await;
+    let form = [
+        ("organisation", "Provincie"),
+        ("sector", "PROV"),
+        ("contact_name", "Anna de Vries"),
+        ("email", "anna@example.org"),
+        ("current_suppliers", "Glans"),
+        ("motivation", "Meer banen"),
+        ("expected_jobs", "3"),
+    ];
+    let response = app
+        .submit_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &form)
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    let (names, checked) = choices(&html);
+    assert_eq!(names.len(), 8, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("Provincie ") && !n.contains("(BE)")),
+        "Dutch provinces first: {names:?}"
+    );
+    assert_eq!(checked, 0, "nothing chosen for the applicant");
+    assert!(html.contains("Meer organisaties tonen"), "{html}");
+    assert!(html.contains("&amp;choosing=true"));
+
+    // "More results" shows every province, the Belgian ones after them.
+    let response = app
+        .submit_form(
+            &format!("/pilots/{SLUG}/apply?lang=nl&more=true&choosing=true"),
+            &form,
+        )
+        .await;
+    let html = response.into_string().await.unwrap();
+    let (names, _) = choices(&html);
+    let dutch = names
+        .iter()
+        .position(|n| n == "Provincie Zuid-Holland")
+        .expect("all twelve provinces");
+    let belgian = names
+        .iter()
+        .position(|n| n == "Provincie Luik")
+        .unwrap_or(usize::MAX);
+    assert!(dutch < 12 && dutch < belgian, "{names:?}");
+    assert!(
+        !html.contains(r##"<a href="#organisation_id">"##),
+        "asking for more is no mistake"
+    );
+
+    // Sending it from the chooser without a choice says what to do.
+    let response = app
+        .submit_form(
+            &format!("/pilots/{SLUG}/apply?lang=nl&choosing=true"),
+            &form,
+        )
+        .await;
+    let html = response.into_string().await.unwrap();
+    assert!(
+        html.contains(r##"<a href="#organisation_id">Kies uw organisatie uit de lijst"##),
+        "{html}"
+    );
+    assert_eq!(applications_stored(&app).await, 0);
+}
