@@ -317,6 +317,8 @@ struct AppliedPage {
     csrf: String,
     /// Why a new mail was not sent.
     notice: Option<String>,
+    /// Shown for a verification link that ran out.
+    expired: bool,
 }
 
 fn applied_page(
@@ -350,6 +352,7 @@ async fn applied(
         already_applied: duplicate.unwrap_or(false),
         csrf: csrf.0,
         notice: None,
+        expired: false,
     };
     applied_page(services, Status::Ok, &context)
 }
@@ -383,6 +386,7 @@ async fn resend(
                 already_applied: false,
                 csrf: csrf.0,
                 notice: Some(e.message(lang)),
+                expired: false,
             };
             Ok(Err(FormPage::retrying_after(
                 applied_page(services, e.status(), &context)?,
@@ -469,7 +473,28 @@ async fn confirm_form(
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let application = applications::to_verify(services, &token).await?;
+    let application = match applications::to_verify(services, &token).await {
+        Ok(application) => application,
+        // A link that ran out offers a new one on the spot.
+        Err(AppError::LinkExpiredOrUnknown) => {
+            let Some((id, slug)) = applications::expired_verification(services, &token).await?
+            else {
+                return Err(AppError::LinkExpiredOrUnknown);
+            };
+            let context = AppliedPage {
+                lang: lang.code(),
+                id,
+                slug,
+                resent: false,
+                already_applied: false,
+                csrf: csrf.0,
+                notice: None,
+                expired: true,
+            };
+            return applied_page(services, Status::NotFound, &context);
+        }
+        Err(e) => return Err(e),
+    };
     let context = ConfirmPage {
         lang: lang.code(),
         token: token.as_str().to_owned(),

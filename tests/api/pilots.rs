@@ -283,7 +283,14 @@ async fn an_expired_verification_link_is_refused_and_a_new_one_can_be_sent() {
     }
     let response = app.get(&verify).await;
     assert_eq!(response.status(), Status::NotFound);
-    assert!(response.into_string().await.unwrap().contains("verlopen"));
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("<h1>Deze link is verlopen</h1>"), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"action="/pilots/{SLUG}/applied/{id}/resend?lang=nl""#
+        )),
+        "the resend button is offered on the spot: {html}"
+    );
 
     let resend = app
         .submit_form(&format!("/pilots/{SLUG}/applied/{id}/resend"), &[])
@@ -294,6 +301,66 @@ async fn an_expired_verification_link_is_refused_and_a_new_one_can_be_sent() {
         "/applications/verify/",
     );
     assert_eq!(app.get(&fresh).await.status(), Status::Ok);
+}
+
+#[rocket::async_test]
+async fn an_application_expired_unconfirmed_comes_back_through_a_new_link() {
+    let app = app_with_register().await;
+    let (_, body) = app
+        .post_json(
+            URI,
+            &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+        )
+        .await;
+    let id: Uuid = body["id"].as_str().unwrap().parse().unwrap();
+    let verify = link_path(
+        &app.mails_to("anna@utrecht.nl", 1).await[0],
+        "/applications/verify/",
+    );
+    for token in access_token::Entity::find().all(&app.db).await.unwrap() {
+        if token.purpose == aanmeldpunt::domain::TokenPurpose::VerifyApplication {
+            let mut expired: access_token::ActiveModel = token.into();
+            expired.expires_at = Set(Some(Utc::now() - Duration::minutes(1)));
+            expired.update(&app.db).await.unwrap();
+        }
+    }
+    let stored = pilot_application::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut old: pilot_application::ActiveModel = stored.into();
+    old.created_at = Set(Utc::now() - Duration::hours(80));
+    old.update(&app.db).await.unwrap();
+    applications::expire_unverified(services(&app), Utc::now())
+        .await
+        .unwrap();
+    let status = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            pilot_application::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+        }
+    };
+    assert_eq!(status(&app).await, ApplicationStatus::Expired);
+    let html = app.get(&verify).await.into_string().await.unwrap();
+    assert!(html.contains("Stuur mij een nieuwe link"), "{html}");
+    let resend = app
+        .submit_form(&format!("/pilots/{SLUG}/applied/{id}/resend"), &[])
+        .await;
+    assert_eq!(resend.status(), Status::SeeOther);
+    assert_eq!(status(&app).await, ApplicationStatus::Unverified);
+    let fresh = link_path(
+        &app.mails_to("anna@utrecht.nl", 2).await[1],
+        "/applications/verify/",
+    );
+    let confirmed = app.submit_form(&fresh, &[]).await;
+    assert_eq!(confirmed.status(), Status::Ok);
+    assert_eq!(status(&app).await, ApplicationStatus::Submitted);
 }
 
 #[rocket::async_test]
