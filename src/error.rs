@@ -20,7 +20,7 @@ use sea_orm::DbErr;
 use serde::Serialize;
 
 use crate::domain::{FieldErrors, Lang};
-use crate::i18n::{text, text_with};
+use crate::i18n::{count_text, text, text_with, try_text};
 use crate::views::Views;
 
 #[derive(Debug, thiserror::Error)]
@@ -76,11 +76,24 @@ pub enum AppError {
     SubmissionKeyReused,
     /// Too many requests from one client or about one e-mail address.
     #[error("rate limited for {retry_after_secs} s")]
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+        of: Throttled,
+    },
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
     #[error("internal error")]
     Internal(#[source] Box<dyn StdError + Send + Sync>),
+}
+
+/// Whose allowance ran out, which decides what the refusal says: "you
+/// sent this form often" or "this address had much mail already".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    /// Forms or log-ins from one client address.
+    Client,
+    /// Mail to one typed e-mail address.
+    Recipient,
 }
 
 impl From<DbErr> for AppError {
@@ -208,13 +221,28 @@ impl AppError {
             AppError::Forbidden => text(lang, "error-forbidden"),
             AppError::FormExpired => text(lang, "form-expired"),
             AppError::SubmissionKeyReused => text(lang, "error-submission-key-reused"),
-            AppError::RateLimited { retry_after_secs } => text_with(
-                lang,
-                "error-rate-limited",
-                &[("seconds", retry_after_secs.to_string())],
-            ),
+            AppError::RateLimited {
+                retry_after_secs,
+                of,
+            } => {
+                let key = match of {
+                    Throttled::Client => "error-rate-limited",
+                    Throttled::Recipient => "error-rate-limited-recipient",
+                };
+                text_with(lang, key, &[("wait", wait_text(lang, *retry_after_secs))])
+            }
             AppError::Unavailable(_) => text(lang, "error-unavailable"),
             AppError::Internal(_) => text(lang, "error-internal"),
+        }
+    }
+
+    /// How long the client should wait before trying again, if at all.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -235,11 +263,28 @@ impl AppError {
     }
 }
 
-/// Translates each field's error code into a sentence.
+/// "2 minuten", "45 seconden": a wait as people say it, rounded up.
+pub fn wait_text(lang: Lang, secs: u64) -> String {
+    if secs < 60 {
+        count_text(lang, "wait-seconds", secs.max(1))
+    } else {
+        count_text(lang, "wait-minutes", secs.div_ceil(60))
+    }
+}
+
+/// Translates each field's error code into a sentence that says what to
+/// do with that field: `field-error-<field>-<code>` where the field has a
+/// message of its own ("Kies de sector van uw werkgever"), else the
+/// general `field-error-<code>`.
 pub fn field_messages(fields: &FieldErrors, lang: Lang) -> BTreeMap<&'static str, String> {
     fields
         .iter()
-        .map(|(field, code)| (*field, text(lang, &format!("field-error-{code}"))))
+        .map(|(field, code)| {
+            let own = format!("field-error-{}-{code}", field.replace('_', "-"));
+            let message =
+                try_text(lang, &own).unwrap_or_else(|| text(lang, &format!("field-error-{code}")));
+            (*field, message)
+        })
         .collect()
 }
 
@@ -311,8 +356,8 @@ impl<'r> Responder<'r, 'static> for AppError {
             let details = fields.into_values().collect();
             render_error_page(req, status, lang, &message, details)?
         };
-        if let AppError::RateLimited { retry_after_secs } = self {
-            response.set_header(Header::new("Retry-After", retry_after_secs.to_string()));
+        if let Some(wait) = self.retry_after() {
+            response.set_header(Header::new("Retry-After", wait.to_string()));
         }
         Ok(response)
     }
@@ -377,6 +422,14 @@ mod tests {
                 "RateLimited",
                 AppError::RateLimited {
                     retry_after_secs: 120,
+                    of: Throttled::Client,
+                },
+            ),
+            (
+                "RateLimited",
+                AppError::RateLimited {
+                    retry_after_secs: 3000,
+                    of: Throttled::Recipient,
                 },
             ),
             (
@@ -441,6 +494,75 @@ mod tests {
         assert!(unused.is_empty(), "never constructed: {unused:?}");
     }
 
+    /// Every `"..."` literal that follows `marker` in the app's sources.
+    fn literals_after(marker: &str) -> std::collections::BTreeSet<String> {
+        let mut found = std::collections::BTreeSet::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let source = std::fs::read_to_string(&path).unwrap();
+                    for (at, _) in source.match_indices(marker) {
+                        let rest = &source[at + marker.len()..];
+                        if let Some(end) = rest.find('"') {
+                            found.insert(rest[..end].to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_conflict_and_field_error_the_code_raises_reads_as_a_sentence_in_both_languages() {
+        let conflicts = literals_after("AppError::Conflict(\"");
+        assert!(
+            conflicts.len() > 5,
+            "conflicts were not found: {conflicts:?}"
+        );
+        let codes = literals_after("ParseError(\"");
+        assert!(codes.len() > 10, "field codes were not found: {codes:?}");
+        for lang in Lang::ALL {
+            for key in &conflicts {
+                let own = try_text(lang, key);
+                assert!(own.is_some_and(|m| !m.is_empty()), "{key} in {lang:?}");
+            }
+            for code in &codes {
+                let mut fields = FieldErrors::new();
+                fields.insert(
+                    "field",
+                    crate::domain::ParseError(Box::leak(code.clone().into_boxed_str())),
+                );
+                let message = &field_messages(&fields, lang)["field"];
+                assert!(
+                    !message.contains("Unknown localization") && message.ends_with('.'),
+                    "field-error-{code} in {lang:?}: {message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fields_with_a_message_of_their_own_say_what_to_do_with_that_field() {
+        let mut fields = FieldErrors::new();
+        fields.insert("sector", crate::domain::ParseError("required"));
+        fields.insert("email", crate::domain::ParseError("email-invalid"));
+        fields.insert("job_title", crate::domain::ParseError("too-long"));
+        let nl = field_messages(&fields, Lang::Nl);
+        assert_eq!(nl["sector"], "Kies de sector van uw werkgever.");
+        assert!(nl["email"].starts_with("Vul een e-mailadres in zoals naam@gemeente.nl."));
+        assert_eq!(nl["job_title"], "Dit is te lang. Maak de tekst korter.");
+        let en = field_messages(&fields, Lang::En);
+        assert_eq!(en["sector"], "Choose the sector of your employer.");
+    }
+
     #[test]
     fn every_error_has_a_real_message_in_dutch_and_english_and_a_listed_kind() {
         for (name, error) in one_of_each() {
@@ -455,7 +577,20 @@ mod tests {
         }
         let waiting = AppError::RateLimited {
             retry_after_secs: 120,
+            of: Throttled::Client,
         };
-        assert!(waiting.message(Lang::Nl).contains("120"));
+        assert_eq!(
+            waiting.message(Lang::Nl),
+            "U heeft dit formulier vaak verstuurd. Probeer het over 2 minuten opnieuw."
+        );
+        let one = AppError::RateLimited {
+            retry_after_secs: 1,
+            of: Throttled::Recipient,
+        };
+        assert!(
+            one.message(Lang::En).contains("1 second."),
+            "{}",
+            one.message(Lang::En)
+        );
     }
 }

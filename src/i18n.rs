@@ -30,6 +30,28 @@ pub fn text(lang: Lang, key: &str) -> String {
     LOCALES.lookup(&langid(lang), key)
 }
 
+/// The text behind `key`, or `None` where no language has it.
+pub fn try_text(lang: Lang, key: &str) -> Option<String> {
+    LOCALES.try_lookup(&langid(lang), key)
+}
+
+/// The text behind `key` with `$count` as a number, so the text can
+/// choose between one and many.
+pub fn count_text(lang: Lang, key: &str, count: u64) -> String {
+    let args = HashMap::from([(Cow::Borrowed("count"), FluentValue::from(count))]);
+    LOCALES.lookup_with_args(&langid(lang), key, &args)
+}
+
+/// The text behind `key` with numbers as named arguments, so the text can
+/// choose between one and many for each.
+pub fn text_with_numbers(lang: Lang, key: &str, args: &[(&'static str, i64)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(*value)))
+        .collect();
+    LOCALES.lookup_with_args(&langid(lang), key, &args)
+}
+
 /// The text behind `key` with named arguments filled in.
 pub fn text_with(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue> = args

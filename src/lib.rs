@@ -47,6 +47,7 @@ pub fn rocket(figment: Figment) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(shield)
         .attach(content_security_policy)
+        .attach(http::compress::Gzip)
         .attach(AdHoc::try_on_ignite("Database, mail and templates", setup))
         .attach(AdHoc::on_liftoff("Mail worker", |rocket| {
             Box::pin(background::start_mail_worker(rocket))

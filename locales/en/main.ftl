@@ -10,12 +10,13 @@ event-more = View and sign up
 event-when = Date
 event-time = Time
 event-where = Location
-event-seats-left = Seats left
+event-seats = Seats
 event-seats-left-count = { $count ->
     [one] 1 seat left
    *[other] { $count } seats left
 }
-event-full-waitlist = Full: you can join the waiting list.
+event-seats-full-waitlist = Full — you can join the waiting list
+event-seats-full = Full
 event-public-sector-only = Only for employers in the Government and Education sectors.
 event-state-open = Registration is open.
 event-state-waitlist-only = All seats are taken. New sign-ups join the waiting list.
@@ -47,10 +48,14 @@ form-sent-before-changed = You had already sent this form, with other details; t
 title-error-prefix = Error
 
 thanks-title = Thank you for signing up
+thanks-title-waitlisted = You are on the waiting list (place { $position })
 thanks-confirmed = Your sign-up is confirmed. You will receive an e-mail with a calendar invitation and a personal link to view or cancel your sign-up.
 thanks-waitlisted = You are on the waiting list, at position { $position }. When a seat becomes free you move up automatically and we will let you know.
 thanks-waitlisted-mail = You will receive an e-mail with a personal link to view or cancel your sign-up.
 thanks-cancelled = This sign-up has been cancelled.
+already-title = You had already signed up
+already-text = You had already signed up for this meeting with this e-mail address. We are sending you the confirmation with your personal link once more (at most once an hour). With it you can view or cancel your sign-up.
+already-spam = No e-mail? Please also look in your junk mail folder.
 back-to-events = Back to the meetings
 
 manage-title = Your sign-up
@@ -64,11 +69,12 @@ manage-cancel-button = Cancel sign-up
 manage-cancelled-note = Your sign-up has been cancelled. You will receive a confirmation by e-mail.
 manage-event = Meeting
 
+error-title-not-found = Page not found
 error-title = Something went wrong
 error-validation = Some fields are not filled in correctly.
 error-invalid-body = The data does not have the expected shape
 error-not-found = This page or sign-up does not exist (any more).
-error-duplicate = You have already signed up for this meeting with this e-mail address. We have sent your confirmation again.
+error-duplicate = You have already signed up for this meeting with this e-mail address. We are sending you the confirmation once more (at most once an hour).
 error-submission-key-reused = This Idempotency-Key was already used for another request. Use a new key for every new sign-up.
 error-full = This meeting is full and has no waiting list.
 error-closed = Registration for this meeting is not possible (any more).
@@ -79,11 +85,36 @@ error-internal = Something went wrong on our side. Please try again later.
 ineligible-public-sector-event = This meeting is only for employers in the Government and Education sectors. Employers from other sectors and market suppliers are welcome at our open meetings.
 
 field-error-required = Please fill in this field.
-field-error-too-long = This is too long.
+field-error-too-long = This is too long. Please make it shorter.
 field-error-email-invalid = Enter a valid e-mail address, such as name@organisation.nl.
 field-error-control-characters = This field contains characters that are not allowed.
 field-error-sector-unknown = Choose a sector from the list.
 field-error-lang-unknown = Choose nl or en.
+
+# Per field, what to do (B1): field-error-<field>-<code>; otherwise field-error-<code>.
+field-error-name-required = Enter your name.
+field-error-email-required = Enter your e-mail address, like name@municipality.nl.
+field-error-email-email-invalid = Enter an e-mail address like name@municipality.nl. Check that it has an @ and a dot after it.
+field-error-organisation-required = Enter the name of your organisation, like Gemeente Utrecht.
+field-error-organisation-organisation-unknown = Choose your organisation from the list, or choose that it is not listed.
+field-error-sector-required = Choose the sector of your employer.
+field-error-sector-sector-unknown = Choose the sector of your employer from the list.
+field-error-contact-name-required = Enter the name of the contact person.
+field-error-phone-phone-invalid = Enter a phone number like 030 123 45 67 or +31 30 123 45 67, or leave it empty.
+field-error-current-suppliers-required = Write down which suppliers you work with now.
+field-error-motivation-required = Write in a few sentences why you want to take part.
+field-error-expected-jobs-required = Enter how many jobs you expect, for example 3. If you do not know, enter 0.
+field-error-expected-jobs-jobs-invalid = Enter a whole number from 0 to 1000, for example 3.
+field-error-title-nl-required = Enter the Dutch title.
+field-error-title-en-required = Enter the English title.
+field-error-description-nl-required = Enter the Dutch description.
+field-error-description-en-required = Enter the English description.
+field-error-location-required = Enter where the meeting is.
+field-error-date-required = Enter the date as YYYY-MM-DD, like 2026-12-14.
+field-error-start-time-required = Enter the start time as HH:MM, like 13:30.
+field-error-end-time-required = Enter the end time as HH:MM, like 16:00.
+field-error-capacity-required = Enter the number of seats, like 80.
+field-error-slug-required = Enter a web address, like partnerdag-2027.
 
 mail-greeting = Dear { $name },
 mail-confirmed-intro = You are signed up for { $title }.
@@ -121,6 +152,8 @@ category-other = Other
 apply-title = Apply for the pilot
 apply-organisation-hint = Type the name of your organisation; we look it up in the register of government organisations.
 apply-choose-legend = Which organisation do you mean?
+apply-choose-more = Show more organisations
+field-error-organisation-id-required = Choose your organisation from the list, or choose that it is not listed.
 apply-choose-none = My organisation is not listed; use the name I typed
 apply-contact-name = Contact name
 apply-email = E-mail address (at your organisation)
@@ -139,6 +172,9 @@ ineligible-not-stored = Your details have not been stored.
 ineligible-see-events = See the open meetings
 sent-title = Confirm your e-mail address
 sent-check-mail = Almost done: we have sent you an e-mail. Click the link in it to confirm your application; only then does it reach us. The link is valid for 72 hours.
+sent-expired-title = This link has expired
+sent-expired-text = The link to confirm your e-mail address is valid for 72 hours, and that time has passed. Your application has been kept. Ask for a new e-mail and click the link in it within 72 hours.
+sent-expired-resend = Send me a new link
 sent-resent = We have sent the e-mail again.
 sent-no-mail = No e-mail? Please check your spam folder too.
 sent-resend = Send the e-mail again
@@ -155,6 +191,7 @@ mail-subject-verify = Confirm your application: { $title }
 mail-verify-intro = You applied for { $title } on behalf of { $organisation }. Confirm your e-mail address and your application reaches us.
 mail-verify-action = Confirm your e-mail address
 mail-verify-expiry = This link is valid for 72 hours.
+mail-application-status-link = See the status of your application
 mail-application-manage = View or withdraw your application
 mail-subject-application-submitted = Application received: { $title }
 mail-subject-application-accepted = Accepted: { $title }
@@ -273,6 +310,7 @@ field-error-end-before-start = The end time must be after the start time.
 field-error-reminder-invalid = Enter a number of days from 0 to 30.
 mail-subject-reminder = Reminder: { $title }
 mail-reminder-intro = It is nearly time: you are signed up for { $title }. If you cannot come after all, please cancel through the link below so someone on the waiting list gets your seat.
+mail-check-in-text = At the entrance: show this link (the HTML version of this e-mail has it as a QR code too). A member of staff opens it and checks you in:
 mail-qr-note = Show this code at the entrance for a quick check-in.
 mail-qr-alt = QR code for check-in at the entrance
 mail-qr-link = No code showing? Staff at the entrance can open this link instead:
@@ -322,10 +360,16 @@ stage-pilot-running = Pilot running
 stage-started = Started
 stage-ended = Ended
 dashboard-title = Partnership dashboard
+dashboard-headline = { $started } of { $target } partnerships started — { $remaining } to go
+dashboard-headline-reached = { $started } of { $target } partnerships started — the year's target is reached
+dashboard-pace-on = On pace: at an even pace { $expected } would have started by now.
+dashboard-pace-behind = Behind pace: at an even pace { $expected } would have started by now.
+dashboard-legend-started = Started (cumulative)
+dashboard-legend-pace = Even pace to the target
+dashboard-legend-target = Year's target
 dashboard-year = Year
-dashboard-progress = { $started } of { $target } partnerships started
 dashboard-in-progress = { $count } partnerships in preparation.
-dashboard-per-month = Partnerships started per month (cumulative), with the target line
+dashboard-per-month = Partnerships started per month (cumulative), with an even pace and the target
 dashboard-month = Month
 dashboard-started-cumulative = Started (cumulative)
 dashboard-target = target
@@ -345,7 +389,16 @@ field-error-category-unknown = Choose a procurement category from the list.
 field-error-target-invalid = Enter a valid year and target.
 partnership-history = History and notes
 dashboard-jobs-progress = { $realised } of { $target } jobs realised.
-error-rate-limited = Too many requests from your address. Please try again in { $seconds } seconds.
+error-rate-limited = You have sent this form many times. Please try again in { $wait }.
+error-rate-limited-recipient = We have already sent many e-mails to this address in the past hour. Please try again in { $wait }.
+wait-seconds = { $count ->
+    [one] 1 second
+   *[other] { $count } seconds
+}
+wait-minutes = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
 privacy-title = Privacy statement
 manage-privacy-title = Your data
 manage-privacy-intro = Above is everything we keep about you for this sign-up. You can have your data erased; your sign-up then lapses.
@@ -405,6 +458,23 @@ privacy-right-erasure = Erasure: with your personal link you erase your data you
 privacy-right-objection = Objection: you can object to the use of your data by writing to { $contact }.
 privacy-complaint-title = Complaint
 privacy-complaint = If you disagree with how we handle your data, you can complain to the Dutch Data Protection Authority, the Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl).
+cancel-title = Cancel sign-up
+cancel-sign-up-consequence = Your seat goes to the first person on the waiting list. You will get a confirmation by e-mail, with a cancellation for your calendar. This cannot be undone. If you want to come after all, you can sign up again while there are seats.
+cancel-waitlist-consequence = You leave the waiting list and will not move up when a seat becomes free. You will get a confirmation by e-mail. This cannot be undone.
+cancel-confirm = Yes, cancel my sign-up
+admin-cancel-title = Cancel sign-up
+admin-cancel-consequence = { $name } gets an e-mail that the sign-up is cancelled, with a cancellation for the calendar. If anyone is on the waiting list, the first moves up and is told. This cannot be undone.
+admin-cancel-confirm = Yes, cancel this sign-up
+admin-call-off-title = Call off meeting
+admin-call-off-meeting = Meeting
+admin-call-off-consequence = { $confirmed ->
+    [one] 1 confirmed attendee
+   *[other] { $confirmed } confirmed attendees
+} and { $waitlisted ->
+    [one] 1 person on the waiting list get
+   *[other] { $waitlisted } people on the waiting list get
+} an e-mail that the meeting will not take place, with a cancellation for the calendar. Nobody can sign up after that. This cannot be undone.
+admin-call-off-confirm = Yes, call the meeting off and mail everyone
 erase-title = Erase data
 erase-sign-up-consequence = Your sign-up ends and your name, e-mail address, job title and remarks are erased (which organisation signed up stays). Your seat goes to the first person on the waiting list. This cannot be undone; you will get no e-mail about it.
 erase-application-consequence = Your pilot application is withdrawn and your name, e-mail address, phone number and motivation are erased. We keep your organisation's name. This cannot be undone.
@@ -510,3 +580,11 @@ register-correct-hint = A correction stays at every later import. Sector: a sect
 register-value = Value
 register-value-hint = A domain, a sector code or another name.
 eligibility-domain-market = In the register, your e-mail domain { $domain } belongs to an organisation outside the Government and Education sectors.
+table-scroll = Table (scrolls sideways on a narrow screen)
+saved-account = The account has been saved.
+saved-partnership = The partnership has been saved.
+saved-target = The year's target has been saved.
+saved-decision = The decision has been saved and the applicant gets an e-mail.
+saved-vouch = Saved: you vouch for this organisation.
+saved-merge = The applications have been merged.
+saved-event = The meeting has been saved.

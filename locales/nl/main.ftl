@@ -10,12 +10,13 @@ event-more = Bekijk en meld u aan
 event-when = Datum
 event-time = Tijd
 event-where = Locatie
-event-seats-left = Plaatsen vrij
+event-seats = Plaatsen
 event-seats-left-count = { $count ->
     [one] nog 1 plaats vrij
    *[other] nog { $count } plaatsen vrij
 }
-event-full-waitlist = Vol: u kunt zich aanmelden voor de wachtlijst.
+event-seats-full-waitlist = Vol — u kunt op de wachtlijst
+event-seats-full = Vol
 event-public-sector-only = Alleen voor werkgevers uit de sectoren Overheid en Onderwijs.
 event-state-open = Aanmelden is open.
 event-state-waitlist-only = Alle plaatsen zijn bezet. Aanmeldingen komen op de wachtlijst.
@@ -47,10 +48,14 @@ form-sent-before-changed = U had dit formulier al verstuurd, met andere gegevens
 title-error-prefix = Fout
 
 thanks-title = Bedankt voor uw aanmelding
+thanks-title-waitlisted = U staat op de wachtlijst (plaats { $position })
 thanks-confirmed = Uw aanmelding is bevestigd. U ontvangt een e-mail met een agenda-uitnodiging en een persoonlijke link om uw aanmelding te bekijken of te annuleren.
 thanks-waitlisted = U staat op de wachtlijst, op plaats { $position }. Komt er een plaats vrij, dan schuift u automatisch door en krijgt u bericht.
 thanks-waitlisted-mail = U ontvangt een e-mail met een persoonlijke link om uw aanmelding te bekijken of te annuleren.
 thanks-cancelled = Deze aanmelding is geannuleerd.
+already-title = U was al aangemeld
+already-text = Met dit e-mailadres was u al aangemeld voor deze bijeenkomst. We sturen de bevestiging met uw persoonlijke link nog een keer naar u (hooguit één keer per uur). Daarmee kunt u uw aanmelding bekijken of annuleren.
+already-spam = Geen e-mail gezien? Kijk ook in uw map met ongewenste e-mail.
 back-to-events = Terug naar de bijeenkomsten
 
 manage-title = Uw aanmelding
@@ -64,11 +69,12 @@ manage-cancel-button = Aanmelding annuleren
 manage-cancelled-note = Uw aanmelding is geannuleerd. U ontvangt hierover een bevestiging per e-mail.
 manage-event = Bijeenkomst
 
+error-title-not-found = Pagina niet gevonden
 error-title = Er ging iets mis
 error-validation = Niet alle velden zijn goed ingevuld.
 error-invalid-body = De gegevens hebben niet de verwachte vorm
 error-not-found = Deze pagina of aanmelding bestaat niet (meer).
-error-duplicate = Met dit e-mailadres bent u al aangemeld voor deze bijeenkomst. We hebben de bevestiging opnieuw naar u gestuurd.
+error-duplicate = Met dit e-mailadres bent u al aangemeld voor deze bijeenkomst. We sturen u de bevestiging nog een keer (hooguit één keer per uur).
 error-submission-key-reused = Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik voor elke nieuwe aanmelding een nieuwe sleutel.
 error-full = Deze bijeenkomst is vol en heeft geen wachtlijst.
 error-closed = Aanmelden voor deze bijeenkomst is niet (meer) mogelijk.
@@ -79,11 +85,36 @@ error-internal = Er ging iets mis aan onze kant. Probeer het later opnieuw.
 ineligible-public-sector-event = Deze bijeenkomst is alleen voor werkgevers uit de sectoren Overheid en Onderwijs. Werkgevers uit andere sectoren en marktpartijen zijn welkom bij onze open bijeenkomsten.
 
 field-error-required = Vul dit veld in.
-field-error-too-long = Dit is te lang.
+field-error-too-long = Dit is te lang. Maak de tekst korter.
 field-error-email-invalid = Vul een geldig e-mailadres in, zoals naam@organisatie.nl.
 field-error-control-characters = Dit veld bevat tekens die niet zijn toegestaan.
 field-error-sector-unknown = Kies een sector uit de lijst.
 field-error-lang-unknown = Kies nl of en.
+
+# Per field, what to do (B1): field-error-<field>-<code>; otherwise field-error-<code>.
+field-error-name-required = Vul uw naam in.
+field-error-email-required = Vul uw e-mailadres in, zoals naam@gemeente.nl.
+field-error-email-email-invalid = Vul een e-mailadres in zoals naam@gemeente.nl. Controleer of er een @ in staat en een punt erna.
+field-error-organisation-required = Vul de naam van uw organisatie in, zoals Gemeente Utrecht.
+field-error-organisation-organisation-unknown = Kies uw organisatie uit de lijst, of kies dat die er niet bij staat.
+field-error-sector-required = Kies de sector van uw werkgever.
+field-error-sector-sector-unknown = Kies de sector van uw werkgever uit de lijst.
+field-error-contact-name-required = Vul de naam in van de contactpersoon.
+field-error-phone-phone-invalid = Vul een telefoonnummer in zoals 030 123 45 67 of +31 30 123 45 67, of laat het veld leeg.
+field-error-current-suppliers-required = Schrijf op met welke leveranciers u nu werkt.
+field-error-motivation-required = Schrijf in een paar zinnen waarom u mee wilt doen.
+field-error-expected-jobs-required = Vul in hoeveel banen u verwacht, bijvoorbeeld 3. Weet u het niet, vul dan 0 in.
+field-error-expected-jobs-jobs-invalid = Vul een heel getal in van 0 tot en met 1000, bijvoorbeeld 3.
+field-error-title-nl-required = Vul de Nederlandse titel in.
+field-error-title-en-required = Vul de Engelse titel in.
+field-error-description-nl-required = Vul de Nederlandse beschrijving in.
+field-error-description-en-required = Vul de Engelse beschrijving in.
+field-error-location-required = Vul de plaats van de bijeenkomst in.
+field-error-date-required = Vul de datum in als JJJJ-MM-DD, zoals 2026-12-14.
+field-error-start-time-required = Vul de begintijd in als UU:MM, zoals 13:30.
+field-error-end-time-required = Vul de eindtijd in als UU:MM, zoals 16:00.
+field-error-capacity-required = Vul het aantal plaatsen in, zoals 80.
+field-error-slug-required = Vul een webadres in, zoals partnerdag-2027.
 
 mail-greeting = Beste { $name },
 mail-confirmed-intro = U bent aangemeld voor { $title }.
@@ -121,6 +152,8 @@ category-other = Overig
 apply-title = Aanmelden voor de proeftuin
 apply-organisation-hint = Typ de naam van uw organisatie; we zoeken hem op in het register van overheidsorganisaties.
 apply-choose-legend = Welke organisatie bedoelt u?
+apply-choose-more = Meer organisaties tonen
+field-error-organisation-id-required = Kies uw organisatie uit de lijst, of kies dat die er niet bij staat.
 apply-choose-none = Mijn organisatie staat er niet bij; gebruik de naam die ik typte
 apply-contact-name = Naam contactpersoon
 apply-email = E-mailadres (van uw organisatie)
@@ -139,6 +172,9 @@ ineligible-not-stored = Uw gegevens zijn niet opgeslagen.
 ineligible-see-events = Bekijk de open bijeenkomsten
 sent-title = Bevestig uw e-mailadres
 sent-check-mail = Bijna klaar: we hebben u een e-mail gestuurd. Klik op de link in die e-mail om uw aanmelding te bevestigen. Pas daarna komt uw aanmelding bij ons binnen. De link is 72 uur geldig.
+sent-expired-title = Deze link is verlopen
+sent-expired-text = De link om uw e-mailadres te bevestigen is 72 uur geldig, en die tijd is voorbij. Uw aanmelding is bewaard. Vraag een nieuwe e-mail aan en klik binnen 72 uur op de link daarin.
+sent-expired-resend = Stuur mij een nieuwe link
 sent-resent = We hebben de e-mail opnieuw verstuurd.
 sent-no-mail = Geen e-mail ontvangen? Kijk ook in uw map met ongewenste e-mail.
 sent-resend = Stuur de e-mail opnieuw
@@ -155,6 +191,7 @@ mail-subject-verify = Bevestig uw aanmelding: { $title }
 mail-verify-intro = U heeft { $organisation } aangemeld voor { $title }. Bevestig uw e-mailadres, dan komt uw aanmelding bij ons binnen.
 mail-verify-action = Bevestig uw e-mailadres
 mail-verify-expiry = Deze link is 72 uur geldig.
+mail-application-status-link = Bekijk de status van uw aanmelding
 mail-application-manage = Bekijk of trek uw aanmelding in
 mail-subject-application-submitted = Aanmelding ontvangen: { $title }
 mail-subject-application-accepted = Toegelaten: { $title }
@@ -273,6 +310,7 @@ field-error-end-before-start = De eindtijd moet na de begintijd liggen.
 field-error-reminder-invalid = Vul een aantal dagen van 0 tot en met 30 in.
 mail-subject-reminder = Herinnering: { $title }
 mail-reminder-intro = Binnenkort is het zover: u bent aangemeld voor { $title }. Kunt u toch niet komen? Annuleer dan via de link hieronder, zodat iemand van de wachtlijst uw plaats krijgt.
+mail-check-in-text = Bij de ingang: laat deze link zien (in de HTML-versie van deze e-mail staat hij ook als QR-code). Een medewerker opent hem en meldt u aan:
 mail-qr-note = Laat deze code bij de ingang zien, dan melden we u snel aan.
 mail-qr-alt = QR-code om u bij de ingang aan te melden
 mail-qr-link = Geen code te zien? Dan kan een medewerker bij de ingang deze link openen:
@@ -322,10 +360,16 @@ stage-pilot-running = Pilot loopt
 stage-started = Gestart
 stage-ended = Beëindigd
 dashboard-title = Dashboard partnerships
+dashboard-headline = { $started } van { $target } partnerships gestart — nog { $remaining } te gaan
+dashboard-headline-reached = { $started } van { $target } partnerships gestart — het jaardoel is gehaald
+dashboard-pace-on = Op schema: bij een gelijk tempo waren er nu { $expected } gestart.
+dashboard-pace-behind = Achter op schema: bij een gelijk tempo waren er nu { $expected } gestart.
+dashboard-legend-started = Gestart (opgeteld)
+dashboard-legend-pace = Gelijk tempo naar het doel
+dashboard-legend-target = Jaardoel
 dashboard-year = Jaar
-dashboard-progress = { $started } van { $target } partnerships gestart
 dashboard-in-progress = { $count } partnerships in voorbereiding.
-dashboard-per-month = Gestarte partnerships per maand (opgeteld), met de doellijn
+dashboard-per-month = Gestarte partnerships per maand (opgeteld), met een gelijk tempo en het jaardoel
 dashboard-month = Maand
 dashboard-started-cumulative = Gestart (opgeteld)
 dashboard-target = doel
@@ -345,7 +389,16 @@ field-error-category-unknown = Kies een inkoopcategorie uit de lijst.
 field-error-target-invalid = Vul een geldig jaar en doel in.
 partnership-history = Verloop en aantekeningen
 dashboard-jobs-progress = { $realised } van { $target } banen gerealiseerd.
-error-rate-limited = Te veel verzoeken vanaf uw adres. Probeer het over { $seconds } seconden opnieuw.
+error-rate-limited = U heeft dit formulier vaak verstuurd. Probeer het over { $wait } opnieuw.
+error-rate-limited-recipient = Naar dit e-mailadres hebben we het afgelopen uur al veel e-mails gestuurd. Probeer het over { $wait } opnieuw.
+wait-seconds = { $count ->
+    [one] 1 seconde
+   *[other] { $count } seconden
+}
+wait-minutes = { $count ->
+    [one] 1 minuut
+   *[other] { $count } minuten
+}
 privacy-title = Privacyverklaring
 manage-privacy-title = Uw gegevens
 manage-privacy-intro = Hierboven staat alles wat we bij deze aanmelding van u bewaren. U kunt uw gegevens laten verwijderen; uw aanmelding vervalt dan.
@@ -405,6 +458,23 @@ privacy-right-erasure = Verwijderen: via uw persoonlijke link verwijdert u uw ge
 privacy-right-objection = Bezwaar: u kunt bezwaar maken tegen het gebruik van uw gegevens bij { $contact }.
 privacy-complaint-title = Klacht
 privacy-complaint = Bent u het niet eens met hoe we met uw gegevens omgaan, dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl).
+cancel-title = Aanmelding annuleren
+cancel-sign-up-consequence = Uw plaats gaat naar de eerste op de wachtlijst. U krijgt een bevestiging per e-mail, met een annulering voor uw agenda. Dit kunt u niet ongedaan maken. Wilt u toch komen, dan kunt u zich opnieuw aanmelden zolang er plaats is.
+cancel-waitlist-consequence = U gaat van de wachtlijst af en schuift niet meer door als er een plaats vrijkomt. U krijgt een bevestiging per e-mail. Dit kunt u niet ongedaan maken.
+cancel-confirm = Ja, annuleer mijn aanmelding
+admin-cancel-title = Aanmelding annuleren
+admin-cancel-consequence = { $name } krijgt een e-mail dat de aanmelding is geannuleerd, met een annulering voor de agenda. Staat er iemand op de wachtlijst, dan schuift de eerste door en krijgt daarover bericht. Dit kunt u niet ongedaan maken.
+admin-cancel-confirm = Ja, annuleer deze aanmelding
+admin-call-off-title = Bijeenkomst afgelasten
+admin-call-off-meeting = Bijeenkomst
+admin-call-off-consequence = { $confirmed ->
+    [one] 1 aangemelde deelnemer
+   *[other] { $confirmed } aangemelde deelnemers
+} en { $waitlisted ->
+    [one] 1 persoon op de wachtlijst krijgt
+   *[other] { $waitlisted } mensen op de wachtlijst krijgen
+} een e-mail dat de bijeenkomst niet doorgaat, met een annulering voor de agenda. Aanmelden kan daarna niet meer. Dit kunt u niet ongedaan maken.
+admin-call-off-confirm = Ja, gelast de bijeenkomst af en mail iedereen
 erase-title = Gegevens verwijderen
 erase-sign-up-consequence = Uw aanmelding vervalt en uw naam, e-mailadres, functie en opmerkingen worden verwijderd (welke organisatie zich aanmeldde, blijft staan). Uw plaats gaat naar de eerste op de wachtlijst. Dit kunt u niet ongedaan maken; u krijgt er geen e-mail meer over.
 erase-application-consequence = Uw aanmelding voor de proeftuin wordt ingetrokken en uw naam, e-mailadres, telefoonnummer en motivatie worden verwijderd. De naam van uw organisatie bewaren we. Dit kunt u niet ongedaan maken.
@@ -510,3 +580,11 @@ register-correct-hint = Een correctie blijft staan bij elke volgende import. Sec
 register-value = Waarde
 register-value-hint = Een domein, een sectorcode of een andere naam.
 eligibility-domain-market = Uw e-maildomein { $domain } hoort in het register bij een organisatie buiten de sectoren Overheid en Onderwijs.
+table-scroll = Tabel (schuift opzij op een smal scherm)
+saved-account = Het account is opgeslagen.
+saved-partnership = De partnership is opgeslagen.
+saved-target = Het jaardoel is opgeslagen.
+saved-decision = Het besluit is opgeslagen en de aanvrager krijgt een e-mail.
+saved-vouch = Opgeslagen: u staat in voor deze organisatie.
+saved-merge = De aanmeldingen zijn samengevoegd.
+saved-event = De bijeenkomst is opgeslagen.

@@ -29,6 +29,9 @@ pub struct Staff {
     /// Which of the account's sessions this request belongs to.
     #[serde(skip)]
     pub session: String,
+    /// What the last change saved, as a `saved-*` text key: the page after
+    /// a save says so (`routes::admin::saved`).
+    pub saved: Option<String>,
 }
 
 pub fn lifetimes(config: &AppConfig) -> Lifetimes {
@@ -86,10 +89,23 @@ async fn signed_in(req: &Request<'_>) -> Result<Staff, Status> {
             name: account.name,
             role: account.role,
             session,
+            saved: saved_notice(req).await,
         }),
         Ok(None) => Err(Status::Unauthorized),
         Err(_) => Err(Status::ServiceUnavailable),
     }
+}
+
+/// The flash cookie a save left, when it names one of our `saved-*` texts.
+async fn saved_notice(req: &Request<'_>) -> Option<String> {
+    let flash = req
+        .guard::<Option<rocket::request::FlashMessage<'_>>>()
+        .await
+        .succeeded()
+        .flatten()?;
+    let key = flash.message();
+    (flash.kind() == "success" && key.starts_with("saved-") && key.len() < 40)
+        .then(|| key.to_owned())
 }
 
 #[rocket::async_trait]

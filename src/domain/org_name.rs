@@ -26,6 +26,21 @@ impl KindHint {
     }
 }
 
+impl KindHint {
+    /// The kind a typed name points to: its first word ("Provincie
+    /// Utrecht"), or the whole of it when only a kind word was typed
+    /// ("Provincie").
+    pub fn announced_by(raw: &str) -> Option<KindHint> {
+        let key = NameKey::of(raw);
+        key.kind.or_else(|| {
+            KIND_WORDS
+                .iter()
+                .find(|(word, _)| *word == key.key)
+                .map(|(_, hint)| *hint)
+        })
+    }
+}
+
 /// Kind words as they fold, longest first so "hoogheemraadschap van"
 /// is taken before "hoogheemraadschap".
 const KIND_WORDS: [(&str, KindHint); 8] = [

@@ -3,6 +3,7 @@
 //! fallback that turns malformed paths into 404s). Routes use these
 //! instead of reading headers, cookies or tokens themselves.
 pub mod client;
+pub mod compress;
 pub mod csrf;
 pub mod download;
 pub mod json;
@@ -38,6 +39,42 @@ impl<'r, R: rocket::response::Responder<'r, 'static>> rocket::response::Responde
     }
 }
 
+/// A form shown again after a refusal (an HTML page), with `Retry-After`
+/// when the refusal was a rate limit. Kept small: it is the error side of
+/// the routes' results.
+pub struct FormPage {
+    status: Status,
+    html: String,
+    retry_after: Option<u64>,
+}
+
+impl FormPage {
+    pub fn retrying_after(page: Page, retry_after: Option<u64>) -> Self {
+        let (status, (_, html)) = page;
+        FormPage {
+            status,
+            html,
+            retry_after,
+        }
+    }
+}
+
+impl From<Page> for FormPage {
+    fn from(page: Page) -> Self {
+        FormPage::retrying_after(page, None)
+    }
+}
+
+impl<'r> rocket::response::Responder<'r, 'static> for FormPage {
+    fn respond_to(self, req: &'r Request<'_>) -> rocket::response::Result<'static> {
+        let mut response = page(self.status, self.html).respond_to(req)?;
+        if let Some(wait) = self.retry_after {
+            response.set_header(rocket::http::Header::new("Retry-After", wait.to_string()));
+        }
+        Ok(response)
+    }
+}
+
 /// Cookies are marked Secure when the app is served over https.
 pub fn secure_cookies(req: &Request<'_>) -> bool {
     req.rocket()
@@ -58,6 +95,15 @@ fn post_fallback() -> crate::error::AppError {
     crate::error::AppError::NotFound
 }
 
+/// Browsers ask for `/favicon.ico` whatever the page says.
+#[rocket::get("/favicon.ico")]
+fn favicon() -> (ContentType, &'static [u8]) {
+    (
+        ContentType::Icon,
+        include_bytes!("../../static/favicon.ico"),
+    )
+}
+
 pub fn fallback_routes() -> Vec<rocket::Route> {
-    rocket::routes![get_fallback, post_fallback]
+    rocket::routes![get_fallback, post_fallback, favicon]
 }

@@ -26,6 +26,7 @@ fn error_for(status: Status, req: &Request<'_>) -> AppError {
         422 => AppError::Validation(Default::default()),
         429 => AppError::RateLimited {
             retry_after_secs: req.local_cache(RetryAfter::default).0.max(1),
+            of: crate::error::Throttled::Client,
         },
         503 => AppError::Unavailable(sea_orm::DbErr::Custom(
             "a request guard could not reach the database".into(),

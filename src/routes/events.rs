@@ -14,7 +14,7 @@ use crate::domain::{FieldErrors, Lang, SubmissionKey};
 use crate::error::{field_messages, AppError};
 use crate::format;
 use crate::http::lang::query;
-use crate::http::{page, CsrfForm, CsrfToken, Page, Refused};
+use crate::http::{page, CsrfForm, CsrfToken, FormPage, Page, Refused};
 use crate::routes::protection::SignUpAllowed;
 use crate::services::events::{self, EventView};
 use crate::services::sectors::{self, SectorView};
@@ -161,27 +161,58 @@ fn made_here(jar: &CookieJar<'_>, id: Uuid) -> bool {
         .is_some_and(|c| c.value().split(',').any(|known| known == id.to_string()))
 }
 
+/// The form again, filled in, with what refused it at the top.
+async fn refuse(
+    services: &Services,
+    slug: SlugParam<'_>,
+    lang: Lang,
+    csrf: &CsrfToken,
+    form: &SignUpFields,
+    refusal: AppError,
+) -> Result<FormPage, AppError> {
+    let shown = Shown::refused(form, refusal.status(), refusal.message(lang));
+    let page = render_event(services, slug, lang, csrf, shown).await?;
+    Ok(FormPage::retrying_after(page, refusal.retry_after()))
+}
+
+/// Refusals a visitor can act on, answered with the form shown again.
+fn shows_form(error: &AppError) -> bool {
+    matches!(
+        error,
+        AppError::Full
+            | AppError::Closed
+            | AppError::Ineligible(_)
+            | AppError::RateLimited { .. }
+            | AppError::FormExpired
+    )
+}
+
 #[rocket::post("/events/<slug>/registrations", data = "<form>")]
 async fn register(
     services: &State<Services>,
     jar: &CookieJar<'_>,
     slug: SlugParam<'_>,
     lang: Lang,
-    allowed: SignUpAllowed<'_>,
+    allowed: Result<SignUpAllowed<'_>, AppError>,
     csrf: CsrfToken,
     form: Result<CsrfForm<SignUpFields>, Refused<SignUpFields>>,
-) -> Result<Result<Redirect, Page>, AppError> {
+) -> Result<Result<Redirect, FormPage>, AppError> {
     let form = match form {
         Ok(CsrfForm(form)) => form,
+        // An expired or foreign form: show it again, filled in, to resend.
         Err(Refused::Expired(form)) => {
-            // An expired or foreign form: show it again, filled in, to resend.
-            let notice = crate::i18n::text(lang, "form-expired");
-            let shown = Shown::refused(&form, Status::Forbidden, notice);
-            return render_event(services, slug, lang, &csrf, shown)
+            return refuse(services, slug, lang, &csrf, &form, AppError::FormExpired)
                 .await
-                .map(Err);
+                .map(Err)
         }
         Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
+    };
+    let allowed = match allowed {
+        Ok(allowed) => allowed,
+        Err(e) if shows_form(&e) => {
+            return refuse(services, slug, lang, &csrf, &form, e).await.map(Err)
+        }
+        Err(e) => return Err(e),
     };
     let new = match form.parse(lang) {
         Ok(new) => new.with_submission_key(SubmissionKey::parse(&form.form_token).ok()),
@@ -193,11 +224,14 @@ async fn register(
             };
             return render_event(services, slug, lang, &csrf, shown)
                 .await
-                .map(Err);
+                .map(|page| Err(page.into()));
         }
     };
-    allowed.mail_to(new.email.as_str()).await?;
-    match registrations::register(services, &slug, new).await {
+    let done = match allowed.mail_to(new.email.as_str()).await {
+        Ok(()) => registrations::register(services, &slug, new).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(done) => {
             remember_sign_up(jar, done.id, services.base_url.starts_with("https://"));
             Ok(Ok(Redirect::to(uri!(
@@ -215,20 +249,30 @@ async fn register(
             };
             let notice = crate::i18n::text(lang, "form-sent-before-changed");
             let shown = Shown::refused(&fresh, Status::UnprocessableEntity, notice);
-            render_event(services, slug, lang, &csrf, shown)
-                .await
-                .map(Err)
+            let page = render_event(services, slug, lang, &csrf, shown).await?;
+            Ok(Err(FormPage::retrying_after(page, None)))
         }
-        Err(
-            e @ (AppError::Duplicate | AppError::Full | AppError::Closed | AppError::Ineligible(_)),
-        ) => {
-            let shown = Shown::refused(&form, e.status(), e.message(lang));
-            render_event(services, slug, lang, &csrf, shown)
-                .await
-                .map(Err)
+        // Not a mistake to correct: the form is not shown again.
+        Err(AppError::Duplicate) => {
+            let event = events::by_slug(&services.db, &slug, lang).await?;
+            let context = AlreadyPage {
+                lang: lang.code(),
+                event: card(event, lang),
+            };
+            let html = services
+                .views
+                .render("already_registered.html.tera", &context)?;
+            Ok(Err(page(Status::Conflict, html).into()))
         }
+        Err(e) if shows_form(&e) => refuse(services, slug, lang, &csrf, &form, e).await.map(Err),
         Err(e) => Err(e),
     }
+}
+
+#[derive(Serialize)]
+struct AlreadyPage {
+    lang: &'static str,
+    event: EventCard,
 }
 
 #[derive(Serialize)]

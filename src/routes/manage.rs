@@ -1,5 +1,5 @@
 //! The personal manage link from the confirmation mail: see the sign-up,
-//! cancel it or erase it, each with one POST.
+//! cancel it or erase it, each after a page that asks to confirm.
 use crate::http::params::TokenParam;
 use rocket::http::Status;
 use rocket::response::Redirect;
@@ -12,6 +12,8 @@ use crate::error::AppError;
 use crate::format;
 use crate::http::lang::query;
 use crate::http::{page, Button, CsrfForm, CsrfToken, Download, Page};
+use crate::i18n::text;
+use crate::routes::confirm::{public_page, Confirm};
 use crate::services::registrations::{self, ManagedRegistration};
 use crate::services::{events, Services};
 
@@ -86,13 +88,45 @@ async fn data(
     Download::json(&stored, "mijn-aanmelding.json")
 }
 
-#[derive(Serialize)]
-struct ConfirmErase {
-    lang: &'static str,
-    csrf: String,
-    action: String,
-    back: String,
-    consequence: &'static str,
+/// Cancelling cannot be undone (the seat goes to the waiting list): first
+/// a page that says what happens.
+#[rocket::get("/manage/<token>/cancel")]
+async fn confirm_cancel(
+    services: &State<Services>,
+    token: TokenParam<'_>,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Result<Page, Redirect>, AppError> {
+    let registration = registrations::find_by_manage_token(services, &token).await?;
+    if registration.status == RegistrationStatus::Cancelled {
+        return Ok(Err(Redirect::to(uri!(_, show(token), query(lang)))));
+    }
+    let event = events::by_slug(&services.db, &registration.event_slug, lang).await?;
+    let (starts, ends) = (event.starts_at.to_utc(), event.ends_at.to_utc());
+    let when = format!(
+        "{}, {}",
+        format::long_date(starts, lang),
+        format::time_range(starts, ends)
+    );
+    let waitlisted = registration.status == RegistrationStatus::Waitlisted;
+    let consequence = if waitlisted {
+        "cancel-waitlist-consequence"
+    } else {
+        "cancel-sign-up-consequence"
+    };
+    let confirm = Confirm {
+        title: text(lang, "cancel-title"),
+        facts: vec![
+            (text(lang, "manage-event"), event.title),
+            (text(lang, "event-when"), when),
+            (text(lang, "form-name"), registration.name),
+        ],
+        consequence: text(lang, consequence),
+        button: text(lang, "cancel-confirm"),
+        action: uri!(cancel(token)).to_string(),
+        back: uri!(show(token)).to_string(),
+    };
+    public_page(services, lang, &csrf, confirm).map(Ok)
 }
 
 /// Erasing cannot be undone: first a page that says what happens.
@@ -104,17 +138,15 @@ async fn confirm_erase(
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
     registrations::find_by_manage_token(services, &token).await?;
-    let context = ConfirmErase {
-        lang: lang.code(),
-        csrf: csrf.0,
+    let confirm = Confirm {
+        title: text(lang, "erase-title"),
+        facts: Vec::new(),
+        consequence: text(lang, "erase-sign-up-consequence"),
+        button: text(lang, "erase-confirm"),
         action: uri!(erase(token)).to_string(),
         back: uri!(show(token)).to_string(),
-        consequence: "erase-sign-up-consequence",
     };
-    Ok(page(
-        Status::Ok,
-        services.views.render("confirm_erase.html.tera", &context)?,
-    ))
+    public_page(services, lang, &csrf, confirm)
 }
 
 /// Erases the sign-up (AVG art. 17): the seat freed, the person removed.
@@ -165,5 +197,13 @@ pub(crate) fn privacy(
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![show, cancel, data, confirm_erase, erase, privacy]
+    rocket::routes![
+        show,
+        confirm_cancel,
+        cancel,
+        data,
+        confirm_erase,
+        erase,
+        privacy
+    ]
 }

@@ -7,6 +7,7 @@ mod api_partnerships;
 mod api_pilots;
 mod api_sectors;
 mod catchers;
+mod confirm;
 mod events;
 mod forms;
 mod health;

@@ -11,12 +11,14 @@ use uuid::Uuid;
 
 use super::forms::ApplicationFields;
 use crate::config::AppConfig;
-use crate::domain::{ApplicationStatus, FieldErrors, Lang};
+use crate::domain::{ApplicationStatus, FieldErrors, Lang, ParseError};
 use crate::error::{field_messages, AppError};
 use crate::format;
 use crate::http::lang::query;
 use crate::http::Download;
-use crate::http::{page, Button, CsrfForm, CsrfToken, Page, Refused};
+use crate::http::{page, Button, CsrfForm, CsrfToken, FormPage, Page, Refused};
+use crate::i18n::text;
+use crate::routes::confirm::{public_page, Confirm};
 use crate::routes::protection::SignUpAllowed;
 use crate::services::applications::{self, ApplicationView};
 use crate::services::eligibility;
@@ -74,6 +76,8 @@ struct ApplyPage<'a> {
     errors: BTreeMap<&'static str, String>,
     notice: Option<String>,
     candidates: Vec<Candidate>,
+    /// The register has more entries like the typed name than are shown.
+    more_results: bool,
     csrf: &'a str,
 }
 
@@ -84,6 +88,7 @@ struct Shown<'a> {
     errors: FieldErrors,
     notice: Option<String>,
     candidates: Vec<Candidate>,
+    more_results: bool,
 }
 
 impl<'a> Shown<'a> {
@@ -94,6 +99,7 @@ impl<'a> Shown<'a> {
             errors: FieldErrors::new(),
             notice: Some(notice),
             candidates: Vec::new(),
+            more_results: false,
         }
     }
 }
@@ -114,6 +120,7 @@ async fn render_apply(
         errors: field_messages(&shown.errors, lang),
         notice: shown.notice,
         candidates: shown.candidates,
+        more_results: shown.more_results,
         csrf: &csrf.0,
     };
     Ok(page(
@@ -136,6 +143,7 @@ async fn apply_form(
         errors: FieldErrors::new(),
         notice: None,
         candidates: Vec::new(),
+        more_results: false,
     };
     render_apply(services, slug, lang, &csrf, shown).await
 }
@@ -146,25 +154,40 @@ struct IneligiblePage {
     reason: String,
 }
 
-#[rocket::post("/pilots/<slug>/apply", data = "<form>")]
+/// How many register entries the chooser offers, and how many after
+/// "more results".
+const CANDIDATES: usize = 8;
+const MORE_CANDIDATES: usize = 40;
+
+/// `more`: the chooser's "more results" button; `choosing`: the form was
+/// sent from the chooser, so sending it without a choice is an error.
+#[rocket::post("/pilots/<slug>/apply?<more>&<choosing>", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     services: &State<Services>,
     slug: SlugParam<'_>,
+    more: Option<bool>,
+    choosing: Option<bool>,
     lang: Lang,
-    allowed: SignUpAllowed<'_>,
+    allowed: Result<SignUpAllowed<'_>, AppError>,
     csrf: CsrfToken,
     form: Result<CsrfForm<ApplicationFields>, Refused<ApplicationFields>>,
-) -> Result<Result<Redirect, Page>, AppError> {
+) -> Result<Result<Redirect, FormPage>, AppError> {
     let form = match form {
         Ok(CsrfForm(form)) => form,
         Err(Refused::Expired(form)) => {
-            let notice = crate::i18n::text(lang, "form-expired");
-            let shown = Shown::with_notice(&form, Status::Forbidden, notice);
-            return render_apply(services, slug, lang, &csrf, shown)
+            return refuse(services, slug, lang, &csrf, &form, AppError::FormExpired)
                 .await
-                .map(Err);
+                .map(Err)
         }
         Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
+    };
+    let allowed = match allowed {
+        Ok(allowed) => allowed,
+        Err(e) if shows_form(&e) => {
+            return refuse(services, slug, lang, &csrf, &form, e).await.map(Err)
+        }
+        Err(e) => return Err(e),
     };
     let new = match form.parse(lang) {
         Ok(new) => new,
@@ -176,41 +199,59 @@ async fn apply(
             };
             return render_apply(services, slug, lang, &csrf, shown)
                 .await
-                .map(Err);
+                .map(|page| Err(page.into()));
         }
     };
     // Without JavaScript the search happens here: when neither the e-mail
     // domain nor the typed name places the organisation, the applicant gets
     // the closest register entries to choose from.
-    if new.organisation_id.is_none() && !form.chose_none() {
+    let more = more.unwrap_or(false);
+    if more || (new.organisation_id.is_none() && !form.chose_none()) {
         let claim = eligibility::Claim {
             organisation_id: None,
             organisation_name: new.organisation.as_str(),
             sector: new.sector,
             email: &new.email,
         };
-        let candidates: Vec<Candidate> = eligibility::candidates(&services.db, claim, 8)
-            .await?
-            .into_iter()
-            .map(|o| Candidate {
-                id: o.id,
-                name: o.name,
-                kind: o.kind,
-            })
-            .collect();
+        let wanted = if more { MORE_CANDIDATES } else { CANDIDATES };
+        let mut candidates: Vec<Candidate> =
+            eligibility::candidates(&services.db, claim, wanted as u64 + 1)
+                .await?
+                .into_iter()
+                .map(|o| Candidate {
+                    id: o.id,
+                    name: o.name,
+                    kind: o.kind,
+                })
+                .collect();
+        let more_results = candidates.len() > wanted;
+        candidates.truncate(wanted);
         if !candidates.is_empty() {
-            let notice = crate::i18n::text(lang, "form-choose-organisation");
+            let mut errors = FieldErrors::new();
+            if choosing.unwrap_or(false) && !more {
+                errors.insert("organisation_id", ParseError("required"));
+            }
+            let notice = if errors.is_empty() {
+                "form-choose-organisation"
+            } else {
+                "form-has-errors"
+            };
             let shown = Shown {
                 candidates,
-                ..Shown::with_notice(&form, Status::UnprocessableEntity, notice)
+                more_results,
+                errors,
+                ..Shown::with_notice(&form, Status::UnprocessableEntity, text(lang, notice))
             };
             return render_apply(services, slug, lang, &csrf, shown)
                 .await
-                .map(Err);
+                .map(|page| Err(page.into()));
         }
     }
-    allowed.mail_to(new.email.as_str()).await?;
-    match applications::apply(services, &slug, new).await {
+    let applied = match allowed.mail_to(new.email.as_str()).await {
+        Ok(()) => applications::apply(services, &slug, new).await,
+        Err(e) => Err(e),
+    };
+    match applied {
         // A second application of an organisation is kept for staff; the
         // page says so without naming who applied first.
         Ok(applied) => Ok(Ok(Redirect::to(uri!(
@@ -233,16 +274,37 @@ async fn apply(
                 services
                     .views
                     .render("pilot_ineligible.html.tera", &context)?,
-            )))
+            )
+            .into()))
         }
-        Err(e @ (AppError::Duplicate | AppError::Closed)) => {
-            let shown = Shown::with_notice(&form, e.status(), e.message(lang));
-            render_apply(services, slug, lang, &csrf, shown)
-                .await
-                .map(Err)
-        }
+        Err(e) if shows_form(&e) => refuse(services, slug, lang, &csrf, &form, e).await.map(Err),
         Err(e) => Err(e),
     }
+}
+
+/// Refusals an applicant can act on, answered with the form shown again.
+fn shows_form(error: &AppError) -> bool {
+    matches!(
+        error,
+        AppError::Duplicate
+            | AppError::Closed
+            | AppError::RateLimited { .. }
+            | AppError::FormExpired
+    )
+}
+
+/// The form again, filled in, with what refused it at the top.
+async fn refuse(
+    services: &Services,
+    slug: SlugParam<'_>,
+    lang: Lang,
+    csrf: &CsrfToken,
+    form: &ApplicationFields,
+    refusal: AppError,
+) -> Result<FormPage, AppError> {
+    let shown = Shown::with_notice(form, refusal.status(), refusal.message(lang));
+    let page = render_apply(services, slug, lang, csrf, shown).await?;
+    Ok(FormPage::retrying_after(page, refusal.retry_after()))
 }
 
 #[derive(Serialize)]
@@ -253,6 +315,23 @@ struct AppliedPage {
     resent: bool,
     already_applied: bool,
     csrf: String,
+    /// Why a new mail was not sent.
+    notice: Option<String>,
+    /// Shown for a verification link that ran out.
+    expired: bool,
+}
+
+fn applied_page(
+    services: &Services,
+    status: Status,
+    context: &AppliedPage,
+) -> Result<Page, AppError> {
+    Ok(page(
+        status,
+        services
+            .views
+            .render("application_sent.html.tera", context)?,
+    ))
 }
 
 #[rocket::get("/pilots/<slug>/applied/<id>?<resent>&<duplicate>")]
@@ -272,13 +351,10 @@ async fn applied(
         resent: resent.unwrap_or(false),
         already_applied: duplicate.unwrap_or(false),
         csrf: csrf.0,
+        notice: None,
+        expired: false,
     };
-    Ok(page(
-        Status::Ok,
-        services
-            .views
-            .render("application_sent.html.tera", &context)?,
-    ))
+    applied_page(services, Status::Ok, &context)
 }
 
 #[rocket::post("/pilots/<slug>/applied/<id>/resend", data = "<_form>")]
@@ -287,15 +363,38 @@ async fn resend(
     slug: SlugParam<'_>,
     id: Uuid,
     lang: Lang,
-    _allowed: SignUpAllowed<'_>,
+    allowed: Result<SignUpAllowed<'_>, AppError>,
+    csrf: CsrfToken,
     _form: CsrfForm<Button>,
-) -> Result<Redirect, AppError> {
-    applications::resend_verification(services, id).await?;
-    Ok(Redirect::to(uri!(
-        _,
-        applied(slug, id, Some(true), None::<bool>),
-        query(lang)
-    )))
+) -> Result<Result<Redirect, FormPage>, AppError> {
+    let resent = match allowed {
+        Ok(_) => applications::resend_verification(services, id).await,
+        Err(e) => Err(e),
+    };
+    match resent {
+        Ok(()) => Ok(Ok(Redirect::to(uri!(
+            _,
+            applied(slug, id, Some(true), None::<bool>),
+            query(lang)
+        )))),
+        Err(e @ AppError::RateLimited { .. }) => {
+            let context = AppliedPage {
+                lang: lang.code(),
+                id,
+                slug: slug.as_str().to_owned(),
+                resent: false,
+                already_applied: false,
+                csrf: csrf.0,
+                notice: Some(e.message(lang)),
+                expired: false,
+            };
+            Ok(Err(FormPage::retrying_after(
+                applied_page(services, e.status(), &context)?,
+                e.retry_after(),
+            )))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Serialize)]
@@ -374,7 +473,28 @@ async fn confirm_form(
     lang: Lang,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
-    let application = applications::to_verify(services, &token).await?;
+    let application = match applications::to_verify(services, &token).await {
+        Ok(application) => application,
+        // A link that ran out offers a new one on the spot.
+        Err(AppError::LinkExpiredOrUnknown) => {
+            let Some((id, slug)) = applications::expired_verification(services, &token).await?
+            else {
+                return Err(AppError::LinkExpiredOrUnknown);
+            };
+            let context = AppliedPage {
+                lang: lang.code(),
+                id,
+                slug,
+                resent: false,
+                already_applied: false,
+                csrf: csrf.0,
+                notice: None,
+                expired: true,
+            };
+            return applied_page(services, Status::NotFound, &context);
+        }
+        Err(e) => return Err(e),
+    };
     let context = ConfirmPage {
         lang: lang.code(),
         token: token.as_str().to_owned(),
@@ -451,15 +571,6 @@ async fn data(
     Download::json(&stored, "mijn-aanmelding-proeftuin.json")
 }
 
-#[derive(Serialize)]
-struct ConfirmErase {
-    lang: &'static str,
-    csrf: String,
-    action: String,
-    back: String,
-    consequence: &'static str,
-}
-
 #[rocket::get("/applications/<token>/erase", rank = 2)]
 async fn confirm_erase(
     services: &State<Services>,
@@ -468,17 +579,15 @@ async fn confirm_erase(
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
     applications::by_manage_token(services, &token).await?;
-    let context = ConfirmErase {
-        lang: lang.code(),
-        csrf: csrf.0,
+    let confirm = Confirm {
+        title: text(lang, "erase-title"),
+        facts: Vec::new(),
+        consequence: text(lang, "erase-application-consequence"),
+        button: text(lang, "erase-confirm"),
         action: uri!(erase(token)).to_string(),
         back: uri!(manage(token)).to_string(),
-        consequence: "erase-application-consequence",
     };
-    Ok(page(
-        Status::Ok,
-        services.views.render("confirm_erase.html.tera", &context)?,
-    ))
+    public_page(services, lang, &csrf, confirm)
 }
 
 /// The applicant erases their application: withdrawn and anonymised.

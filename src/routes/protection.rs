@@ -19,8 +19,9 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 
 /// Rocket's shield (nosniff, no framing, no referrer: manage links carry
 /// tokens) plus a Content-Security-Policy, no caching of anything but the
-/// static files (pages and exports hold personal data), and HSTS when the
-/// app is served over https.
+/// static files (pages and exports hold personal data; the versioned
+/// stylesheet and the icon are kept a year), and HSTS when the app is
+/// served over https.
 pub fn headers() -> (Shield, AdHoc) {
     let shield = Shield::default()
         .enable(Frame::Deny)
@@ -31,9 +32,20 @@ pub fn headers() -> (Shield, AdHoc) {
                 "Content-Security-Policy",
                 CONTENT_SECURITY_POLICY,
             ));
-            if !req.uri().path().starts_with("/static/") {
-                response.set_header(Header::new("Cache-Control", "no-store"));
-            }
+            let path = req.uri().path();
+            let versioned = req
+                .uri()
+                .query()
+                .is_some_and(|q| q.as_str().starts_with("v="));
+            let cache = if path == "/favicon.ico" || (path.starts_with("/static/") && versioned) {
+                // The address changes with the content (`views::stylesheet_url`).
+                "public, max-age=31536000, immutable"
+            } else if path.starts_with("/static/") {
+                "public, max-age=3600"
+            } else {
+                "no-store"
+            };
+            response.set_header(Header::new("Cache-Control", cache));
             let https = req
                 .rocket()
                 .state::<crate::config::AppConfig>()
@@ -54,10 +66,12 @@ pub fn headers() -> (Shield, AdHoc) {
 pub struct RetryAfter(pub u64);
 
 /// Counts the request against `limit` for its client; without an address
-/// (a misconfigured proxy) nobody is blamed.
-async fn check<'r>(req: &'r Request<'_>, limit: Limit) -> Outcome<&'r Limits, ()> {
+/// (a misconfigured proxy) nobody is blamed. A route that takes the guard
+/// as `Result<_, AppError>` gets the refusal to show its form again with
+/// it; otherwise the catcher answers it.
+async fn check<'r>(req: &'r Request<'_>, limit: Limit) -> Outcome<&'r Limits, AppError> {
     let Some(services) = req.rocket().state::<Services>() else {
-        return Outcome::Error((Status::InternalServerError, ()));
+        return Outcome::Error((Status::InternalServerError, AppError::internal(NoServices)));
     };
     let limits = &*services.limits;
     let ClientAddr(client) = match req.guard::<ClientAddr>().await {
@@ -69,14 +83,18 @@ async fn check<'r>(req: &'r Request<'_>, limit: Limit) -> Outcome<&'r Limits, ()
     };
     match limits.check(limit, &client.to_string()).await {
         Ok(()) => Outcome::Success(limits),
-        Err(AppError::RateLimited { retry_after_secs }) => {
-            req.local_cache(|| RetryAfter(retry_after_secs));
-            Outcome::Error((Status::TooManyRequests, ()))
+        Err(refused) => {
+            if let Some(wait) = refused.retry_after() {
+                req.local_cache(|| RetryAfter(wait));
+            }
+            Outcome::Error((refused.status(), refused))
         }
-        Err(AppError::Unavailable(_)) => Outcome::Error((Status::ServiceUnavailable, ())),
-        Err(_) => Outcome::Error((Status::InternalServerError, ())),
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("the app's services are not managed by Rocket")]
+struct NoServices;
 
 /// Guards the public forms that store something or send mail (sign-ups,
 /// applications, resends) per client; the route adds the per-recipient
@@ -85,7 +103,7 @@ pub struct SignUpAllowed<'r>(&'r Limits);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for SignUpAllowed<'r> {
-    type Error = ();
+    type Error = AppError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         check(req, Limit::FormsFromClient).await.map(SignUpAllowed)
@@ -107,7 +125,7 @@ pub struct LoginAllowed<'r>(pub &'r Limits);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for LoginAllowed<'r> {
-    type Error = ();
+    type Error = AppError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         check(req, Limit::LogInsFromClient).await.map(LoginAllowed)

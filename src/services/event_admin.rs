@@ -27,6 +27,16 @@ pub struct AdminEventRow {
     pub registration_closed: bool,
 }
 
+/// One event as the overview shows it, for the page that confirms calling
+/// it off.
+pub async fn row(services: &Services, slug: &str) -> Result<AdminEventRow, AppError> {
+    list_all(services)
+        .await?
+        .into_iter()
+        .find(|e| e.slug == slug)
+        .ok_or(AppError::NotFound)
+}
+
 /// Every event, drafts and past ones too, newest start first.
 pub async fn list_all(services: &Services) -> Result<Vec<AdminEventRow>, AppError> {
     let events = event::Entity::find()

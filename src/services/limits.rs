@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::AppConfig;
 use crate::entities::rate_limit;
-use crate::error::AppError;
+use crate::error::{AppError, Throttled};
 
 /// What a limit counts; each has its own allowance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,6 +39,18 @@ pub enum Limit {
 }
 
 impl Limit {
+    /// Whose allowance this is, for what the refusal says.
+    fn of(self) -> Throttled {
+        match self {
+            Limit::FormsFromClient | Limit::LogInsFromClient | Limit::FailedLogIns => {
+                Throttled::Client
+            }
+            Limit::MailToAddress | Limit::LinksResent | Limit::VerificationResent => {
+                Throttled::Recipient
+            }
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Limit::FormsFromClient => "forms-from-client",
@@ -71,18 +83,6 @@ enum Store {
     Memory(Mutex<HashMap<u64, (u64, u32, u64)>>, RandomState),
     Database(DatabaseConnection),
     Redis(redis::aio::ConnectionManager),
-}
-
-/// What a refused check says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Wait(pub u64);
-
-impl From<Wait> for AppError {
-    fn from(wait: Wait) -> Self {
-        AppError::RateLimited {
-            retry_after_secs: wait.0.max(1),
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,7 +224,10 @@ impl Limits {
                 store = self.store_name(),
                 "rate limited"
             );
-            return Err(Wait(wait).into());
+            return Err(AppError::RateLimited {
+                retry_after_secs: wait.max(1),
+                of: limit.of(),
+            });
         }
         Ok(())
     }

@@ -224,9 +224,9 @@ fn seconds_until(until: chrono::DateTime<Utc>) -> u64 {
 fn locked_out(checked: Result<(), AppError>) -> Result<Option<LoginError>, AppError> {
     match checked {
         Ok(()) => Ok(None),
-        Err(AppError::RateLimited { retry_after_secs }) => {
-            Ok(Some(LoginError::LockedOut { retry_after_secs }))
-        }
+        Err(AppError::RateLimited {
+            retry_after_secs, ..
+        }) => Ok(Some(LoginError::LockedOut { retry_after_secs })),
         Err(other) => Err(other),
     }
 }

@@ -73,6 +73,25 @@ pub async fn resolve(
         .map(|t| t.subject_id))
 }
 
+/// The subject of a token that exists with this purpose but has run out:
+/// so a page can offer a new link instead of only saying "expired".
+pub async fn resolve_expired(
+    db: &impl ConnectionTrait,
+    purpose: TokenPurpose,
+    token: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    if token.len() != 43 {
+        return Ok(None);
+    }
+    let found = access_token::Entity::find_by_id(hash(token))
+        .one(db)
+        .await?;
+    Ok(found
+        .filter(|t| t.purpose == purpose)
+        .filter(|t| t.expires_at.is_some_and(|at| at <= Utc::now()))
+        .map(|t| t.subject_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,22 @@ async fn cancelling_on_behalf_promotes_the_waiting_list_and_is_audited() {
     app.sign_up_api(SLUG, "bert@utrecht.nl").await;
     let csrf = app.log_in_as(Role::Organiser).await;
     let anna = app.registrations().await[0].id;
+    let asked = app
+        .get(&format!("/admin/registrations/{anna}/cancel"))
+        .await;
+    assert_eq!(asked.status(), Status::Ok);
+    let html = asked.into_string().await.unwrap();
+    assert!(
+        html.contains("krijgt een e-mail dat de aanmelding is geannuleerd"),
+        "{html}"
+    );
+    assert!(html.contains("anna@utrecht.nl"), "whom it is about");
+    assert!(html.contains(r#"class="button button-danger">Ja, annuleer deze aanmelding"#));
+    assert_eq!(
+        app.registrations().await[0].status,
+        RegistrationStatus::Confirmed,
+        "asking changes nothing"
+    );
     app.post_form(
         &format!("/admin/registrations/{anna}/cancel"),
         &[("csrf", &csrf)],

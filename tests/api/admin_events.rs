@@ -211,6 +211,26 @@ async fn calling_off_an_event_tells_every_attendee_with_a_calendar_cancel() {
     app.sign_up_api(SLUG, "a@utrecht.nl").await;
     app.sign_up_api(SLUG, "b@utrecht.nl").await;
     let csrf = organiser(&app).await;
+    // First a page that says what will happen, to how many, and changes nothing.
+    let asked = app.get(&format!("/admin/events/{SLUG}/cancel")).await;
+    assert_eq!(asked.status(), Status::Ok);
+    let html = asked.into_string().await.unwrap();
+    assert!(
+        html.contains("1 aangemelde deelnemer en 1 persoon op de wachtlijst krijgt een e-mail"),
+        "{html}"
+    );
+    assert!(html.contains(r#"class="button button-danger""#));
+    assert!(html.contains(&format!(r#"action="/admin/events/{SLUG}/cancel""#)));
+    assert!(app
+        .registrations()
+        .await
+        .iter()
+        .all(|r| r.status != RegistrationStatus::Cancelled));
+    let overview = app.get("/admin").await.into_string().await.unwrap();
+    assert!(
+        overview.contains(&format!(r#"<a href="/admin/events/{SLUG}/cancel">"#)),
+        "the overview links to the question, it does not post"
+    );
     let response = app
         .post_form(&format!("/admin/events/{SLUG}/cancel"), &[("csrf", &csrf)])
         .await;

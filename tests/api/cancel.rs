@@ -18,7 +18,36 @@ async fn the_manage_link_shows_the_sign_up() {
     assert!(html.contains("anna@utrecht.nl"));
     assert!(html.contains("Gemeenten"));
     assert!(html.contains("Bevestigd"));
+    assert!(
+        html.contains(&format!(r#"href="{path}/cancel?lang=nl""#)),
+        "cancelling starts with a page that asks, not with a button that acts"
+    );
+}
+
+#[rocket::async_test]
+async fn cancelling_asks_first_and_says_what_will_happen() {
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    let path = manage_path(&app.mails_to("anna@utrecht.nl", 1).await[0]);
+
+    let response = app.get(&format!("{path}/cancel?lang=nl")).await;
+    assert_eq!(response.status(), Status::Ok);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("<h1>Aanmelding annuleren</h1>"), "{html}");
+    assert!(html.contains("Uw plaats gaat naar de eerste op de wachtlijst"));
+    assert!(html.contains("Dit kunt u niet ongedaan maken"));
     assert!(html.contains(&format!(r#"action="{path}/cancel?lang=nl""#)));
+    assert!(html.contains(r#"class="button button-danger">Ja, annuleer mijn aanmelding"#));
+    assert!(
+        html.contains(&format!(r#"href="{path}?lang=nl""#)),
+        "a way back"
+    );
+    assert_eq!(
+        app.registrations().await[0].status,
+        RegistrationStatus::Confirmed,
+        "showing the page changes nothing"
+    );
 }
 
 #[rocket::async_test]

@@ -301,3 +301,40 @@ async fn the_confirmation_is_small_and_its_qr_png_reads_as_the_check_in_link() {
     let (_, content) = grids[0].decode().expect("the code decodes");
     assert_eq!(content, check_in);
 }
+
+#[rocket::async_test]
+async fn every_html_mail_has_a_title_a_language_one_heading_and_a_main_part_and_its_text_stands_alone(
+) {
+    let app = spawn_app().await;
+    app.create_event(EventSpec {
+        capacity: 1,
+        ..Default::default()
+    })
+    .await;
+    app.sign_up_api(SLUG, "a@utrecht.nl").await;
+    app.sign_up_api(SLUG, "b@utrecht.nl").await;
+    let confirmed = app.mails_to("a@utrecht.nl", 1).await.remove(0);
+    let waitlisted = app.mails_to("b@utrecht.nl", 1).await.remove(0);
+    for mail in [&confirmed, &waitlisted] {
+        let html = &mail.html;
+        assert!(html.starts_with("<!doctype html>"), "{html}");
+        assert!(html.contains(r#"<html lang="nl">"#), "{html}");
+        assert!(
+            html.contains(&format!("<title>{}</title>", mail.subject)),
+            "the subject is the title: {html}"
+        );
+        assert_eq!(html.matches("<h1").count(), 1, "{html}");
+        assert!(html.contains("<main") && html.contains("</main>"), "{html}");
+        assert!(html.contains(r#"name="viewport""#), "narrow mail clients");
+        assert!(!mail.text.contains('<'), "the text part has no markup");
+        assert!(mail.text.contains("/manage/"), "the link in text too");
+    }
+    assert!(
+        confirmed
+            .text
+            .contains("Bij de ingang: laat deze link zien")
+            && confirmed.text.contains("/admin/checkin/"),
+        "the check-in link reads on its own: {}",
+        confirmed.text
+    );
+}

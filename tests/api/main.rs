@@ -7,6 +7,7 @@ mod helpers;
 
 mod admin;
 mod admin_events;
+mod assets;
 mod batches;
 mod browse;
 mod calendar;

@@ -75,7 +75,14 @@ async fn ten_started_partnerships_show_as_ten_of_fifteen() {
         .into_string()
         .await
         .unwrap();
-    assert!(html.contains("10 van 15 partnerships gestart"), "{html}");
+    assert!(
+        html.contains("10 van 15 partnerships gestart — nog 5 te gaan"),
+        "{html}"
+    );
+    assert!(
+        html.contains("schema: bij een gelijk tempo"),
+        "the pace is told"
+    );
     assert!(html.contains("<svg") && html.contains("<polyline"));
     assert!(html.contains("2 partnerships in voorbereiding"));
 
@@ -274,7 +281,10 @@ async fn viewers_read_the_dashboard_and_only_admins_set_targets() {
         .into_string()
         .await
         .unwrap();
-    assert!(html.contains("0 van 12.5 banen gerealiseerd"), "{html}");
+    assert!(
+        html.contains("0,0 van 12,5 banen gerealiseerd"),
+        "Dutch notation: {html}"
+    );
 }
 
 #[rocket::async_test]

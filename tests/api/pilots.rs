@@ -283,7 +283,14 @@ async fn an_expired_verification_link_is_refused_and_a_new_one_can_be_sent() {
     }
     let response = app.get(&verify).await;
     assert_eq!(response.status(), Status::NotFound);
-    assert!(response.into_string().await.unwrap().contains("verlopen"));
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("<h1>Deze link is verlopen</h1>"), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"action="/pilots/{SLUG}/applied/{id}/resend?lang=nl""#
+        )),
+        "the resend button is offered on the spot: {html}"
+    );
 
     let resend = app
         .submit_form(&format!("/pilots/{SLUG}/applied/{id}/resend"), &[])
@@ -294,6 +301,66 @@ async fn an_expired_verification_link_is_refused_and_a_new_one_can_be_sent() {
         "/applications/verify/",
     );
     assert_eq!(app.get(&fresh).await.status(), Status::Ok);
+}
+
+#[rocket::async_test]
+async fn an_application_expired_unconfirmed_comes_back_through_a_new_link() {
+    let app = app_with_register().await;
+    let (_, body) = app
+        .post_json(
+            URI,
+            &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+        )
+        .await;
+    let id: Uuid = body["id"].as_str().unwrap().parse().unwrap();
+    let verify = link_path(
+        &app.mails_to("anna@utrecht.nl", 1).await[0],
+        "/applications/verify/",
+    );
+    for token in access_token::Entity::find().all(&app.db).await.unwrap() {
+        if token.purpose == aanmeldpunt::domain::TokenPurpose::VerifyApplication {
+            let mut expired: access_token::ActiveModel = token.into();
+            expired.expires_at = Set(Some(Utc::now() - Duration::minutes(1)));
+            expired.update(&app.db).await.unwrap();
+        }
+    }
+    let stored = pilot_application::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut old: pilot_application::ActiveModel = stored.into();
+    old.created_at = Set(Utc::now() - Duration::hours(80));
+    old.update(&app.db).await.unwrap();
+    applications::expire_unverified(services(&app), Utc::now())
+        .await
+        .unwrap();
+    let status = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            pilot_application::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+        }
+    };
+    assert_eq!(status(&app).await, ApplicationStatus::Expired);
+    let html = app.get(&verify).await.into_string().await.unwrap();
+    assert!(html.contains("Stuur mij een nieuwe link"), "{html}");
+    let resend = app
+        .submit_form(&format!("/pilots/{SLUG}/applied/{id}/resend"), &[])
+        .await;
+    assert_eq!(resend.status(), Status::SeeOther);
+    assert_eq!(status(&app).await, ApplicationStatus::Unverified);
+    let fresh = link_path(
+        &app.mails_to("anna@utrecht.nl", 2).await[1],
+        "/applications/verify/",
+    );
+    let confirmed = app.submit_form(&fresh, &[]).await;
+    assert_eq!(confirmed.status(), Status::Ok);
+    assert_eq!(status(&app).await, ApplicationStatus::Submitted);
 }
 
 #[rocket::async_test]
@@ -559,4 +626,82 @@ async fn an_application_answers_and_mails_in_the_lang_of_its_body() {
         "{}",
         mail.subject
     );
+}
+
+/// The labels of the chooser's radios, in order, and how many are checked.
+fn choices(html: &str) -> (Vec<String>, usize) {
+    let label = regex::Regex::new(r#"<label for="org-[0-9a-f-]{36}">([^<]+)</label>"#).unwrap();
+    let names = label.captures_iter(html).map(|c| c[1].to_owned()).collect();
+    (names, html.matches(" checked>").count())
+}
+
+#[rocket::async_test]
+async fn the_chooser_offers_dutch_provinces_first_selects_nothing_and_has_more_results() {
+    let app = spawn_app().await;
+    aanmeldpunt::services::register::load_shipped(&app.db, "test")
+        .await
+        .unwrap();
+    app.create_pilot(SLUG, 15, true).await;
+    let form = [
+        ("organisation", "Provincie"),
+        ("sector", "PROV"),
+        ("contact_name", "Anna de Vries"),
+        ("email", "anna@example.org"),
+        ("current_suppliers", "Glans"),
+        ("motivation", "Meer banen"),
+        ("expected_jobs", "3"),
+    ];
+    let response = app
+        .submit_form(&format!("/pilots/{SLUG}/apply?lang=nl"), &form)
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    let (names, checked) = choices(&html);
+    assert_eq!(names.len(), 8, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("Provincie ") && !n.contains("(BE)")),
+        "Dutch provinces first: {names:?}"
+    );
+    assert_eq!(checked, 0, "nothing chosen for the applicant");
+    assert!(html.contains("Meer organisaties tonen"), "{html}");
+    assert!(html.contains("&amp;choosing=true"));
+
+    // "More results" shows every province, the Belgian ones after them.
+    let response = app
+        .submit_form(
+            &format!("/pilots/{SLUG}/apply?lang=nl&more=true&choosing=true"),
+            &form,
+        )
+        .await;
+    let html = response.into_string().await.unwrap();
+    let (names, _) = choices(&html);
+    let dutch = names
+        .iter()
+        .position(|n| n == "Provincie Zuid-Holland")
+        .expect("all twelve provinces");
+    let belgian = names
+        .iter()
+        .position(|n| n == "Provincie Luik")
+        .unwrap_or(usize::MAX);
+    assert!(dutch < 12 && dutch < belgian, "{names:?}");
+    assert!(
+        !html.contains(r##"<a href="#organisation_id">"##),
+        "asking for more is no mistake"
+    );
+
+    // Sending it from the chooser without a choice says what to do.
+    let response = app
+        .submit_form(
+            &format!("/pilots/{SLUG}/apply?lang=nl&choosing=true"),
+            &form,
+        )
+        .await;
+    let html = response.into_string().await.unwrap();
+    assert!(
+        html.contains(r##"<a href="#organisation_id">Kies uw organisatie uit de lijst"##),
+        "{html}"
+    );
+    assert_eq!(applications_stored(&app).await, 0);
 }

@@ -352,3 +352,94 @@ async fn instances_sharing_a_store_share_the_allowance() {
             .is_ok());
     }
 }
+
+/// The sign-up form, posted from one client address with its own cookie.
+async fn post_sign_up_form(
+    app: &crate::helpers::TestApp,
+    remote: SocketAddr,
+    email: &str,
+) -> (Status, Option<String>, String) {
+    let csrf = app.csrf_token().await;
+    let body = format!(
+        "name=Anna+de+Vries&email={}&organisation=Gemeente+Utrecht&sector=GEM&csrf={csrf}",
+        crate::helpers::urlencode(email)
+    );
+    let response = app
+        .client
+        .post(format!("/events/{SLUG}/registrations"))
+        .remote(remote)
+        .header(ContentType::Form)
+        .header(rocket::http::Header::new("Accept-Language", "nl"))
+        .body(body)
+        .dispatch()
+        .await;
+    let status = response.status();
+    let wait = response.headers().get_one("Retry-After").map(str::to_owned);
+    (
+        status,
+        wait,
+        response.into_string().await.unwrap_or_default(),
+    )
+}
+
+#[rocket::async_test]
+async fn a_rate_limited_form_comes_back_filled_in_with_the_reason_on_the_page() {
+    let app = spawn_app_with(|f| f.merge(("rate_limit_sign_ups_per_minute", 2))).await;
+    app.create_event(EventSpec::default()).await;
+    let from: SocketAddr = "192.0.2.60:40000".parse().unwrap();
+    for i in 0..2 {
+        let (status, _, _) = post_sign_up_form(&app, from, &format!("p{i}@utrecht.nl")).await;
+        assert_eq!(status, Status::SeeOther);
+    }
+    let (status, wait, html) = post_sign_up_form(&app, from, "derde@utrecht.nl").await;
+    assert_eq!(status, Status::TooManyRequests);
+    assert!(wait.is_some_and(|w| w.parse::<u64>().is_ok()));
+    assert!(html.starts_with("<!doctype html>"), "a page in the layout");
+    assert!(
+        html.contains(r#"class="error-summary" role="alert""#),
+        "{html}"
+    );
+    assert!(html.contains("U heeft dit formulier vaak verstuurd. Probeer het over "));
+    assert!(
+        !html.contains("vanaf uw adres"),
+        "not read as the e-mail address"
+    );
+    assert!(html.contains(r#"value="derde@utrecht.nl""#), "filled in");
+    assert!(html.contains("<title>Fout: "));
+}
+
+#[rocket::async_test]
+async fn the_per_address_limit_speaks_of_the_mail_in_both_languages_on_page_and_api() {
+    let app = spawn_app_with(|f| f.merge(("rate_limit_per_email_per_hour", 1))).await;
+    app.create_event(EventSpec::default()).await;
+    let from: SocketAddr = "192.0.2.61:40000".parse().unwrap();
+    assert_eq!(
+        post_sign_up_form(&app, from, "anna@utrecht.nl").await.0,
+        Status::SeeOther
+    );
+    let (status, wait, html) = post_sign_up_form(&app, from, "anna@utrecht.nl").await;
+    assert_eq!(status, Status::TooManyRequests);
+    assert!(wait.is_some());
+    assert!(
+        html.contains("Naar dit e-mailadres hebben we het afgelopen uur al veel e-mails gestuurd"),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="anna@utrecht.nl""#));
+    for (lang, expected) in [
+        ("nl", "Naar dit e-mailadres hebben we"),
+        ("en", "We have already sent many e-mails to this address"),
+    ] {
+        let response = app
+            .client
+            .post(format!("{URI}?lang={lang}"))
+            .header(ContentType::JSON)
+            .body(sign_up_body("anna@utrecht.nl").to_string())
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::TooManyRequests);
+        let body: serde_json::Value = response.into_json().await.unwrap();
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(expected), "{lang}: {message}");
+        assert!(!message.contains("Unknown localization"), "{message}");
+    }
+}

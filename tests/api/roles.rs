@@ -52,10 +52,16 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         can(Organise),
     ),
     (
+        Method::Get,
+        "/admin/registrations/<id>/cancel",
+        can(Organise),
+    ),
+    (
         Method::Post,
         "/admin/registrations/<id>/cancel",
         can(Organise),
     ),
+    (Method::Get, "/admin/events/<slug>/cancel", can(Organise)),
     (
         Method::Post,
         "/admin/registrations/<id>/move",

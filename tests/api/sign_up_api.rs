@@ -245,7 +245,10 @@ async fn api_messages_follow_accept_language() {
         .dispatch()
         .await;
     let body: serde_json::Value = response.into_json().await.unwrap();
-    assert_eq!(body["fields"]["email"], "Please fill in this field.");
+    assert_eq!(
+        body["fields"]["email"],
+        "Enter your e-mail address, like name@municipality.nl."
+    );
 }
 
 #[rocket::async_test]

@@ -66,7 +66,15 @@ async fn invalid_input_re_renders_the_form_with_dutch_messages_and_kept_values()
         .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let html = response.into_string().await.unwrap();
-    assert!(html.contains("Vul een geldig e-mailadres in"), "{html}");
+    assert!(
+        html.contains("Vul een e-mailadres in zoals naam@gemeente.nl"),
+        "{html}"
+    );
+    assert!(html.contains("Vul de naam van uw organisatie in"));
+    assert!(
+        html.contains(r##"<a href="#organisation">"##),
+        "the summary links to the field"
+    );
     assert!(html.contains(r#"id="organisation-error""#));
     assert!(html.contains(r#"aria-describedby="organisation-error""#));
     assert!(
@@ -92,7 +100,9 @@ async fn a_second_sign_up_with_the_same_address_is_explained_on_the_form() {
         .await;
     assert_eq!(response.status(), Status::Conflict);
     let html = response.into_string().await.unwrap();
-    assert!(html.contains("al aangemeld"), "{html}");
+    assert!(html.contains("U was al aangemeld"), "{html}");
+    assert!(html.contains("nog een keer naar u"), "{html}");
+    assert!(!html.contains(r#"name="email""#), "no form again");
     assert_eq!(app.registrations().await.len(), 1);
 }
 

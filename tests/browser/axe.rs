@@ -1,13 +1,13 @@
 //! axe-core, injected into the page under test through WebDriver (not as
 //! page markup, so the app's strict CSP stays as it is), run against the
-//! WCAG 2.0/2.1 A and AA rules.
+//! WCAG 2.0, 2.1 and 2.2 A and AA rules.
 use fantoccini::Client;
 use serde_json::Value;
 
 const RUN: &str = r#"
 const done = arguments[arguments.length - 1];
 axe.run(document, {
-  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
   resultTypes: ['violations'],
 }).then(
   (r) => done({ violations: r.violations.map((v) => ({

@@ -38,14 +38,14 @@ async fn an_organiser_logs_in_and_exports_the_attendee_list() {
 
     e2e.click_and_wait(&format!("main a[href='/admin/events/{EVENT}/attendees']"))
         .await;
-    let list = e2e.text("main > table.data").await;
+    let list = e2e.text("#attendee-list").await;
     assert!(list.contains("Anna de Vries") && list.contains("Bram Jansen"));
     e2e.check("attendee list").await;
 
     e2e.fill("#q", "Bram").await;
     e2e.click_and_wait("main form[role=search] button[type=submit]")
         .await;
-    let filtered = e2e.text("main > table.data").await;
+    let filtered = e2e.text("#attendee-list").await;
     assert!(filtered.contains("Bram Jansen") && !filtered.contains("Anna de Vries"));
     e2e.check("attendee list filtered").await;
 

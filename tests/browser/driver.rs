@@ -112,7 +112,7 @@ impl Chromedriver {
     /// A new browser session: headless, no network beyond 127.0.0.1 needed,
     /// a fresh profile, and Dutch as the browser's language (as for most
     /// of the app's users).
-    pub async fn session(&self) -> Client {
+    pub async fn session(&self, javascript: bool) -> Client {
         let user_data = self.profile.path().join("profile");
         let caps = json!({
             "browserName": "chrome",
@@ -125,7 +125,12 @@ impl Chromedriver {
                     "--window-size=1280,900", "--lang=nl-NL",
                     format!("--user-data-dir={}", user_data.display()),
                 ],
-                "prefs": { "intl.accept_languages": "nl-NL,nl" },
+                "prefs": {
+                    "intl.accept_languages": "nl-NL,nl",
+                    // 2 blocks the pages' scripts; WebDriver's own still run.
+                    "profile.managed_default_content_settings.javascript":
+                        if javascript { 1 } else { 2 },
+                },
             },
         });
         let serde_json::Value::Object(caps) = caps else {

@@ -62,6 +62,39 @@ async fn errors_in_the_forms_are_tied_to_their_fields() {
         linked_errors(&e2e).await,
         ["name", "email", "organisation", "sector"]
     );
+    // The summary at the top has focus, so a phone shows it, and lists
+    // each error as a link to its field, in the form's order.
+    assert_eq!(
+        e2e.js("return document.activeElement.className;").await,
+        "error-summary",
+        "the summary is focused on load"
+    );
+    let summary = e2e
+        .js("return [...document.querySelectorAll('.error-summary a')]\
+             .map((a) => [a.getAttribute('href'), a.textContent.trim()]);")
+        .await;
+    let summary: Vec<(String, String)> = serde_json::from_value(summary).unwrap();
+    let targets: Vec<&str> = summary.iter().map(|(href, _)| href.as_str()).collect();
+    assert_eq!(targets, ["#name", "#email", "#organisation", "#sector"]);
+    let messages: std::collections::BTreeSet<&str> =
+        summary.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(messages.len(), 4, "each field says what to do: {summary:?}");
+    assert!(messages.contains("Kies de sector van uw werkgever."));
+    assert_eq!(
+        e2e.text("#sector-error").await.replace('\n', " "),
+        "Fout: Kies de sector van uw werkgever.",
+        "the same words beside the field, prefixed for screen readers"
+    );
+    e2e.find(".error-summary a[href='#sector']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        e2e.focused().await,
+        "sector",
+        "the link takes you to the field"
+    );
     e2e.check("sign-up form, all empty").await;
 
     e2e.fill("#name", "Anna de Vries").await;
@@ -73,7 +106,7 @@ async fn errors_in_the_forms_are_tied_to_their_fields() {
     assert!(e2e
         .text("#email-error")
         .await
-        .contains("geldig e-mailadres"));
+        .contains("Vul een e-mailadres in zoals naam@gemeente.nl"));
     let described = e2e.find("#email").await.attr("aria-describedby").await;
     assert_eq!(
         described.ok().flatten().as_deref(),

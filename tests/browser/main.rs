@@ -27,6 +27,8 @@ mod back_office;
 mod forms;
 mod keyboard;
 mod languages;
+mod mails;
+mod no_javascript;
 mod pilots;
 mod public_pages;
 mod register;

@@ -15,6 +15,10 @@ use crate::driver::{self, Chromedriver};
 use crate::helpers::STAFF_PASSWORD;
 use crate::server::Server;
 
+/// The widths every page is checked at: a desktop and a phone.
+pub const DESKTOP: u32 = 1280;
+pub const PHONE: u32 = 390;
+
 pub struct E2e {
     pub client: Client,
     pub server: Server,
@@ -22,6 +26,10 @@ pub struct E2e {
     shots: PathBuf,
     shot_number: AtomicU32,
     violations: Mutex<Vec<String>>,
+    /// Whether the pages' scripts run. Without them axe cannot either (it
+    /// needs timers): those runs screenshot and check reflow only, and the
+    /// same pages are checked with axe in the other tests.
+    javascript: bool,
     // Last: killing it also ends the browser.
     _driver: Chromedriver,
 }
@@ -30,12 +38,22 @@ impl E2e {
     /// The app and a browser for `test`, or `None` (after a loud message)
     /// on a machine without Chromium or axe-core.
     pub async fn start(test: &str) -> Option<E2e> {
+        E2e::start_with(test, true).await
+    }
+
+    /// As `start`, with the pages' own JavaScript switched off (the test's
+    /// WebDriver scripts still run): what a visitor without JavaScript gets.
+    pub async fn start_without_javascript(test: &str) -> Option<E2e> {
+        E2e::start_with(test, false).await
+    }
+
+    async fn start_with(test: &str, javascript: bool) -> Option<E2e> {
         if !driver::available(test) {
             return None;
         }
         let axe_source = std::fs::read_to_string(driver::axe_path()).expect("axe.min.js reads");
         let (server, chromedriver) = tokio::join!(Server::start(), Chromedriver::start());
-        let client = chromedriver.session().await;
+        let client = chromedriver.session(javascript).await;
         let shots = screenshot_root().join(test);
         let _ = std::fs::remove_dir_all(&shots);
         std::fs::create_dir_all(&shots).expect("a screenshot folder");
@@ -46,6 +64,7 @@ impl E2e {
             shots,
             shot_number: AtomicU32::new(0),
             violations: Mutex::new(Vec::new()),
+            javascript,
             _driver: chromedriver,
         })
     }
@@ -69,17 +88,31 @@ impl E2e {
         self.check(label).await;
     }
 
-    /// Screenshot plus axe on the page as it is now.
+    /// The page as it is now, on a desktop (1280 px) and a phone (390 px):
+    /// a screenshot and axe at each width, and the reflow check at 320 px.
     pub async fn check(&self, label: &str) {
-        self.shot(label).await;
-        let found = self.axe(label).await;
-        if !found.is_empty() {
-            eprintln!("axe violations:\n{}", found.join("\n"));
-            self.violations
-                .lock()
-                .expect("violations lock")
-                .extend(found);
+        for width in [DESKTOP, PHONE] {
+            let _ = self.client.set_window_size(width, 900).await;
+            let shown = if width == DESKTOP {
+                label.to_owned()
+            } else {
+                format!("{label} {width}px")
+            };
+            self.shot_at(&shown, width).await;
+            if !self.javascript {
+                continue;
+            }
+            let found = self.axe(&shown).await;
+            if !found.is_empty() {
+                eprintln!("axe violations:\n{}", found.join("\n"));
+                self.violations
+                    .lock()
+                    .expect("violations lock")
+                    .extend(found);
+            }
         }
+        let _ = self.client.set_window_size(DESKTOP, 900).await;
+        self.check_reflow(label).await;
     }
 
     /// Reflow (WCAG 1.4.10): at 320 CSS pixels wide the page needs no
@@ -94,6 +127,13 @@ impl E2e {
             .await
             .as_i64()
             .unwrap_or(0);
+        // What sticks out, outermost first, to say where to look.
+        let culprits = self
+            .js("const w = window.innerWidth; return [...document.querySelectorAll('body *')]\
+                 .filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-scroll *'))\
+                 .slice(0, 4).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') \
+                 + ' ' + Math.round(e.getBoundingClientRect().right));")
+            .await;
         self.client
             .set_window_size(1280, 900)
             .await
@@ -104,8 +144,8 @@ impl E2e {
                 .lock()
                 .expect("violations lock")
                 .push(format!(
-                    "  [{label}] {url}\n    reflow: {overflow}px wider than a 320px window"
-                ));
+                "  [{label}] {url}\n    reflow: {overflow}px wider than a 320px window: {culprits}"
+            ));
         }
     }
 
@@ -114,8 +154,14 @@ impl E2e {
         crate::axe::violations(&self.client, &self.axe_source, label).await
     }
 
-    /// A full-page screenshot into `target/e2e-screenshots/<test>/`.
+    /// A full-page screenshot at 1280 px into `target/e2e-screenshots/<test>/`.
     pub async fn shot(&self, label: &str) {
+        self.shot_at(label, DESKTOP).await;
+    }
+
+    /// A full-page screenshot of a window `width` px wide.
+    pub async fn shot_at(&self, label: &str, width: u32) {
+        let _ = self.client.set_window_size(width, 900).await;
         let height = self
             .js("window.scrollTo(0, 0); return Math.min(6000, document.documentElement.scrollHeight);")
             .await
@@ -123,10 +169,10 @@ impl E2e {
             .unwrap_or(900);
         let _ = self
             .client
-            .set_window_size(1280, height.max(900) as u32 + 90)
+            .set_window_size(width, height.max(900) as u32 + 90)
             .await;
         let png = self.client.screenshot().await.expect("a screenshot");
-        let _ = self.client.set_window_size(1280, 900).await;
+        let _ = self.client.set_window_size(DESKTOP, 900).await;
         let number = self.shot_number.fetch_add(1, Ordering::SeqCst) + 1;
         let name: String = label
             .chars()
@@ -278,7 +324,7 @@ impl E2e {
         let _ = self.client.clone().close().await;
         assert!(
             found.is_empty(),
-            "{} accessibility violation(s) (WCAG 2.1 A/AA, axe-core):\n{}",
+            "{} accessibility violation(s) (WCAG 2.2 A/AA, axe-core, reflow):\n{}",
             found.len(),
             found.join("\n")
         );

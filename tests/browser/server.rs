@@ -113,6 +113,7 @@ impl Drop for Server {
 pub struct Mail {
     pub subject: String,
     pub text: String,
+    pub html: String,
 }
 
 /// Parses the `.eml` files lettre's file transport wrote, in the order
@@ -140,6 +141,7 @@ fn read_mails(dir: &Path, address: &str) -> Vec<Mail> {
             to_us.then(|| Mail {
                 subject: message.subject().unwrap_or_default().to_owned(),
                 text: message.body_text(0).unwrap_or_default().into_owned(),
+                html: message.body_html(0).unwrap_or_default().into_owned(),
             })
         })
         .collect()

@@ -46,8 +46,15 @@ async fn a_visitor_signs_up_and_cancels_through_the_link_in_the_mail() {
     assert!(details.contains("Anna de Vries") && details.contains("Bevestigd"));
     e2e.check("manage page").await;
 
-    e2e.click_and_wait("main form[action*='/cancel'] button")
-        .await;
+    // Cancelling asks first, on a page of its own.
+    e2e.click_and_wait("main a[href*='/cancel']").await;
+    assert!(e2e.text("main h1").await.contains("Aanmelding annuleren"));
+    assert!(e2e
+        .text("main .notice")
+        .await
+        .contains("Dit kunt u niet ongedaan maken"));
+    e2e.check("cancel, are you sure").await;
+    e2e.click_and_wait("main form button.button-danger").await;
     assert!(e2e
         .text("[role=status]")
         .await

@@ -1,4 +1,4 @@
-use rocket::response::Redirect;
+use rocket::response::{Flash, Redirect};
 use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
@@ -56,7 +56,7 @@ async fn create(
     services: &State<Services>,
     me: Admin,
     form: CsrfForm<NewAccount>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     let role = role(&form.role)?;
     staff::create(
         &services.db,
@@ -67,7 +67,7 @@ async fn create(
         &me.email,
     )
     .await?;
-    Ok(Redirect::to(uri!(list)))
+    Ok(super::saved(Redirect::to(uri!(list)), "saved-account"))
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -84,14 +84,14 @@ async fn update(
     me: Admin,
     id: Uuid,
     form: CsrfForm<Change>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     let role = role(&form.role)?;
     let by = Actor {
         id: me.id,
         email: &me.email,
     };
     staff::update(&services.db, id, role, form.active, &by).await?;
-    Ok(Redirect::to(uri!(list)))
+    Ok(super::saved(Redirect::to(uri!(list)), "saved-account"))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

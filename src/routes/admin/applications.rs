@@ -1,4 +1,4 @@
-use rocket::response::Redirect;
+use rocket::response::{Flash, Redirect};
 use rocket::{uri, State};
 use uuid::Uuid;
 
@@ -55,7 +55,7 @@ async fn decide(
     staff: Programme,
     id: Uuid,
     form: CsrfForm<Decision>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     let accept = match form.decision.as_str() {
         "accept" => true,
         "reject" => false,
@@ -66,7 +66,7 @@ async fn decide(
         }
     };
     applications::decide(services, id, accept, &staff.email, form.message.trim()).await?;
-    Ok(Redirect::to(uri!(list)))
+    Ok(super::saved(Redirect::to(uri!(list)), "saved-decision"))
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -83,9 +83,9 @@ async fn vouch(
     staff: Programme,
     id: Uuid,
     form: CsrfForm<Vouch>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     applications::vouch(services, id, &staff.email, &form.reason).await?;
-    Ok(Redirect::to(uri!(list)))
+    Ok(super::saved(Redirect::to(uri!(list)), "saved-vouch"))
 }
 
 /// A second application of an organisation is folded into the first.
@@ -95,9 +95,9 @@ async fn merge(
     staff: Programme,
     id: Uuid,
     _form: CsrfForm<Button>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     applications::merge(services, id, &staff.email).await?;
-    Ok(Redirect::to(uri!(list)))
+    Ok(super::saved(Redirect::to(uri!(list)), "saved-merge"))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

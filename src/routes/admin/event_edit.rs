@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 
 use rocket::http::Status;
 use rocket::request::FromParam;
-use rocket::response::Redirect;
+use rocket::response::{Flash, Redirect};
 use rocket::{uri, State};
 use serde::Serialize;
 
@@ -12,7 +12,8 @@ use crate::auth::{Organiser, Staff};
 use crate::domain::{EventInput, FieldErrors, Lang, NewEvent};
 use crate::error::{field_messages, AppError};
 use crate::http::{Button, CsrfForm, CsrfToken};
-use crate::i18n::text;
+use crate::i18n::{text, text_with_numbers};
+use crate::routes::confirm::Confirm;
 use crate::services::event_admin::{self, Change};
 use crate::services::Services;
 
@@ -151,7 +152,7 @@ async fn save(
     csrf: &CsrfToken,
     editing: Option<&str>,
     form: &EventForm,
-) -> Result<Result<Redirect, Page>, AppError> {
+) -> Result<Result<Flash<Redirect>, Page>, AppError> {
     let input = form.input();
     let shown = |errors: &FieldErrors, notice: Option<String>| {
         FormPage::new(
@@ -182,7 +183,10 @@ async fn save(
         Some(slug) => event_admin::update(services, slug, new, &staff.email).await,
     };
     match saved {
-        Ok(slug) => Ok(Ok(Redirect::to(uri!(edit_form(slug))))),
+        Ok(slug) => Ok(Ok(super::saved(
+            Redirect::to(uri!(edit_form(slug))),
+            "saved-event",
+        ))),
         Err(e @ AppError::Conflict(_)) => {
             let page = shown(&FieldErrors::new(), Some(e.message(lang)));
             form_page(services, e.status(), lang, staff, csrf, page).map(Err)
@@ -198,7 +202,7 @@ async fn create(
     staff: Organiser,
     csrf: CsrfToken,
     form: CsrfForm<EventForm>,
-) -> Result<Result<Redirect, Page>, AppError> {
+) -> Result<Result<Flash<Redirect>, Page>, AppError> {
     save(services, lang, &staff, &csrf, None, &form).await
 }
 
@@ -229,7 +233,7 @@ async fn update(
     csrf: CsrfToken,
     slug: SlugParam<'_>,
     form: CsrfForm<EventForm>,
-) -> Result<Result<Redirect, Page>, AppError> {
+) -> Result<Result<Flash<Redirect>, Page>, AppError> {
     save(services, lang, &staff, &csrf, Some(&slug), &form).await
 }
 
@@ -249,6 +253,48 @@ impl<'a> FromParam<'a> for ChangeParam {
     }
 }
 
+/// Calling a meeting off mails everyone who signed up and cannot be
+/// undone: first a page that says so, with how many people it reaches.
+#[rocket::get("/admin/events/<slug>/cancel")]
+async fn confirm_call_off(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    slug: SlugParam<'_>,
+) -> Result<Page, AppError> {
+    let event = event_admin::row(services, &slug).await?;
+    if event.status == crate::domain::EventStatus::Cancelled {
+        return Err(AppError::Conflict("error-event-cancelled"));
+    }
+    let confirm = Confirm {
+        title: format!("{}: {}", text(lang, "admin-call-off-title"), event.title),
+        facts: vec![
+            (text(lang, "admin-call-off-meeting"), event.title.clone()),
+            (text(lang, "event-when"), event.starts.clone()),
+        ],
+        consequence: text_with_numbers(
+            lang,
+            "admin-call-off-consequence",
+            &[
+                ("confirmed", event.confirmed),
+                ("waitlisted", event.waitlisted),
+            ],
+        ),
+        button: text(lang, "admin-call-off-confirm"),
+        action: format!("/admin/events/{}/cancel", event.slug),
+        back: uri!(super::events::overview).to_string(),
+    };
+    super::render(
+        services,
+        "admin/confirm.html.tera",
+        lang,
+        &staff,
+        &csrf,
+        confirm,
+    )
+}
+
 #[rocket::post("/admin/events/<slug>/<change>", data = "<_form>", rank = 2)]
 async fn change(
     services: &State<Services>,
@@ -262,5 +308,12 @@ async fn change(
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![new_form, create, edit_form, update, change]
+    rocket::routes![
+        new_form,
+        create,
+        edit_form,
+        update,
+        confirm_call_off,
+        change
+    ]
 }

@@ -13,6 +13,8 @@ use crate::auth::{Organiser, Reader};
 use crate::domain::{Lang, ParseError, RegistrationStatus};
 use crate::error::AppError;
 use crate::http::{CsrfForm, CsrfToken, Download, ExportFormat};
+use crate::i18n::{text, text_with};
+use crate::routes::confirm::Confirm;
 use crate::routes::forms::SignUpFields;
 use crate::services::attendees::{self, AttendeeList, Filter};
 use crate::services::event_admin::{self, AdminEventRow};
@@ -227,11 +229,54 @@ async fn cancel(
     Ok(form.0.back.redirect())
 }
 
-#[derive(Serialize)]
-struct ConfirmErase {
-    attendee: attendees::Attendee,
+/// Cancelling on someone's behalf mails them and gives the seat away:
+/// first a page that says so.
+#[rocket::get("/admin/registrations/<id>/cancel")]
+async fn confirm_cancel(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    id: Uuid,
+) -> Result<Page, AppError> {
+    let (attendee, slug, event_title) = attendees::by_id(services, id, lang).await?;
+    let back = uri!(attendee_list(&*slug, AttendeeQuery::default())).to_string();
+    let confirm = Confirm {
+        title: format!("{}: {}", text(lang, "admin-cancel-title"), attendee.name),
+        consequence: text_with(
+            lang,
+            "admin-cancel-consequence",
+            &[("name", attendee.name.clone())],
+        ),
+        facts: attendee_facts(lang, &attendee, event_title),
+        button: text(lang, "admin-cancel-confirm"),
+        action: format!("/admin/registrations/{id}/cancel"),
+        back,
+    };
+    render(
+        services,
+        "admin/confirm.html.tera",
+        lang,
+        &staff,
+        &csrf,
+        confirm,
+    )
+}
+
+fn attendee_facts(
+    lang: Lang,
+    attendee: &attendees::Attendee,
     event_title: String,
-    back: String,
+) -> Vec<(String, String)> {
+    vec![
+        (text(lang, "manage-event"), event_title),
+        (text(lang, "form-name"), attendee.name.clone()),
+        (text(lang, "form-email"), attendee.email.clone()),
+        (
+            text(lang, "form-organisation"),
+            attendee.organisation.clone(),
+        ),
+    ]
 }
 
 /// Erasing someone on their request cannot be undone: first a page that
@@ -246,18 +291,21 @@ async fn confirm_erase(
 ) -> Result<Page, AppError> {
     let (attendee, slug, event_title) = attendees::by_id(services, id, lang).await?;
     let back = uri!(attendee_list(&*slug, AttendeeQuery::default())).to_string();
-    let data = ConfirmErase {
-        attendee,
-        event_title,
+    let confirm = Confirm {
+        title: format!("{}: {}", text(lang, "erase-title"), attendee.name),
+        consequence: text(lang, "erase-attendee-consequence"),
+        facts: attendee_facts(lang, &attendee, event_title),
+        button: text(lang, "erase-confirm"),
+        action: format!("/admin/registrations/{id}/erase"),
         back,
     };
     render(
         services,
-        "admin/confirm_erase.html.tera",
+        "admin/confirm.html.tera",
         lang,
         &staff,
         &csrf,
-        data,
+        confirm,
     )
 }
 
@@ -352,6 +400,7 @@ pub fn routes() -> Vec<rocket::Route> {
         export,
         door,
         check_in,
+        confirm_cancel,
         cancel,
         move_registration,
         add,

@@ -19,19 +19,28 @@ struct LoginPage<'a> {
     error: Option<String>,
 }
 
+/// What the log-in page says above the form.
+enum Message {
+    Key(&'static str),
+    Text(String),
+}
+
 fn login_page(
     services: &Services,
     lang: Lang,
     csrf: &CsrfToken,
     email: &str,
     status: Status,
-    error: Option<&str>,
+    error: Option<Message>,
 ) -> Result<Page, AppError> {
     let context = LoginPage {
         lang: lang.code(),
         csrf: &csrf.0,
         email,
-        error: error.map(|key| crate::i18n::text(lang, key)),
+        error: error.map(|message| match message {
+            Message::Key(key) => crate::i18n::text(lang, key),
+            Message::Text(text) => text,
+        }),
     };
     Ok(page(
         status,
@@ -62,10 +71,22 @@ async fn login(
     lang: Lang,
     sessions: Sessions<'_>,
     token: CsrfToken,
-    allowed: LoginAllowed<'_>,
+    allowed: Result<LoginAllowed<'_>, AppError>,
     form: Result<CsrfForm<Credentials>, Refused<Credentials>>,
 ) -> Result<Result<Redirect, WithHeader<Page>>, AppError> {
     let no_store = |page: Page| WithHeader(page, Header::new("Cache-Control", "no-store"));
+    let allowed = match allowed {
+        Ok(allowed) => allowed,
+        Err(e @ AppError::RateLimited { .. }) => {
+            let email = form.as_ref().map_or("", |f| f.email.as_str());
+            let wait = e.retry_after().unwrap_or(1).to_string();
+            let message = Some(Message::Text(e.message(lang)));
+            return login_page(services, lang, &token, email, e.status(), message)
+                .map(|page| WithHeader(page, Header::new("Retry-After", wait)))
+                .map(Err);
+        }
+        Err(e) => return Err(e),
+    };
     let form = match form {
         Ok(CsrfForm(form)) => form,
         Err(Refused::Expired(form)) => {
@@ -75,7 +96,7 @@ async fn login(
                 &token,
                 &form.email,
                 Status::Forbidden,
-                Some("form-expired"),
+                Some(Message::Key("form-expired")),
             );
             return page.map(no_store).map(Err);
         }
@@ -93,7 +114,7 @@ async fn login(
             &token,
             &form.email,
             Status::TooManyRequests,
-            Some("admin-login-locked"),
+            Some(Message::Key("admin-login-locked")),
         )
         .map(|page| {
             WithHeader(
@@ -108,7 +129,7 @@ async fn login(
             &token,
             &form.email,
             Status::Unauthorized,
-            Some("admin-login-wrong"),
+            Some(Message::Key("admin-login-wrong")),
         )
         .map(no_store)
         .map(Err),

@@ -3,6 +3,7 @@
 mod accounts;
 mod applications;
 mod audit;
+mod dashboard;
 mod event_edit;
 mod events;
 mod login;
@@ -12,6 +13,7 @@ mod partnerships;
 mod register;
 
 use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
 use serde::Serialize;
 
 use crate::auth::roles::allows;
@@ -62,6 +64,11 @@ impl Can {
             administer: allows(staff.role, Capability::Administer),
         }
     }
+}
+
+/// A redirect after a save; the next page says `key`'s text ("Opgeslagen").
+fn saved(to: Redirect, key: &'static str) -> Flash<Redirect> {
+    Flash::success(to, key)
 }
 
 fn render<T: Serialize>(

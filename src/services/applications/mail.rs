@@ -24,8 +24,8 @@ struct ApplicationMail<'a> {
     /// Another application of the organisation holds its place.
     duplicate: bool,
     message: Option<&'a str>,
-    /// `verify_url` and `manage_url`, issued when the mail is sent
-    /// (`mail::links`).
+    /// `manage_url` (and `verify_url` in the first mail), issued when the
+    /// mail is sent (`mail::links`).
     links_to_issue: LinksToIssue,
 }
 
@@ -34,6 +34,16 @@ fn pilot_title(pilot: &pilot::Model, lang: Lang) -> &str {
         Lang::Nl => &pilot.title_nl,
         Lang::En => &pilot.title_en,
     }
+}
+
+/// The application's status page, where it can be seen and withdrawn.
+fn manage_link(application: &pilot_application::Model) -> LinkToIssue {
+    LinkToIssue::new(
+        TokenPurpose::ManageApplication,
+        application.id,
+        "/applications/",
+        None,
+    )
 }
 
 pub(super) async fn queue_verification(
@@ -49,12 +59,7 @@ pub(super) async fn queue_verification(
         "/applications/verify/",
         Some(Utc::now() + VERIFICATION_VALID_FOR),
     );
-    let manage = LinkToIssue::new(
-        TokenPurpose::ManageApplication,
-        application.id,
-        "/applications/",
-        None,
-    );
+    let manage = manage_link(application);
     let context = ApplicationMail {
         lang: lang.code(),
         name: &application.contact_name,
@@ -96,7 +101,8 @@ pub(super) async fn queue_status_mail(
         needs_review: application.eligibility_decision == EligibilityDecision::NeedsReview,
         duplicate: application.duplicate_of.is_some(),
         message,
-        links_to_issue: LinksToIssue::new(),
+        // Every status mail leads to the status page (a new token each time).
+        links_to_issue: LinksToIssue::from([("manage_url", manage_link(application))]),
     };
     queue(
         txn,

@@ -280,10 +280,40 @@ pub async fn withdraw(services: &Services, token: &str) -> Result<ApplicationVie
     .map(ApplicationView::from)
 }
 
-/// Sends a fresh verification mail while the application is unverified.
+/// The application and pilot behind a verification link that ran out,
+/// while a new link can still be sent for it.
+pub async fn expired_verification(
+    services: &Services,
+    token: &str,
+) -> Result<Option<(Uuid, String)>, AppError> {
+    let purpose = crate::domain::TokenPurpose::VerifyApplication;
+    let Some(id) = super::tokens::resolve_expired(&services.db, purpose, token).await? else {
+        return Ok(None);
+    };
+    let Some(application) = pilot_application::Entity::find_by_id(id)
+        .one(&services.db)
+        .await?
+        .filter(|a| RESENDABLE.contains(&a.status))
+    else {
+        return Ok(None);
+    };
+    Ok(pilot::Entity::find_by_id(application.pilot_id)
+        .one(&services.db)
+        .await?
+        .map(|pilot| (application.id, pilot.slug)))
+}
+
+/// Statuses a new verification link can be sent for: unconfirmed, or
+/// expired for want of confirmation (neither ever held a place).
+const RESENDABLE: [ApplicationStatus; 2] =
+    [ApplicationStatus::Unverified, ApplicationStatus::Expired];
+
+/// Sends a fresh verification mail while the application is unverified,
+/// or after it expired unconfirmed: then it is unverified again.
 pub async fn resend_verification(services: &Services, id: Uuid) -> Result<(), AppError> {
     let unverified = |application: &pilot_application::Model| {
-        (application.status == ApplicationStatus::Unverified)
+        RESENDABLE
+            .contains(&application.status)
             .then_some(())
             .ok_or(AppError::Conflict("error-application-state"))
     };
@@ -308,6 +338,24 @@ pub async fn resend_verification(services: &Services, id: Uuid) -> Result<(), Ap
         .await?
         .ok_or(AppError::NotFound)?;
     unverified(&application)?;
+    let application = if application.status == ApplicationStatus::Expired {
+        let mut revived: pilot_application::ActiveModel = application.into();
+        revived.status = Set(ApplicationStatus::Unverified);
+        revived.updated_at = Set(Utc::now());
+        let revived = revived.update(&txn).await?;
+        let why = Some("verification link sent again");
+        record(
+            &txn,
+            &revived,
+            Some(ApplicationStatus::Expired),
+            APPLICANT,
+            why,
+        )
+        .await?;
+        revived
+    } else {
+        application
+    };
     let pilot = pilot::Entity::find_by_id(application.pilot_id)
         .one(&txn)
         .await?

@@ -12,6 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 mod lookup;
+mod rank;
 
 pub use lookup::owners_of;
 
@@ -216,6 +217,9 @@ impl From<organisation::Model> for OrganisationHit {
     }
 }
 
+/// How many resembling entries are ranked before the best are offered.
+const CANDIDATE_POOL: u64 = 300;
+
 /// Register entries to offer an applicant whom neither the e-mail domain
 /// nor the typed name placed: the owners of a shared domain first, then
 /// entries whose name resembles the typed one. None when the register
@@ -226,6 +230,7 @@ pub async fn candidates(
     limit: u64,
 ) -> Result<Vec<OrganisationHit>, DbErr> {
     let name = claim.organisation_name;
+    let claim_sector = claim.sector;
     let decision = decide(db, claim).await?;
     if decision.organisation.is_some() {
         return Ok(Vec::new());
@@ -235,11 +240,14 @@ pub async fn candidates(
         .into_iter()
         .map(OrganisationHit::from)
         .collect();
-    for hit in search(db, name, limit).await? {
-        if !hits.iter().any(|h| h.id == hit.id) {
-            hits.push(hit);
-        }
-    }
+    // A wide pool, ranked here: the database orders by length only.
+    let mut similar: Vec<OrganisationHit> = search(db, name, CANDIDATE_POOL)
+        .await?
+        .into_iter()
+        .filter(|hit| !hits.iter().any(|h| h.id == hit.id))
+        .collect();
+    rank::rank(&mut similar, name, claim_sector);
+    hits.extend(similar);
     hits.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(hits)
 }
