@@ -86,7 +86,7 @@ pub(super) fn prepare_mail(
         uid: reg
             .calendar_uid
             .clone()
-            .unwrap_or_else(|| ics::old_calendar_uid(reg.id, &services.mail_host())),
+            .unwrap_or_else(|| ics::old_calendar_uid(reg.id, services.mail_host())),
         sequence: reg.ics_sequence,
         title,
         description: &event_url,
