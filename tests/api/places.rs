@@ -320,7 +320,13 @@ async fn unverified_applications_expire_after_the_verification_period() {
     let resend = app
         .submit_form(&format!("/pilots/proeftuin/applied/{id}/resend"), &[])
         .await;
-    assert_eq!(resend.status(), Status::Conflict, "nothing left to confirm");
+    // The expired application comes back unconfirmed with a new link
+    // (issue 20): it holds no place until confirmed.
+    assert_eq!(resend.status(), Status::SeeOther, "a new link on the spot");
+    assert_eq!(
+        stored(&app, "anna@utrecht.nl").await.status,
+        ApplicationStatus::Unverified
+    );
     // Nothing of it blocks a fresh application.
     let (status, _) = apply(
         &app,

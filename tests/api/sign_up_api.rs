@@ -275,7 +275,7 @@ async fn the_lang_of_the_body_decides_the_language_of_errors_and_mails() {
         answer["fields"]["email"]
             .as_str()
             .unwrap()
-            .starts_with("Enter a valid e-mail address"),
+            .starts_with("Enter an e-mail address like"),
         "{answer}"
     );
 
