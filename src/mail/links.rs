@@ -73,15 +73,32 @@ pub async fn issue(
         let Some(links) = fields.remove(LINKS) else {
             continue;
         };
-        let links: BTreeMap<String, LinkToIssue> = serde_json::from_value(links)
-            .map_err(|e| DbErr::Custom(format!("outbox row {}: links: {e}", row.id)))?;
-        for (field, link) in links {
-            let purpose = TokenPurpose::from_name(&link.purpose).ok_or_else(|| {
-                DbErr::Custom(format!("outbox row {}: purpose {}", row.id, link.purpose))
-            })?;
-            let (token, token_row) = tokens::new_token(purpose, link.subject_id, link.expires_at);
+        // A row whose links cannot be read keeps its context as stored: its
+        // render fails and it ends failed in the mail log, while the rest of
+        // the batch goes out. An error here would roll back every claim.
+        let Ok(links) = serde_json::from_value::<BTreeMap<String, LinkToIssue>>(links) else {
+            tracing::error!(outbox_id = row.id, "links of the mail cannot be read");
+            continue;
+        };
+        let Some(issued) = links
+            .into_iter()
+            .map(|(field, link)| {
+                let purpose = TokenPurpose::from_name(&link.purpose)?;
+                let (token, token_row) =
+                    tokens::new_token(purpose, link.subject_id, link.expires_at);
+                Some((field, format!("{base_url}{}{token}", link.path), token_row))
+            })
+            .collect::<Option<Vec<_>>>()
+        else {
+            tracing::error!(
+                outbox_id = row.id,
+                "a link of the mail has an unknown purpose"
+            );
+            continue;
+        };
+        for (field, url, token_row) in issued {
             token_rows.push(token_row);
-            fields.insert(field, format!("{base_url}{}{token}", link.path).into());
+            fields.insert(field, url.into());
         }
         row.context = Some(context.to_string());
     }

@@ -338,3 +338,38 @@ async fn every_html_mail_has_a_title_a_language_one_heading_and_a_main_part_and_
         confirmed.text
     );
 }
+
+#[rocket::async_test]
+async fn a_mail_whose_links_cannot_be_issued_fails_alone() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let app = spawn_app().await;
+    app.create_event(EventSpec::default()).await;
+    app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    app.sign_up_api(SLUG, "bert@utrecht.nl").await;
+    let broken = app
+        .outbox()
+        .await
+        .into_iter()
+        .find(|m| m.recipient == "anna@utrecht.nl")
+        .expect("anna's mail");
+    let context = broken.context.clone().expect("a context");
+    let mut row: aanmeldpunt::entities::outbox::ActiveModel = broken.clone().into();
+    row.context = Set(Some(
+        context.replace("\"manage_registration\"", "\"no_such_purpose\""),
+    ));
+    row.update(&app.db).await.expect("updated");
+
+    app.send_pending_mail().await;
+    let outbox = app.outbox().await;
+    let status = |to: &str| outbox.iter().find(|m| m.recipient == to).unwrap().status;
+    assert_eq!(
+        status("bert@utrecht.nl"),
+        OutboxStatus::Sent,
+        "the batch went out"
+    );
+    assert_eq!(
+        status("anna@utrecht.nl"),
+        OutboxStatus::Failed,
+        "{outbox:?}"
+    );
+}
