@@ -22,6 +22,34 @@ async fn add(app: &TestApp, csrf: &str, buyer: &str, supplier: &str, hours: &str
     app.post_form("/admin/partnerships", &fields).await.status()
 }
 
+/// A verified application of Gemeente Utrecht, and a programme member's
+/// CSRF token: the application before staff decide on it.
+async fn verified_application() -> (TestApp, String, uuid::Uuid) {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    app.create_pilot("proeftuin", 15, true).await;
+    app.post_json(
+        "/api/v1/pilots/proeftuin/applications",
+        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
+    )
+    .await;
+    let verify = link_path(
+        &app.mails_to("anna@utrecht.nl", 1).await[0],
+        "/applications/verify/",
+    );
+    app.submit_form(&verify, &[]).await;
+    let csrf = app.log_in_as(Role::Programme).await;
+    let id = aanmeldpunt::entities::pilot_application::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    (app, csrf, id)
+}
+
 #[rocket::async_test]
 async fn ten_started_partnerships_show_as_ten_of_fifteen() {
     let app = spawn_app().await;
@@ -164,28 +192,7 @@ async fn the_year_of_start_counts_and_stage_changes_are_recorded() {
 
 #[rocket::async_test]
 async fn an_accepted_application_becomes_a_partnership_in_one_step() {
-    let app = spawn_app().await;
-    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
-        .await
-        .unwrap();
-    app.create_pilot("proeftuin", 15, true).await;
-    app.post_json(
-        "/api/v1/pilots/proeftuin/applications",
-        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
-    )
-    .await;
-    let verify = link_path(
-        &app.mails_to("anna@utrecht.nl", 1).await[0],
-        "/applications/verify/",
-    );
-    app.submit_form(&verify, &[]).await;
-    let csrf = app.log_in_as(Role::Programme).await;
-    let id = aanmeldpunt::entities::pilot_application::Entity::find()
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let (app, csrf, id) = verified_application().await;
     let early = app
         .post_form(
             &format!("/admin/applications/{id}/partnership"),
@@ -289,28 +296,7 @@ async fn viewers_read_the_dashboard_and_only_admins_set_targets() {
 
 #[rocket::async_test]
 async fn one_application_makes_one_partnership_and_shows_where_it_went() {
-    let app = spawn_app().await;
-    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
-        .await
-        .unwrap();
-    app.create_pilot("proeftuin", 15, true).await;
-    app.post_json(
-        "/api/v1/pilots/proeftuin/applications",
-        &application_body("Gemeente Utrecht", "GEM", "anna@utrecht.nl"),
-    )
-    .await;
-    let verify = link_path(
-        &app.mails_to("anna@utrecht.nl", 1).await[0],
-        "/applications/verify/",
-    );
-    app.submit_form(&verify, &[]).await;
-    let csrf = app.log_in_as(Role::Programme).await;
-    let id = aanmeldpunt::entities::pilot_application::Entity::find()
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let (app, csrf, id) = verified_application().await;
     app.post_form(
         &format!("/admin/applications/{id}/decide"),
         &[("csrf", &csrf), ("decision", "accept"), ("message", "")],
