@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::decide::{self, CancelDecision, EventState, MoveDecision};
-use super::mail::{prepare_mail, MailFlags};
+use super::mail::{prepare_mail, MailFlags, Occasion};
 use super::{seats_and_next_number, waitlist_position, CancelOutcome};
 use crate::db::{begin_locked, EventKey, WriteTxn};
 use crate::domain::{MailKind, RegistrationStatus};
@@ -174,7 +174,10 @@ impl<'s> LockedEvent<'s> {
             now,
             MailFlags {
                 cancel_invite: frees_seat,
-                ..MailFlags::NONE
+                ..MailFlags::because(match staff {
+                    Some(_) => Occasion::CancelledByOrganiser,
+                    None => Occasion::CancelledByPerson,
+                })
             },
         )
         .await?;
@@ -276,7 +279,7 @@ impl<'s> LockedEvent<'s> {
             self.mail(
                 &promoted,
                 MailKind::RegistrationConfirmed,
-                MailFlags::PROMOTED,
+                MailFlags::because(Occasion::Promoted),
             );
         }
         Ok(next_in_line.len())
@@ -307,7 +310,11 @@ impl<'s> LockedEvent<'s> {
                     .await?;
                 self.state.waitlisted -= 1;
                 self.state.confirmed += 1;
-                self.mail(&moved, MailKind::RegistrationConfirmed, MailFlags::PROMOTED);
+                self.mail(
+                    &moved,
+                    MailKind::RegistrationConfirmed,
+                    MailFlags::because(Occasion::MovedByOrganiser),
+                );
             }
             MoveDecision::ToWaitlist => {
                 let queue_number = self.next_number;
@@ -326,7 +333,10 @@ impl<'s> LockedEvent<'s> {
                 self.mail(
                     &moved,
                     MailKind::RegistrationWaitlisted,
-                    MailFlags::WITH_CANCEL_INVITE,
+                    MailFlags {
+                        cancel_invite: true,
+                        ..MailFlags::because(Occasion::MovedByOrganiser)
+                    },
                 );
                 // With nobody else waiting, promoting would hand the seat back.
                 if self.state.waitlisted > 1 {
@@ -362,8 +372,7 @@ impl<'s> LockedEvent<'s> {
         for reg in live {
             let flags = MailFlags {
                 cancel_invite: reg.status == RegistrationStatus::Confirmed,
-                event_cancelled: true,
-                ..MailFlags::NONE
+                ..MailFlags::because(Occasion::EventCalledOff)
             };
             self.cancel_one(reg, now, flags).await?;
         }

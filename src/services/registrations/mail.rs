@@ -11,36 +11,85 @@ use crate::mail::links::{LinkToIssue, LinksToIssue};
 use crate::mail::outbox::{pending_row, About, NewMail};
 use crate::services::Services;
 
+/// What happened that this mail tells of. A mail that follows another
+/// (a second sign-up after a cancellation, a move by the organiser) says
+/// so, so that nobody looks for the earlier sign-up or calendar entry.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub(super) enum Occasion {
+    /// A first sign-up for this meeting from this address.
+    #[default]
+    SignedUp,
+    /// A new sign-up from an address whose earlier one was cancelled.
+    SignedUpAgain,
+    /// The same address signed up again while its sign-up stands.
+    Resent,
+    /// A freed seat went to the first person waiting.
+    Promoted,
+    /// An organiser moved the person between the lists.
+    MovedByOrganiser,
+    /// The person cancelled through their link.
+    CancelledByPerson,
+    /// An organiser cancelled on the person's behalf.
+    CancelledByOrganiser,
+    /// The organiser called the whole meeting off.
+    EventCalledOff,
+}
+
 #[derive(Clone, Copy, Default)]
 pub(super) struct MailFlags {
-    pub(super) resent: bool,
-    pub(super) promoted: bool,
+    pub(super) occasion: Occasion,
     pub(super) cancel_invite: bool,
-    pub(super) event_cancelled: bool,
     /// The waiting-list position when the caller already knows it.
     pub(super) waitlist_position: Option<u64>,
 }
 
 impl MailFlags {
     pub(super) const NONE: Self = Self {
-        resent: false,
-        promoted: false,
+        occasion: Occasion::SignedUp,
         cancel_invite: false,
-        event_cancelled: false,
         waitlist_position: None,
     };
-    pub(super) const RESENT: Self = Self {
-        resent: true,
-        ..Self::NONE
-    };
-    pub(super) const PROMOTED: Self = Self {
-        promoted: true,
-        ..Self::NONE
-    };
-    pub(super) const WITH_CANCEL_INVITE: Self = Self {
-        cancel_invite: true,
-        ..Self::NONE
-    };
+
+    pub(super) const fn because(occasion: Occasion) -> Self {
+        Self {
+            occasion,
+            ..Self::NONE
+        }
+    }
+}
+
+/// The Fluent keys of the mail's opening paragraphs, in order.
+fn intro(kind: MailKind, occasion: Occasion) -> Vec<&'static str> {
+    use Occasion::*;
+    match (kind, occasion) {
+        (MailKind::RegistrationReminder, _) => vec!["mail-reminder-intro"],
+        (MailKind::RegistrationConfirmed, SignedUpAgain) => {
+            vec!["mail-confirmed-intro", "mail-again-note-invite"]
+        }
+        (MailKind::RegistrationConfirmed, Resent) => {
+            vec!["mail-resent-intro", "mail-confirmed-intro"]
+        }
+        (MailKind::RegistrationConfirmed, Promoted) => vec!["mail-promoted-intro"],
+        (MailKind::RegistrationConfirmed, MovedByOrganiser) => {
+            vec!["mail-moved-confirmed-intro"]
+        }
+        (MailKind::RegistrationWaitlisted, SignedUpAgain) => {
+            vec!["mail-waitlisted-intro", "mail-again-note"]
+        }
+        (MailKind::RegistrationWaitlisted, Resent) => {
+            vec!["mail-resent-intro", "mail-waitlisted-intro"]
+        }
+        (MailKind::RegistrationWaitlisted, MovedByOrganiser) => {
+            vec!["mail-moved-waitlisted-intro"]
+        }
+        (MailKind::RegistrationCancelled, CancelledByOrganiser) => {
+            vec!["mail-cancelled-by-organiser-intro"]
+        }
+        (MailKind::RegistrationCancelled, EventCalledOff) => vec!["mail-event-cancelled-intro"],
+        (MailKind::RegistrationCancelled, _) => vec!["mail-cancelled-intro"],
+        (MailKind::RegistrationWaitlisted, _) => vec!["mail-waitlisted-intro"],
+        _ => vec!["mail-confirmed-intro"],
+    }
 }
 
 #[derive(Serialize)]
@@ -55,11 +104,13 @@ struct RegistrationMail<'a> {
     /// `manage_url`, and `check_in_url` (shown as a QR code for staff to
     /// scan at the door), issued when the mail is sent (`mail::links`).
     links_to_issue: LinksToIssue,
-    waitlist_position: Option<u64>,
-    resent: bool,
-    promoted: bool,
+    /// 0 for mails that name no place: a template function takes no null.
+    waitlist_position: u64,
+    /// Fluent keys of the opening paragraphs (see [`intro`]).
+    intro: Vec<&'static str>,
     calendar_attached: bool,
-    event_cancelled: bool,
+    /// A cancellation the person can undo by signing up anew.
+    may_sign_up_again: bool,
 }
 
 /// The outbox row of a mail about `reg`, without touching the database, so
@@ -127,11 +178,10 @@ pub(super) fn prepare_mail(
         location: &event.location,
         event_url: event_url.clone(),
         links_to_issue: links,
-        waitlist_position: flags.waitlist_position,
-        resent: flags.resent,
-        promoted: flags.promoted,
+        waitlist_position: flags.waitlist_position.unwrap_or(0),
+        intro: intro(kind, flags.occasion),
         calendar_attached: ics.is_some(),
-        event_cancelled: flags.event_cancelled,
+        may_sign_up_again: flags.occasion == Occasion::CancelledByPerson,
     };
     Ok(pending_row(
         &services.views,
@@ -146,4 +196,49 @@ pub(super) fn prepare_mail(
             },
         },
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use fluent_templates::Loader;
+
+    use super::*;
+
+    #[test]
+    fn every_opening_a_mail_can_have_is_written_in_both_languages() {
+        use Occasion::*;
+        let kinds = [
+            MailKind::RegistrationConfirmed,
+            MailKind::RegistrationWaitlisted,
+            MailKind::RegistrationCancelled,
+            MailKind::RegistrationReminder,
+        ];
+        let occasions = [
+            SignedUp,
+            SignedUpAgain,
+            Resent,
+            Promoted,
+            MovedByOrganiser,
+            CancelledByPerson,
+            CancelledByOrganiser,
+            EventCalledOff,
+        ];
+        for kind in kinds {
+            for occasion in occasions {
+                for key in intro(kind, occasion) {
+                    // Both files hold the same keys (`i18n`'s own test).
+                    let args = std::collections::HashMap::from([
+                        ("title".into(), "Partnerdag".into()),
+                        ("position".into(), 3.into()),
+                    ]);
+                    let text = crate::i18n::LOCALES.try_lookup_with_args(
+                        &crate::i18n::langid(Lang::Nl),
+                        key,
+                        &args,
+                    );
+                    assert!(text.is_some(), "{key} ({kind:?}, {occasion:?}) has no text");
+                }
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! earlier sign-ups looked up in two queries, and every new row, token and
 //! outbox row inserted a few statements per table. Each sign-up still gets
 //! exactly the answer it would get alone, in arrival order.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::{
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::decide::{self, Asking, Earlier, Refusal, SignUpDecision};
 use super::locked::LockedEvent;
-use super::mail::MailFlags;
+use super::mail::{MailFlags, Occasion};
 use super::queue::{Answer, Waiting};
 use super::{register_claim, Registered};
 use crate::db::{EventKey, WriteTxn};
@@ -150,6 +150,8 @@ async fn sign_up_together(
 struct Book {
     /// Active sign-ups by address.
     by_email: HashMap<String, registration::Model>,
+    /// Addresses with a cancelled sign-up for the event.
+    cancelled_before: HashSet<String>,
     /// Sign-ups by the submission key they came with.
     by_key: HashMap<String, registration::Model>,
     /// Waiting-list places of this batch's own rows, not yet in the table.
@@ -158,15 +160,18 @@ struct Book {
 
 impl Book {
     /// Two queries, not one with OR: SQLite planned the OR as a walk over
-    /// every sign-up of the event, each one an index seek.
+    /// every sign-up of the event, each one an index seek. The first reads
+    /// cancelled sign-ups too (the same index), to tell a new sign-up from
+    /// one after a cancellation.
     async fn read(txn: &WriteTxn, event_id: Uuid, sign_ups: &[SignUp]) -> Result<Self, DbErr> {
         let emails = sign_ups.iter().map(|s| s.new.email.as_str());
-        let active = registration::Entity::find()
+        let (cancelled, active): (Vec<_>, Vec<_>) = registration::Entity::find()
             .filter(registration::Column::EventId.eq(event_id))
             .filter(registration::Column::Email.is_in(padded(emails)))
-            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
             .all(txn)
-            .await?;
+            .await?
+            .into_iter()
+            .partition(|r| r.status == RegistrationStatus::Cancelled);
         let keys = padded(
             sign_ups
                 .iter()
@@ -187,6 +192,7 @@ impl Book {
         }
         Ok(Book {
             by_email: active.into_iter().map(|r| (r.email.clone(), r)).collect(),
+            cancelled_before: cancelled.into_iter().map(|r| r.email).collect(),
             by_key,
             new_positions: HashMap::new(),
         })
@@ -279,12 +285,18 @@ impl LockedEvent<'_> {
             RegistrationStatus::Waitlisted => MailKind::RegistrationWaitlisted,
             _ => MailKind::RegistrationConfirmed,
         };
+        // A second sign-up after a cancellation is a new one, with a new
+        // calendar entry; its mail says so.
+        let occasion = match book.cancelled_before.contains(new.email.as_str()) {
+            true => Occasion::SignedUpAgain,
+            false => Occasion::SignedUp,
+        };
         self.mail(
             &model,
             kind,
             MailFlags {
                 waitlist_position,
-                ..MailFlags::NONE
+                ..MailFlags::because(occasion)
             },
         );
         if let Some(position) = waitlist_position {
@@ -327,7 +339,7 @@ impl LockedEvent<'_> {
         let flags = MailFlags {
             // Unknown for an earlier sign-up: read at commit.
             waitlist_position: book.new_positions.get(&id).copied(),
-            ..MailFlags::RESENT
+            ..MailFlags::because(Occasion::Resent)
         };
         let existing = existing.clone();
         self.mail(&existing, kind, flags);
