@@ -731,6 +731,7 @@ async fn insert_event(db: &DatabaseConnection, slug: &str) -> event::Model {
         updated_at: Set(now),
         reminder_days_before: Set(2),
         reminder_sent_at: Set(None),
+        call_off_message: Set(None),
     }
     .insert(db)
     .await

@@ -17,6 +17,7 @@ mod m20261201_000016_application_places;
 mod m20261201_000017_outbox_claims;
 mod m20261202_000018_calendar_uids;
 mod m20261202_000019_one_partnership_per_application;
+mod m20261202_000020_call_off_message;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_outbox_claims::Migration),
             Box::new(m20261202_000018_calendar_uids::Migration),
             Box::new(m20261202_000019_one_partnership_per_application::Migration),
+            Box::new(m20261202_000020_call_off_message::Migration),
         ]
     }
 }

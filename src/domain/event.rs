@@ -66,6 +66,10 @@ pub struct EventInput {
     pub waitlist: bool,
     pub public_sector_only: bool,
     pub reminder_days: String,
+    /// When sign-ups open and close, `YYYY-MM-DDTHH:MM` (a browser's
+    /// `datetime-local`) in Amsterdam time; blank for "now" and "at the start".
+    pub registration_opens: String,
+    pub registration_closes: String,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +86,8 @@ pub struct NewEvent {
     pub waitlist: bool,
     pub public_sector_only: bool,
     pub reminder_days: i32,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
 }
 
 /// A time on the clocks of Amsterdam. The hour skipped when summer time
@@ -93,6 +99,25 @@ fn amsterdam(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, ParseErr
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
         LocalResult::None => Err(ParseError("time-does-not-exist")),
     }
+}
+
+/// A moment of the registration window: blank is none; a date and a time
+/// (`T` or a space between them) read in Amsterdam.
+fn moment(raw: &str) -> Result<Option<DateTime<Utc>>, ParseError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let (date, time) = raw
+        .split_once(['T', ' '])
+        .ok_or(ParseError("moment-invalid"))?;
+    let date =
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| ParseError("moment-invalid"))?;
+    // A browser may send seconds.
+    let time = NaiveTime::parse_from_str(time, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M:%S"))
+        .map_err(|_| ParseError("moment-invalid"))?;
+    amsterdam(date, time).map(Some)
 }
 
 impl EventInput {
@@ -162,6 +187,8 @@ impl NewEvent {
                     .ok_or(ParseError("reminder-invalid")),
             }
         );
+        let opens_at = field!("registration_opens", moment(&input.registration_opens));
+        let closes_at = field!("registration_closes", moment(&input.registration_closes));
         let (starts_at, ends_at) = match (date, start, end) {
             (Some(date), Some(start), Some(end)) if end > start => (
                 field!("start_time", amsterdam(date, start)),
@@ -173,6 +200,21 @@ impl NewEvent {
             }
             _ => (None, None),
         };
+        if let (Some(Some(closes)), Some(starts)) = (closes_at, starts_at) {
+            if closes > starts {
+                errors.insert("registration_closes", ParseError("closes-after-start"));
+            }
+        }
+        if let (Some(Some(opens)), Some(Some(closes))) = (opens_at, closes_at) {
+            if opens >= closes {
+                errors.insert("registration_closes", ParseError("closes-before-opens"));
+            }
+        }
+        if let (Some(Some(opens)), Some(starts)) = (opens_at, starts_at) {
+            if opens >= starts {
+                errors.insert("registration_opens", ParseError("opens-after-start"));
+            }
+        }
         match (
             slug,
             title_nl,
@@ -209,6 +251,8 @@ impl NewEvent {
                 waitlist: input.waitlist,
                 public_sector_only: input.public_sector_only,
                 reminder_days,
+                registration_opens_at: opens_at.flatten(),
+                registration_closes_at: closes_at.flatten(),
             }),
             _ => Err(errors),
         }
@@ -234,7 +278,66 @@ mod tests {
             waitlist: true,
             public_sector_only: false,
             reminder_days: "".into(),
+            registration_opens: "".into(),
+            registration_closes: "".into(),
         }
+    }
+
+    #[test]
+    fn the_registration_window_is_read_in_amsterdam_and_must_end_by_the_start() {
+        let window = EventInput {
+            registration_opens: "2027-05-01T09:00".into(),
+            registration_closes: "2027-06-14 12:00".into(),
+            ..valid()
+        };
+        let event = NewEvent::parse(&window).unwrap();
+        assert_eq!(
+            event.registration_opens_at,
+            Some(Utc.with_ymd_and_hms(2027, 5, 1, 7, 0, 0).unwrap())
+        );
+        assert_eq!(
+            event.registration_closes_at,
+            Some(Utc.with_ymd_and_hms(2027, 6, 14, 10, 0, 0).unwrap())
+        );
+        assert_eq!(
+            NewEvent::parse(&valid()).unwrap().registration_opens_at,
+            None
+        );
+
+        let errors = |input: EventInput| NewEvent::parse(&input).unwrap_err();
+        let late = errors(EventInput {
+            registration_closes: "2027-06-14T13:30".into(),
+            ..valid()
+        });
+        assert_eq!(
+            late.get("registration_closes"),
+            Some(&ParseError("closes-after-start"))
+        );
+        let backwards = errors(EventInput {
+            registration_opens: "2027-06-01T09:00".into(),
+            registration_closes: "2027-05-01T09:00".into(),
+            ..valid()
+        });
+        assert_eq!(
+            backwards.get("registration_closes"),
+            Some(&ParseError("closes-before-opens"))
+        );
+        let after_start = errors(EventInput {
+            registration_opens: "2027-07-01T09:00".into(),
+            ..valid()
+        });
+        assert_eq!(
+            after_start.get("registration_opens"),
+            Some(&ParseError("opens-after-start"))
+        );
+        let garbled = errors(EventInput {
+            registration_opens: "morgen".into(),
+            ..valid()
+        });
+        assert_eq!(
+            garbled.get("registration_opens"),
+            Some(&ParseError("moment-invalid"))
+        );
     }
 
     #[test]

@@ -84,6 +84,8 @@ proptest! {
             waitlist: true,
             public_sector_only: false,
             reminder_days: fields[10].clone(),
+            registration_opens: fields[11].clone(),
+            registration_closes: fields[12].clone(),
         };
         if let Err(errors) = NewEvent::parse(&event) {
             prop_assert!(!errors.is_empty());

@@ -27,6 +27,8 @@ pub struct Model {
     /// Days before the start that attendees get a reminder; 0 means none.
     pub reminder_days_before: i32,
     pub reminder_sent_at: Option<DateTimeUtc>,
+    /// The organiser's words when calling the meeting off, as typed.
+    pub call_off_message: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

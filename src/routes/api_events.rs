@@ -15,7 +15,8 @@ use crate::routes::protection::SignUpAllowed;
 use crate::services::events::{self, EventView};
 use crate::services::{registrations, Services};
 
-/// Published events that have not ended, soonest first.
+/// Published events that have not ended, soonest first, and called-off
+/// ones (`registration_state` `cancelled`) until their date.
 #[utoipa::path(
     get,
     path = "/events",

@@ -16,11 +16,23 @@ pub struct Confirm {
     /// Label and value of what the action is about (name, meeting, ...).
     pub facts: Vec<(String, String)>,
     pub consequence: String,
+    /// A text the person may add, sent with what the button does.
+    pub message: Option<MessageField>,
     pub button: String,
     /// Where the button posts.
     pub action: String,
     /// Where "No, go back" leads.
     pub back: String,
+}
+
+/// The one optional text field of a confirmation page (`message`).
+#[derive(Serialize)]
+pub struct MessageField {
+    pub label: String,
+    pub hint: String,
+    /// As typed, when the page is shown again.
+    pub value: String,
+    pub error: Option<String>,
 }
 
 #[derive(Serialize)]

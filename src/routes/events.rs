@@ -26,13 +26,20 @@ struct EventCard {
     event: EventView,
     date: String,
     time: String,
+    /// When sign-ups open, for a meeting that does not take them yet.
+    opens: Option<String>,
 }
 
 fn card(event: EventView, lang: Lang) -> EventCard {
     let (starts, ends) = (event.starts_at.to_utc(), event.ends_at.to_utc());
+    let opens = event.registration_opens_at.map(|at| {
+        let date = format::long_date(at.to_utc(), lang);
+        format!("{date}, {}", at.format("%H:%M"))
+    });
     EventCard {
         date: format::long_date(starts, lang),
         time: format::time_range(starts, ends),
+        opens,
         event,
     }
 }

@@ -583,6 +583,7 @@ async fn confirm_erase(
         title: text(lang, "erase-title"),
         facts: Vec::new(),
         consequence: text(lang, "erase-application-consequence"),
+        message: None,
         button: text(lang, "erase-confirm"),
         action: uri!(erase(token)).to_string(),
         back: uri!(manage(token)).to_string(),

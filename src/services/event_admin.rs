@@ -25,6 +25,7 @@ pub struct AdminEventRow {
     pub confirmed: i64,
     pub waitlisted: i64,
     pub registration_closed: bool,
+    pub started: bool,
 }
 
 /// One event as the overview shows it, for the page that confirms calling
@@ -54,6 +55,7 @@ pub async fn list_all(services: &Services) -> Result<Vec<AdminEventRow>, AppErro
                 status: e.status,
                 starts: amsterdam(e.starts_at).format("%Y-%m-%d %H:%M").to_string(),
                 registration_closed: e.registration_closes_at.unwrap_or(e.starts_at) <= now,
+                started: e.starts_at <= now,
                 capacity: e.capacity,
                 confirmed: c.confirmed,
                 waitlisted: c.waitlisted,
@@ -81,7 +83,15 @@ fn input_of(event: &event::Model) -> EventInput {
         waitlist: event.waitlist_enabled,
         public_sector_only: event.eligibility == Eligibility::PublicSector,
         reminder_days: event.reminder_days_before.to_string(),
+        registration_opens: window_field(event.registration_opens_at),
+        registration_closes: window_field(event.registration_closes_at),
     }
+}
+
+/// A moment as a `datetime-local` field shows it, in Amsterdam time.
+fn window_field(at: Option<chrono::DateTime<Utc>>) -> String {
+    at.map(|at| amsterdam(at).format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// The edit form of an event, drafts included.
@@ -111,6 +121,8 @@ fn apply_fields(active: &mut event::ActiveModel, new: &NewEvent) {
         Eligibility::Open
     });
     active.reminder_days_before = Set(new.reminder_days);
+    active.registration_opens_at = Set(new.registration_opens_at);
+    active.registration_closes_at = Set(new.registration_closes_at);
     active.updated_at = Set(Utc::now());
 }
 
@@ -132,8 +144,6 @@ pub async fn create(services: &Services, new: NewEvent, actor: &str) -> Result<S
     let mut active = event::ActiveModel {
         id: Set(Uuid::new_v4()),
         status: Set(EventStatus::Draft),
-        registration_opens_at: Set(None),
-        registration_closes_at: Set(None),
         reminder_sent_at: Set(None),
         created_at: Set(now),
         ..Default::default()
@@ -189,13 +199,30 @@ pub async fn update(
     Ok(updated.slug)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Publish,
     /// Stop taking sign-ups now; the event still takes place.
     CloseRegistration,
-    /// Call the event off: every attendee is told, with a calendar cancel.
-    Cancel,
+    /// Take sign-ups again after they were closed by hand or by the
+    /// form's closing time, until the meeting starts.
+    ReopenRegistration,
+    /// Call the event off: every attendee is told, with a calendar cancel
+    /// and the organiser's message, which the public page shows too.
+    CallOff {
+        message: Option<String>,
+    },
+}
+
+impl Change {
+    fn action(&self) -> &'static str {
+        match self {
+            Change::Publish => "event.publish",
+            Change::CloseRegistration => "event.close_registration",
+            Change::ReopenRegistration => "event.reopen_registration",
+            Change::CallOff { .. } => "event.cancel",
+        }
+    }
 }
 
 pub async fn change(
@@ -207,36 +234,45 @@ pub async fn change(
     let mut locked = LockedEvent::open(services, EventKey::Slug(slug))
         .await?
         .ok_or(AppError::NotFound)?;
-    let before = locked.event().status;
-    if before == EventStatus::Cancelled {
+    let event = locked.event().clone();
+    if event.status == EventStatus::Cancelled {
         return Err(AppError::Conflict("error-event-cancelled"));
     }
     let now = Utc::now();
-    let action = match change {
-        Change::Publish => "event.publish",
-        Change::CloseRegistration => "event.close_registration",
-        Change::Cancel => "event.cancel",
-    };
+    let can_reopen = event.status == EventStatus::Published && now < event.starts_at;
+    if change == Change::ReopenRegistration && !can_reopen {
+        return Err(AppError::Conflict("error-reopen-not-possible"));
+    }
     let updated = locked
         .update_event(|active| {
             active.updated_at = Set(now);
-            match change {
+            match &change {
                 Change::Publish => active.status = Set(EventStatus::Published),
                 Change::CloseRegistration => active.registration_closes_at = Set(Some(now)),
-                Change::Cancel => active.status = Set(EventStatus::Cancelled),
+                Change::ReopenRegistration => active.registration_closes_at = Set(None),
+                Change::CallOff { message } => {
+                    active.status = Set(EventStatus::Cancelled);
+                    active.call_off_message = Set(message.clone());
+                }
             }
         })
         .await?
         .clone();
-    if change == Change::Cancel {
+    if matches!(change, Change::CallOff { .. }) {
         locked.cancel_everyone().await?;
     }
-    let before = serde_json::json!({"status": before});
-    let after = serde_json::json!({"status": updated.status});
+    let before = serde_json::json!({
+        "status": event.status,
+        "registration_closes_at": event.registration_closes_at,
+    });
+    let after = serde_json::json!({
+        "status": updated.status,
+        "registration_closes_at": updated.registration_closes_at,
+    });
     audit::record(
         locked.txn(),
         actor,
-        action,
+        change.action(),
         &updated.slug,
         Some(&before),
         Some(&after),

@@ -23,10 +23,15 @@ pub enum RegistrationState {
     WaitlistOnly,
     Full,
     Closed,
+    /// Called off by the organiser: the meeting will not take place.
+    Cancelled,
 }
 
 impl RegistrationState {
     pub fn of(event: &event::Model, confirmed: u64, now: DateTime<Utc>) -> Self {
+        if event.status == EventStatus::Cancelled {
+            return RegistrationState::Cancelled;
+        }
         let closes_at = event.registration_closes_at.unwrap_or(event.starts_at);
         if event.status != EventStatus::Published || now >= closes_at {
             return RegistrationState::Closed;
@@ -74,6 +79,15 @@ pub struct EventView {
     pub status: EventStatus,
     pub registration_open: bool,
     pub registration_state: RegistrationState,
+    /// When sign-ups open, if the organiser set a time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_opens_at: Option<DateTime<FixedOffset>>,
+    /// When sign-ups close, if before the start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_closes_at: Option<DateTime<FixedOffset>>,
+    /// What the organiser said when calling the meeting off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_off_message: Option<String>,
 }
 
 pub fn amsterdam(at: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -117,6 +131,9 @@ fn view(event: event::Model, counts: SeatCounts, lang: Lang, now: DateTime<Utc>)
         status: event.status,
         registration_open: state.accepts_sign_ups(),
         registration_state: state,
+        registration_opens_at: event.registration_opens_at.map(amsterdam),
+        registration_closes_at: event.registration_closes_at.map(amsterdam),
+        call_off_message: event.call_off_message,
     }
 }
 
@@ -137,11 +154,12 @@ pub async fn seat_counts(
         .collect())
 }
 
-/// Published events that have not ended, soonest first.
+/// Published events that have not ended, soonest first, with those called
+/// off until their date: someone who planned to go should see why not.
 pub async fn upcoming(db: &impl ConnectionTrait, lang: Lang) -> Result<Vec<EventView>, AppError> {
     let now = Utc::now();
     let events = event::Entity::find()
-        .filter(event::Column::Status.eq(EventStatus::Published))
+        .filter(event::Column::Status.is_in([EventStatus::Published, EventStatus::Cancelled]))
         .filter(event::Column::EndsAt.gt(now))
         .order_by_asc(event::Column::StartsAt)
         .all(db)

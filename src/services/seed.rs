@@ -155,6 +155,7 @@ fn event_row(
         updated_at: Set(now),
         reminder_days_before: Set(2),
         reminder_sent_at: Set(None),
+        call_off_message: Set(None),
     }
 }
 

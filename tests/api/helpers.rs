@@ -190,6 +190,7 @@ pub async fn insert_event(db: &DatabaseConnection, spec: EventSpec) -> event::Mo
         updated_at: Set(now),
         reminder_days_before: Set(2),
         reminder_sent_at: Set(None),
+        call_off_message: Set(None),
     }
     .insert(db)
     .await

@@ -17,6 +17,7 @@ mod crash;
 mod duo;
 mod eligibility;
 mod erasure;
+mod event_status;
 mod follow_up_mails;
 mod fuzz_bodies;
 mod hostile;

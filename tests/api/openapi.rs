@@ -189,7 +189,14 @@ async fn the_schemas_name_the_values_the_api_sends() {
     );
     assert_eq!(
         schemas["RegistrationState"]["enum"],
-        serde_json::json!(["not_yet_open", "open", "waitlist_only", "full", "closed"])
+        serde_json::json!([
+            "not_yet_open",
+            "open",
+            "waitlist_only",
+            "full",
+            "closed",
+            "cancelled"
+        ])
     );
     assert_eq!(
         schemas["ErrorBody"]["required"],

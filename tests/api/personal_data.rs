@@ -59,6 +59,7 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
             "updated_at",
             "reminder_days_before",
             "reminder_sent_at",
+            "call_off_message",
         ],
         "the meeting, as published",
     ),

@@ -62,6 +62,7 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         can(Organise),
     ),
     (Method::Get, "/admin/events/<slug>/cancel", can(Organise)),
+    (Method::Post, "/admin/events/<slug>/cancel", can(Organise)),
     (
         Method::Post,
         "/admin/registrations/<id>/move",

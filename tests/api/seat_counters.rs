@@ -140,7 +140,7 @@ async fn seat_counters_follow_every_change_of_a_sign_up() {
     );
 
     // Calling the event off cancels everyone left.
-    event_admin::change(services, SLUG, Change::Cancel, "beheer")
+    event_admin::change(services, SLUG, Change::CallOff { message: None }, "beheer")
         .await
         .unwrap();
     let (confirmed, waitlisted, _) = counters(&app, event.id).await;

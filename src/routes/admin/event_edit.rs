@@ -2,7 +2,6 @@ use crate::http::params::SlugParam;
 use std::collections::BTreeMap;
 
 use rocket::http::Status;
-use rocket::request::FromParam;
 use rocket::response::{Flash, Redirect};
 use rocket::{uri, State};
 use serde::Serialize;
@@ -11,10 +10,9 @@ use super::{render_with, Page};
 use crate::auth::{Organiser, Staff};
 use crate::domain::{EventInput, FieldErrors, Lang, NewEvent};
 use crate::error::{field_messages, AppError};
-use crate::http::{Button, CsrfForm, CsrfToken};
-use crate::i18n::{text, text_with_numbers};
-use crate::routes::confirm::Confirm;
-use crate::services::event_admin::{self, Change};
+use crate::http::{CsrfForm, CsrfToken};
+use crate::i18n::text;
+use crate::services::event_admin;
 use crate::services::Services;
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -45,6 +43,10 @@ struct EventForm {
     public_sector_only: bool,
     #[field(default = String::new())]
     reminder_days: String,
+    #[field(default = String::new())]
+    registration_opens: String,
+    #[field(default = String::new())]
+    registration_closes: String,
 }
 
 impl EventForm {
@@ -63,6 +65,8 @@ impl EventForm {
             waitlist: self.waitlist,
             public_sector_only: self.public_sector_only,
             reminder_days: self.reminder_days.clone(),
+            registration_opens: self.registration_opens.clone(),
+            registration_closes: self.registration_closes.clone(),
         }
     }
 }
@@ -237,83 +241,6 @@ async fn update(
     save(services, lang, &staff, &csrf, Some(&slug), &form).await
 }
 
-/// What the overview's buttons do to an event; any other word is a 404.
-struct ChangeParam(Change);
-
-impl<'a> FromParam<'a> for ChangeParam {
-    type Error = &'a str;
-
-    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
-        match param {
-            "publish" => Ok(ChangeParam(Change::Publish)),
-            "close" => Ok(ChangeParam(Change::CloseRegistration)),
-            "cancel" => Ok(ChangeParam(Change::Cancel)),
-            other => Err(other),
-        }
-    }
-}
-
-/// Calling a meeting off mails everyone who signed up and cannot be
-/// undone: first a page that says so, with how many people it reaches.
-#[rocket::get("/admin/events/<slug>/cancel")]
-async fn confirm_call_off(
-    services: &State<Services>,
-    lang: Lang,
-    staff: Organiser,
-    csrf: CsrfToken,
-    slug: SlugParam<'_>,
-) -> Result<Page, AppError> {
-    let event = event_admin::row(services, &slug).await?;
-    if event.status == crate::domain::EventStatus::Cancelled {
-        return Err(AppError::Conflict("error-event-cancelled"));
-    }
-    let confirm = Confirm {
-        title: format!("{}: {}", text(lang, "admin-call-off-title"), event.title),
-        facts: vec![
-            (text(lang, "admin-call-off-meeting"), event.title.clone()),
-            (text(lang, "event-when"), event.starts.clone()),
-        ],
-        consequence: text_with_numbers(
-            lang,
-            "admin-call-off-consequence",
-            &[
-                ("confirmed", event.confirmed),
-                ("waitlisted", event.waitlisted),
-            ],
-        ),
-        button: text(lang, "admin-call-off-confirm"),
-        action: format!("/admin/events/{}/cancel", event.slug),
-        back: uri!(super::events::overview).to_string(),
-    };
-    super::render(
-        services,
-        "admin/confirm.html.tera",
-        lang,
-        &staff,
-        &csrf,
-        confirm,
-    )
-}
-
-#[rocket::post("/admin/events/<slug>/<change>", data = "<_form>", rank = 2)]
-async fn change(
-    services: &State<Services>,
-    staff: Organiser,
-    slug: SlugParam<'_>,
-    change: ChangeParam,
-    _form: CsrfForm<Button>,
-) -> Result<Redirect, AppError> {
-    event_admin::change(services, &slug, change.0, &staff.email).await?;
-    Ok(Redirect::to(uri!(super::events::overview)))
-}
-
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
-        new_form,
-        create,
-        edit_form,
-        update,
-        confirm_call_off,
-        change
-    ]
+    rocket::routes![new_form, create, edit_form, update,]
 }

@@ -5,6 +5,7 @@ mod applications;
 mod audit;
 mod dashboard;
 mod event_edit;
+mod event_status;
 mod events;
 mod login;
 mod mail;
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<rocket::Route> {
     let mut routes = login::routes();
     routes.extend(events::routes());
     routes.extend(event_edit::routes());
+    routes.extend(event_status::routes());
     routes.extend(mail::routes());
     routes.extend(applications::routes());
     routes.extend(audit::routes());

@@ -111,6 +111,8 @@ struct RegistrationMail<'a> {
     calendar_attached: bool,
     /// A cancellation the person can undo by signing up anew.
     may_sign_up_again: bool,
+    /// The organiser's words, in a mail about the meeting being called off.
+    call_off_message: Option<&'a str>,
 }
 
 /// The outbox row of a mail about `reg`, without touching the database, so
@@ -182,6 +184,10 @@ pub(super) fn prepare_mail(
         intro: intro(kind, flags.occasion),
         calendar_attached: ics.is_some(),
         may_sign_up_again: flags.occasion == Occasion::CancelledByPerson,
+        call_off_message: event
+            .call_off_message
+            .as_deref()
+            .filter(|_| flags.occasion == Occasion::EventCalledOff),
     };
     Ok(pending_row(
         &services.views,
