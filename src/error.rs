@@ -326,11 +326,23 @@ pub fn wants_json(req: &Request<'_>) -> bool {
     path.starts_with("/api/") || path == "/healthz"
 }
 
+/// The log-in, coming back afterwards to the page asked for (a scanned QR
+/// code's attendee); a form sent without a session starts over instead.
+fn login_uri(req: &Request<'_>) -> String {
+    let uri = req.uri().to_string();
+    match crate::http::next::NextPage::parse(&uri) {
+        Some(next) if req.method() == rocket::http::Method::Get && uri != "/admin" => {
+            next.login_uri()
+        }
+        _ => "/admin/login".to_owned(),
+    }
+}
+
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         self.log();
         if matches!(self, AppError::SignInRequired) && !wants_json(req) {
-            return Redirect::to("/admin/login").respond_to(req);
+            return Redirect::to(login_uri(req)).respond_to(req);
         }
         let lang = crate::http::lang::detect(req);
         let status = self.status();

@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod download;
 pub mod json;
 pub mod lang;
+pub mod next;
 pub mod params;
 
 use rocket::http::{ContentType, Status};

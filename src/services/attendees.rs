@@ -1,5 +1,5 @@
-//! The organiser's view of an event: who comes, filters and counts,
-//! check-in at the door, and changes made on someone's behalf.
+//! The organiser's view of an event: who comes, filters and counts, and
+//! changes made on someone's behalf. The door is `super::door`.
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -7,9 +7,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::registrations::LockedEvent;
 use super::Services;
-use crate::domain::{search_text, ParseError, RegistrationStatus, SectorCode, TokenPurpose};
+use crate::domain::{search_text, ParseError, RegistrationStatus, SectorCode};
 use crate::entities::{event, registration};
 use crate::error::AppError;
 
@@ -181,16 +180,6 @@ pub async fn list(
     })
 }
 
-/// Marks a confirmed attendee as present; doing it twice changes nothing.
-pub async fn check_in(services: &Services, id: Uuid, actor: &str) -> Result<Attendee, AppError> {
-    let mut locked = LockedEvent::of_registration(services, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let checked_in = locked.check_in(id, actor).await?;
-    locked.commit().await?;
-    Ok(checked_in.into())
-}
-
 /// The export of an event's sign-ups, in the columns organisers asked for.
 pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
     crate::export::Table {
@@ -250,26 +239,4 @@ pub async fn by_id(
         crate::domain::Lang::En => event.title_en,
     };
     Ok((reg.into(), event.slug, title))
-}
-
-/// The attendee a check-in QR code stands for, with the event's title.
-pub async fn by_check_in_token(
-    services: &Services,
-    token: &str,
-    lang: crate::domain::Lang,
-) -> Result<(Attendee, String), AppError> {
-    let id = super::tokens::resolve(&services.db, TokenPurpose::CheckIn, token)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (reg, event) = registration::Entity::find_by_id(id)
-        .find_also_related(event::Entity)
-        .one(&services.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let event = event.ok_or(AppError::NotFound)?;
-    let title = match lang {
-        crate::domain::Lang::Nl => event.title_nl,
-        crate::domain::Lang::En => event.title_en,
-    };
-    Ok((reg.into(), title))
 }

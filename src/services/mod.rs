@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod attendees;
 pub mod audit;
+pub mod door;
 pub mod eligibility;
 pub mod event_admin;
 pub mod events;

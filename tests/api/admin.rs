@@ -29,9 +29,14 @@ async fn back_office_pages_send_strangers_to_the_login_and_show_no_data() {
     ] {
         let response = app.get(&path).await;
         assert_eq!(response.status(), Status::SeeOther, "{path}");
+        // The log-in comes back to the page asked for.
+        let login = match path.as_str() {
+            "/admin" => "/admin/login".to_owned(),
+            other => format!("/admin/login?next={other}"),
+        };
         assert_eq!(
             response.headers().get_one("Location"),
-            Some("/admin/login"),
+            Some(login.as_str()),
             "{path}"
         );
         assert!(!response
@@ -178,6 +183,7 @@ async fn the_door_page_checks_people_in_once_and_leaves_an_audit_trail() {
     let app = spawn_app().await;
     app.create_event(EventSpec::default()).await;
     app.sign_up_api(SLUG, "anna@utrecht.nl").await;
+    crate::door::meeting_now(&app).await;
     let csrf = app.log_in_as(Role::Organiser).await;
     let id = app.registrations().await[0].id;
     let door = app
@@ -188,20 +194,29 @@ async fn the_door_page_checks_people_in_once_and_leaves_an_audit_trail() {
         .unwrap();
     assert!(door.contains(&format!("/admin/registrations/{id}/checkin")));
 
-    let back = format!("/admin/events/{SLUG}/checkin");
-    let response = app
-        .post_form(
-            &format!("/admin/registrations/{id}/checkin"),
-            &[("csrf", &csrf), ("back", &back)],
-        )
-        .await;
-    assert_eq!(response.status(), Status::SeeOther);
-    assert_eq!(response.headers().get_one("Location"), Some(back.as_str()));
+    for _ in 0..2 {
+        let response = app
+            .post_form(
+                &format!("/admin/registrations/{id}/checkin"),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(response.status(), Status::SeeOther);
+        let back = response.headers().get_one("Location").unwrap();
+        assert!(
+            back.starts_with(&format!("/admin/events/{SLUG}/checkin?"))
+                && back.ends_with(&format!("#attendee-{id}")),
+            "{back}"
+        );
+    }
     assert!(app.registrations().await[0].checked_in_at.is_some());
     let audit = audit_log::Entity::find().all(&app.db).await.unwrap();
-    assert!(audit
+    let check_ins: Vec<_> = audit
         .iter()
-        .any(|a| a.action == "registration.check_in" && a.actor == "organiser@dnz.nl"));
+        .filter(|a| a.action == "registration.check_in")
+        .collect();
+    assert_eq!(check_ins.len(), 1, "the second press changes nothing");
+    assert_eq!(check_ins[0].actor, "organiser@dnz.nl");
 
     let forged = app
         .post_form(
@@ -446,7 +461,7 @@ async fn the_qr_code_in_the_mail_opens_the_attendees_check_in_for_staff() {
     let page = link_path(&mail, "/admin/checkin/");
     assert_eq!(
         app.get(&page).await.headers().get_one("Location"),
-        Some("/admin/login")
+        Some(format!("/admin/login?next={page}").as_str())
     );
     app.log_in_as(Role::Viewer).await;
     assert_eq!(

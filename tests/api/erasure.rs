@@ -156,7 +156,8 @@ async fn erase_everyone(eraser: Eraser) {
         let checked_in = app
             .post_form(
                 &format!("/admin/registrations/{id}/checkin"),
-                &[("csrf", &csrf)],
+                // Before the meeting's day: on purpose.
+                &[("csrf", &csrf), ("outside_meeting_day", "true")],
             )
             .await;
         assert_eq!(checked_in.status(), Status::SeeOther);

@@ -14,6 +14,7 @@ mod calendar;
 mod cancel;
 mod concurrency;
 mod crash;
+mod door;
 mod duo;
 mod eligibility;
 mod erasure;

@@ -27,7 +27,7 @@ const fn can(capability: Capability) -> Needs {
 
 /// Every back-office route with the capability its signature asks for.
 const ROUTES: &[(Method, &str, Needs)] = &[
-    (Method::Get, "/admin/login", Nobody),
+    (Method::Get, "/admin/login?<next>", Nobody),
     (Method::Post, "/admin/login", Nobody),
     (Method::Post, "/admin/logout", can(Read)),
     (Method::Get, "/admin", can(Read)),
@@ -43,12 +43,17 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     ),
     (
         Method::Get,
-        "/admin/events/<slug>/checkin?<q>",
+        "/admin/events/<slug>/checkin?<query..>",
         can(Organise),
     ),
     (
         Method::Post,
         "/admin/registrations/<id>/checkin",
+        can(Organise),
+    ),
+    (
+        Method::Post,
+        "/admin/registrations/<id>/checkin/undo",
         can(Organise),
     ),
     (
@@ -195,7 +200,10 @@ async fn request(app: &TestApp, method: Method, path: &str, csrf: &str) -> Statu
         }
     };
     let status = response.status();
-    let to_login = response.headers().get_one("Location") == Some("/admin/login");
+    let to_login = response
+        .headers()
+        .get_one("Location")
+        .is_some_and(|to| to.starts_with("/admin/login"));
     let ends_session = response
         .headers()
         .get("Set-Cookie")

@@ -127,14 +127,29 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
         e2e.check(&format!("{lang} add a domain, preview")).await;
     }
 
-    // The door: check Anna in, and her scanned code says so.
+    // The door before the meeting's day: refused with a reason and a
+    // second button; that lets Anna in, and her scanned code says so.
+    seed::meeting_at(server, chrono::Utc::now() + chrono::Duration::days(20)).await;
     e2e.goto(&format!("/admin/events/{EVENT}/checkin?lang=nl"))
         .await;
-    e2e.click_and_wait("main form[action*='/checkin'] button")
+    e2e.click_and_wait(&format!("#attendee-{anna} form[action*='/checkin'] button"))
         .await;
+    assert!(e2e
+        .text("[role=alert]")
+        .await
+        .contains("kan alleen op de dag van de bijeenkomst"));
+    e2e.check("door, refused before the day").await;
+    e2e.click_and_wait("main [role=alert] form button").await;
+    assert!(e2e.text("[role=status]").await.contains("is binnen"));
     e2e.check("door after a check-in").await;
+    e2e.visit(
+        &format!("/admin/events/{EVENT}/checkin?lang=en&checked_in={anna}"),
+        "en door after a check-in",
+    )
+    .await;
+    assert!(e2e.text("[role=status]").await.contains("is checked in"));
     e2e.visit(&format!("/admin/checkin/{check_in}"), "scanned, already in")
         .await;
-    assert!(e2e.text("[role=status]").await.contains("binnen"));
+    assert!(e2e.text("[role=status]").await.contains("checked in"));
     e2e.finish().await;
 }

@@ -24,6 +24,7 @@ mod server;
 
 mod admin_pages;
 mod back_office;
+mod door;
 mod forms;
 mod keyboard;
 mod languages;

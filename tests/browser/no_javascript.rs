@@ -7,7 +7,7 @@ use crate::page::E2e;
 use crate::seed::{self, EVENT, PILOT};
 
 /// Tabs until the focused element is `target` (see `E2e::focused`).
-async fn tab_to(e2e: &E2e, target: &str) {
+pub(crate) async fn tab_to(e2e: &E2e, target: &str) {
     for _ in 0..40 {
         if e2e.focused().await == target {
             return;
@@ -18,7 +18,7 @@ async fn tab_to(e2e: &E2e, target: &str) {
 }
 
 /// Presses Enter on what has focus and waits for the next page.
-async fn enter_and_wait(e2e: &E2e) {
+pub(crate) async fn enter_and_wait(e2e: &E2e) {
     e2e.js("window.__e2eStale = true;").await;
     e2e.press(Key::Enter).await;
     e2e.wait_for_new_page().await;

@@ -47,6 +47,29 @@ pub async fn sign_up(server: &Server, name: &str, email: &str, remarks: &str) ->
         .id
 }
 
+/// Moves the meeting to now, so the door lets people in today (sign-ups
+/// close at the start, so they come first).
+pub async fn meeting_now(server: &Server) {
+    meeting_at(server, Utc::now() - chrono::Duration::minutes(1)).await;
+}
+
+/// Moves the meeting to start at `starts_at`, for four hours.
+pub async fn meeting_at(server: &Server, starts_at: chrono::DateTime<Utc>) {
+    use aanmeldpunt::entities::event;
+    let meeting = event::Entity::find()
+        .filter(event::Column::Slug.eq(EVENT))
+        .one(&server.services.db)
+        .await
+        .expect("the events answer")
+        .expect("the seeded meeting");
+    let mut now: event::ActiveModel = meeting.into();
+    now.starts_at = Set(starts_at);
+    now.ends_at = Set(starts_at + chrono::Duration::hours(4));
+    now.update(&server.services.db)
+        .await
+        .expect("the meeting moves");
+}
+
 /// A check-in link token for a registration, as the mail's QR code holds.
 pub async fn check_in_token(server: &Server, registration: Uuid) -> String {
     let txn = aanmeldpunt::db::begin_write(&server.services.db)

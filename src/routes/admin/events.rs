@@ -1,6 +1,6 @@
 //! Meetings in the back office: the overview, attendee lists and their
-//! exports, the door, and changes on someone's behalf.
-use crate::http::params::{SlugParam, TokenParam};
+//! exports, and changes on someone's behalf. The door is `door.rs`.
+use crate::http::params::SlugParam;
 use rocket::form::{self, FromFormField, ValueField};
 use rocket::http::uri::Origin;
 use rocket::response::Redirect;
@@ -145,35 +145,6 @@ async fn export(
     Download::of(&table, &format!("aanmeldingen-{}", event.slug), format)
 }
 
-#[derive(Serialize)]
-struct DoorPage {
-    event: EventView,
-    list: AttendeeList,
-}
-
-/// The door page: confirmed people, one button each.
-#[rocket::get("/admin/events/<slug>/checkin?<q>")]
-async fn door(
-    services: &State<Services>,
-    lang: Lang,
-    staff: Organiser,
-    csrf: CsrfToken,
-    slug: SlugParam<'_>,
-    q: Option<&str>,
-) -> Result<Page, AppError> {
-    let event = events::by_slug_for_staff(&services.db, &slug, lang).await?;
-    let filter = Filter::confirmed_matching(q.unwrap_or_default());
-    let list = attendees::list(&services.db, event.id, &filter).await?;
-    render(
-        services,
-        "admin/checkin.html.tera",
-        lang,
-        &staff,
-        &csrf,
-        DoorPage { event, list },
-    )
-}
-
 /// Where a back-office form returns to: a path of this site under
 /// `/admin`, checked when the form is read, before anything is done.
 #[derive(Debug, Default)]
@@ -205,17 +176,6 @@ impl BackTo {
 #[derive(Debug, Default, rocket::FromForm)]
 pub(super) struct Action {
     back: BackTo,
-}
-
-#[rocket::post("/admin/registrations/<id>/checkin", data = "<form>")]
-async fn check_in(
-    services: &State<Services>,
-    staff: Organiser,
-    id: Uuid,
-    form: CsrfForm<Action>,
-) -> Result<Redirect, AppError> {
-    attendees::check_in(services, id, &staff.email).await?;
-    Ok(form.0.back.redirect())
 }
 
 #[rocket::post("/admin/registrations/<id>/cancel", data = "<form>")]
@@ -365,49 +325,16 @@ async fn add(
     ))))
 }
 
-#[derive(Serialize)]
-struct ScanPage {
-    attendee: attendees::Attendee,
-    event_title: String,
-}
-
-/// Where the QR code in the confirmation mail leads: this attendee, with
-/// one button to let them in.
-#[rocket::get("/admin/checkin/<token>")]
-async fn scanned(
-    services: &State<Services>,
-    lang: Lang,
-    staff: Organiser,
-    csrf: CsrfToken,
-    token: TokenParam<'_>,
-) -> Result<Page, AppError> {
-    let (attendee, event_title) = attendees::by_check_in_token(services, &token, lang).await?;
-    render(
-        services,
-        "admin/scanned.html.tera",
-        lang,
-        &staff,
-        &csrf,
-        ScanPage {
-            attendee,
-            event_title,
-        },
-    )
-}
-
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         overview,
         attendee_list,
         export,
-        door,
-        check_in,
         confirm_cancel,
         cancel,
         move_registration,
         add,
         confirm_erase,
-        erase,
-        scanned
+        erase
     ]
 }

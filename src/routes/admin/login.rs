@@ -7,6 +7,7 @@ use crate::auth::session::Sessions;
 use crate::auth::Reader;
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::http::next::NextPage;
 use crate::http::{page, Button, CsrfForm, CsrfToken, Page, Refused, WithHeader};
 use crate::routes::protection::LoginAllowed;
 use crate::services::{staff, Services};
@@ -17,6 +18,7 @@ struct LoginPage<'a> {
     csrf: &'a str,
     email: &'a str,
     error: Option<String>,
+    next: Option<&'a str>,
 }
 
 /// What the log-in page says above the form.
@@ -25,18 +27,25 @@ enum Message {
     Text(String),
 }
 
+/// The log-in form as it is shown, with what it says and where it returns.
+struct Shown<'a> {
+    email: &'a str,
+    next: Option<&'a NextPage>,
+}
+
 fn login_page(
     services: &Services,
     lang: Lang,
     csrf: &CsrfToken,
-    email: &str,
+    shown: Shown<'_>,
     status: Status,
     error: Option<Message>,
 ) -> Result<Page, AppError> {
     let context = LoginPage {
         lang: lang.code(),
         csrf: &csrf.0,
-        email,
+        email: shown.email,
+        next: shown.next.map(NextPage::as_str),
         error: error.map(|message| match message {
             Message::Key(key) => crate::i18n::text(lang, key),
             Message::Text(text) => text,
@@ -48,13 +57,20 @@ fn login_page(
     ))
 }
 
-#[rocket::get("/admin/login")]
+/// `next`: the page that sent the visitor here; anything but a page of
+/// the back office is dropped.
+#[rocket::get("/admin/login?<next>")]
 pub(super) fn form(
     services: &State<Services>,
     lang: Lang,
     csrf: CsrfToken,
+    next: Option<NextPage>,
 ) -> Result<Page, AppError> {
-    login_page(services, lang, &csrf, "", Status::Ok, None)
+    let shown = Shown {
+        email: "",
+        next: next.as_ref(),
+    };
+    login_page(services, lang, &csrf, shown, Status::Ok, None)
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -63,6 +79,16 @@ struct Credentials {
     email: String,
     #[field(default = String::new())]
     password: String,
+    next: Option<NextPage>,
+}
+
+impl Credentials {
+    fn shown(&self) -> Shown<'_> {
+        Shown {
+            email: &self.email,
+            next: self.next.as_ref(),
+        }
+    }
 }
 
 #[rocket::post("/admin/login", data = "<form>")]
@@ -78,10 +104,16 @@ async fn login(
     let allowed = match allowed {
         Ok(allowed) => allowed,
         Err(e @ AppError::RateLimited { .. }) => {
-            let email = form.as_ref().map_or("", |f| f.email.as_str());
+            let shown = form.as_ref().map_or(
+                Shown {
+                    email: "",
+                    next: None,
+                },
+                |f| f.shown(),
+            );
             let wait = e.retry_after().unwrap_or(1).to_string();
             let message = Some(Message::Text(e.message(lang)));
-            return login_page(services, lang, &token, email, e.status(), message)
+            return login_page(services, lang, &token, shown, e.status(), message)
                 .map(|page| WithHeader(page, Header::new("Retry-After", wait)))
                 .map(Err);
         }
@@ -94,7 +126,7 @@ async fn login(
                 services,
                 lang,
                 &token,
-                &form.email,
+                form.shown(),
                 Status::Forbidden,
                 Some(Message::Key("form-expired")),
             );
@@ -106,13 +138,16 @@ async fn login(
         Ok(member) => {
             // A CSRF token an onlooker saw before is worth nothing after.
             sessions.start(&member).await?;
-            Ok(Ok(Redirect::to(uri!(super::events::overview))))
+            Ok(Ok(match form.next {
+                Some(next) => Redirect::to(next.as_str().to_owned()),
+                None => Redirect::to(uri!(super::events::overview)),
+            }))
         }
         Err(staff::LoginError::LockedOut { retry_after_secs }) => login_page(
             services,
             lang,
             &token,
-            &form.email,
+            form.shown(),
             Status::TooManyRequests,
             Some(Message::Key("admin-login-locked")),
         )
@@ -127,7 +162,7 @@ async fn login(
             services,
             lang,
             &token,
-            &form.email,
+            form.shown(),
             Status::Unauthorized,
             Some(Message::Key("admin-login-wrong")),
         )
@@ -143,7 +178,7 @@ async fn logout(
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
     sessions.end().await?;
-    Ok(Redirect::to(uri!(form)))
+    Ok(Redirect::to(uri!(form(_))))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

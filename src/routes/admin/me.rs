@@ -1,5 +1,6 @@
 //! A staff member's own account: their sessions, "log out everywhere", and
 //! changing their password.
+use crate::http::next::NextPage;
 use std::collections::BTreeMap;
 
 use rocket::http::Status;
@@ -155,7 +156,7 @@ async fn end_sessions(
     };
     staff::end_sessions(&services.db, &by).await?;
     sessions.end().await?;
-    Ok(Redirect::to(uri!(super::login::form)))
+    Ok(Redirect::to(uri!(super::login::form(_))))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -4,6 +4,7 @@ mod accounts;
 mod applications;
 mod audit;
 mod dashboard;
+mod door;
 mod event_edit;
 mod event_status;
 mod events;
@@ -27,6 +28,7 @@ use crate::services::Services;
 pub fn routes() -> Vec<rocket::Route> {
     let mut routes = login::routes();
     routes.extend(events::routes());
+    routes.extend(door::routes());
     routes.extend(event_edit::routes());
     routes.extend(event_status::routes());
     routes.extend(mail::routes());

@@ -10,6 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::decide::{self, CancelDecision, EventState, MoveDecision};
+use super::door::{self, CheckInDecision, CheckedIn};
 use super::mail::{prepare_mail, MailFlags, Occasion};
 use super::{seats_and_next_number, waitlist_position, CancelOutcome};
 use crate::db::{begin_locked, EventKey, WriteTxn};
@@ -392,34 +393,71 @@ impl<'s> LockedEvent<'s> {
         Ok(confirmed.len())
     }
 
-    /// Marks a confirmed attendee as present; doing it twice changes nothing.
+    /// Marks a confirmed attendee as present, on the meeting's day or, when
+    /// the organiser asks, on another; doing it twice changes nothing.
     pub async fn check_in(
+        &mut self,
+        id: Uuid,
+        staff: &str,
+        outside_day_asked: bool,
+    ) -> Result<CheckedIn, AppError> {
+        let reg = self.registration(id).await?;
+        let now = Utc::now();
+        let on_the_day = door::is_meeting_day(now, self.event.starts_at, self.event.ends_at);
+        let outside_meeting_day = match door::check_in(
+            reg.status,
+            reg.checked_in_at.is_some(),
+            on_the_day,
+            outside_day_asked,
+        ) {
+            CheckInDecision::NotConfirmed => {
+                return Err(AppError::Conflict("error-check-in-not-confirmed"))
+            }
+            CheckInDecision::AlreadyIn => return Ok(CheckedIn::In(reg)),
+            CheckInDecision::NotMeetingDay => return Ok(CheckedIn::NotMeetingDay(reg)),
+            CheckInDecision::CheckIn {
+                outside_meeting_day,
+            } => outside_meeting_day,
+        };
+        let checked_in = self
+            .save(reg, |active| active.checked_in_at = Set(Some(now)))
+            .await?;
+        let action = if outside_meeting_day {
+            "registration.check_in_override"
+        } else {
+            "registration.check_in"
+        };
+        let subject = format!("registration {id}");
+        audit::record(&self.txn, staff, action, &subject, None::<&()>, None::<&()>).await?;
+        Ok(CheckedIn::In(checked_in))
+    }
+
+    /// Takes back a check-in made by mistake (the wrong Anna); for someone
+    /// not checked in it changes nothing.
+    pub async fn undo_check_in(
         &mut self,
         id: Uuid,
         staff: &str,
     ) -> Result<registration::Model, AppError> {
         let reg = self.registration(id).await?;
-        if reg.status != RegistrationStatus::Confirmed {
-            return Err(AppError::Conflict("error-check-in-not-confirmed"));
-        }
-        if reg.checked_in_at.is_some() {
+        let Some(was) = reg.checked_in_at else {
             return Ok(reg);
-        }
-        let now = Utc::now();
-        let checked_in = self
-            .save(reg, |active| active.checked_in_at = Set(Some(now)))
+        };
+        let undone = self
+            .save(reg, |active| active.checked_in_at = Set(None))
             .await?;
+        let before = serde_json::json!({"checked_in_at": was});
         let subject = format!("registration {id}");
         audit::record(
             &self.txn,
             staff,
-            "registration.check_in",
+            "registration.check_in_undo",
             &subject,
-            None::<&()>,
+            Some(&before),
             None::<&()>,
         )
         .await?;
-        Ok(checked_in)
+        Ok(undone)
     }
 
     /// Writes the new sign-ups and every mail the changes caused, commits,

@@ -8,11 +8,13 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub mod decide;
+pub mod door;
 mod locked;
 mod mail;
 mod queue;
 mod sign_up;
 
+pub use door::CheckedIn;
 pub use locked::LockedEvent;
 pub use queue::{BatchStats, SignUpQueue};
 use sign_up::{Done, SignUp};

@@ -1,0 +1,186 @@
+//! The door of a meeting: the list to let people in from, the page a
+//! scanned QR code opens, and check-in with its undo. After either button
+//! the list comes back where it was (the person's row, the same search)
+//! and says what happened, so the next person can be found at once.
+use rocket::http::Status;
+use rocket::response::Redirect;
+use rocket::State;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{render, render_with, Page};
+use crate::auth::Organiser;
+use crate::domain::{search_text, Lang};
+use crate::error::AppError;
+use crate::http::{CsrfForm, CsrfToken, SlugParam, TokenParam};
+use crate::services::attendees::Attendee;
+use crate::services::door::{self, AtTheDoor, CheckIn, DoorList};
+use crate::services::events::{self, EventView};
+use crate::services::Services;
+
+/// The door list's search, and whom the last button was about.
+#[derive(Debug, Default, rocket::FromForm)]
+pub(super) struct DoorQuery {
+    #[field(default = String::new())]
+    q: String,
+    checked_in: Option<Uuid>,
+    undone: Option<Uuid>,
+}
+
+/// The line above (or in) the list that says what just happened.
+#[derive(Serialize)]
+struct Notice {
+    /// `checked-in`, `undone` or `not-meeting-day`.
+    kind: &'static str,
+    attendee: Attendee,
+    /// Whether the list shows them, so the line goes under their row.
+    in_rows: bool,
+}
+
+#[derive(Serialize)]
+struct DoorPage {
+    event: EventView,
+    door: DoorList,
+    q: String,
+    notice: Option<Notice>,
+}
+
+async fn door_page(
+    services: &Services,
+    lang: Lang,
+    slug: &str,
+    q: &str,
+    notice: Option<(&'static str, Uuid)>,
+) -> Result<DoorPage, AppError> {
+    let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
+    let q = search_text(q);
+    let door = door::list(services, &event, &q, lang).await?;
+    let notice = match notice {
+        Some((kind, id)) => door::attendee_of(services, &event, id)
+            .await?
+            .map(|attendee| Notice {
+                kind,
+                in_rows: door.rows.iter().any(|row| row.id == attendee.id),
+                attendee,
+            })
+            // A reload after someone else changed it says nothing stale.
+            .filter(|n| n.attendee.checked_in == (n.kind == "checked-in")),
+        None => None,
+    };
+    Ok(DoorPage {
+        event,
+        door,
+        q,
+        notice,
+    })
+}
+
+/// The door page: confirmed people by name, one button each.
+#[rocket::get("/admin/events/<slug>/checkin?<query..>")]
+pub(super) async fn list(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    slug: SlugParam<'_>,
+    query: DoorQuery,
+) -> Result<Page, AppError> {
+    let notice = match (query.checked_in, query.undone) {
+        (Some(id), _) => Some(("checked-in", id)),
+        (None, Some(id)) => Some(("undone", id)),
+        (None, None) => None,
+    };
+    let page = door_page(services, lang, &slug, &query.q, notice).await?;
+    render(
+        services,
+        "admin/checkin.html.tera",
+        lang,
+        &staff,
+        &csrf,
+        page,
+    )
+}
+
+/// Where the door page's buttons return to: the search, whom it was about
+/// (`done` names what happened) and their row.
+fn back_to_door(at: &AtTheDoor, q: &str, done: &str) -> Redirect {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let q = percent_encoding::utf8_percent_encode(&search_text(q), KEEP).to_string();
+    let id = at.id;
+    Redirect::to(format!(
+        "/admin/events/{}/checkin?q={q}&{done}={id}#attendee-{id}",
+        at.event_slug
+    ))
+}
+
+#[derive(Debug, Default, rocket::FromForm)]
+struct DoorAction {
+    #[field(default = String::new())]
+    q: String,
+    /// The organiser lets someone in on another day than the meeting's.
+    outside_meeting_day: bool,
+}
+
+/// Outside the meeting's day the list comes back with a 409 that says so
+/// and offers the organiser a second, explicit button.
+#[rocket::post("/admin/registrations/<id>/checkin", data = "<form>")]
+async fn check_in(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    id: Uuid,
+    form: CsrfForm<DoorAction>,
+) -> Result<Result<Redirect, Page>, AppError> {
+    let CsrfForm(form) = form;
+    match door::check_in(services, id, &staff.email, form.outside_meeting_day).await? {
+        CheckIn::Done(at) => Ok(Ok(back_to_door(&at, &form.q, "checked_in"))),
+        CheckIn::NotMeetingDay(at) => {
+            let notice = Some(("not-meeting-day", at.id));
+            let page = door_page(services, lang, &at.event_slug, &form.q, notice).await?;
+            let status = Status::Conflict;
+            let template = "admin/checkin.html.tera";
+            render_with(services, status, template, lang, &staff, &csrf, page).map(Err)
+        }
+    }
+}
+
+#[rocket::post("/admin/registrations/<id>/checkin/undo", data = "<form>")]
+async fn undo_check_in(
+    services: &State<Services>,
+    staff: Organiser,
+    id: Uuid,
+    form: CsrfForm<DoorAction>,
+) -> Result<Redirect, AppError> {
+    let at = door::undo_check_in(services, id, &staff.email).await?;
+    Ok(back_to_door(&at, &form.q, "undone"))
+}
+
+/// Where the QR code in the confirmation mail leads: this attendee, with
+/// one button to let them in.
+#[rocket::get("/admin/checkin/<token>")]
+async fn scanned(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    token: TokenParam<'_>,
+) -> Result<Page, AppError> {
+    let scanned = door::by_check_in_token(services, &token, lang).await?;
+    render(
+        services,
+        "admin/scanned.html.tera",
+        lang,
+        &staff,
+        &csrf,
+        scanned,
+    )
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![list, check_in, undo_check_in, scanned]
+}

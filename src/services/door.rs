@@ -1,0 +1,181 @@
+//! The door of a meeting: the confirmed people in name order with how many
+//! are in, letting someone in (or taking it back), and the attendee a
+//! scanned QR code stands for. Every change goes through [`LockedEvent`].
+use chrono::{DateTime, Utc};
+use sea_orm::EntityTrait;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::attendees::{self, Attendee, Filter};
+use super::events::EventView;
+use super::registrations::door::{is_meeting_day, meeting_days};
+use super::registrations::{CheckedIn, LockedEvent};
+use super::Services;
+use crate::domain::org_name::fold;
+use crate::domain::{Lang, RegistrationStatus, TokenPurpose};
+use crate::entities::{event, registration};
+use crate::error::AppError;
+use crate::i18n::text_with;
+
+/// The door list of one meeting.
+#[derive(Debug, Serialize)]
+pub struct DoorList {
+    /// Confirmed people matching the search, by name.
+    pub rows: Vec<Attendee>,
+    /// Over the whole meeting, not only the rows shown.
+    pub checked_in: usize,
+    pub confirmed: usize,
+    /// Set when today is not one of the meeting's days: its date, written out.
+    pub not_today: Option<String>,
+}
+
+pub async fn list(
+    services: &Services,
+    event: &EventView,
+    query: &str,
+    lang: Lang,
+) -> Result<DoorList, AppError> {
+    let list = attendees::list(&services.db, event.id, &Filter::confirmed_matching(query)).await?;
+    let mut rows = list.rows;
+    // "de Vries" and "Émile" sort as a person reads them, not by code point.
+    rows.sort_by_cached_key(|a| (fold(&a.name), a.name.clone(), a.id));
+    // Leaving the confirmed list clears a check-in, so each one counted
+    // here is of a confirmed person.
+    let count = |key: &str| list.by_status.get(key).copied().unwrap_or(0);
+    Ok(DoorList {
+        checked_in: count("checked_in"),
+        confirmed: count("confirmed"),
+        not_today: not_today(event.starts_at.to_utc(), event.ends_at.to_utc(), lang),
+        rows,
+    })
+}
+
+/// The meeting's date(s) as the door page names them, when today is not one.
+fn not_today(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, lang: Lang) -> Option<String> {
+    if is_meeting_day(Utc::now(), starts_at, ends_at) {
+        return None;
+    }
+    let (first, last) = meeting_days(starts_at, ends_at);
+    let locale = match lang {
+        Lang::Nl => chrono::Locale::nl_NL,
+        Lang::En => chrono::Locale::en_GB,
+    };
+    let day = |d: chrono::NaiveDate| d.format_localized("%A %-d %B %Y", locale).to_string();
+    Some(if first == last {
+        day(first)
+    } else {
+        text_with(
+            lang,
+            "admin-door-days",
+            &[("first", day(first)), ("last", day(last))],
+        )
+    })
+}
+
+/// Who a door change was about, for the notice and the way back.
+#[derive(Debug, Clone, Serialize)]
+pub struct AtTheDoor {
+    pub id: Uuid,
+    pub name: String,
+    pub event_slug: String,
+}
+
+/// What pressing "Binnen" came to.
+pub enum CheckIn {
+    Done(AtTheDoor),
+    /// Refused: not the meeting's day and no override asked.
+    NotMeetingDay(AtTheDoor),
+}
+
+/// Lets a confirmed attendee in; `outside_day` is the organiser's explicit
+/// choice to do so on another day than the meeting's.
+pub async fn check_in(
+    services: &Services,
+    id: Uuid,
+    actor: &str,
+    outside_day: bool,
+) -> Result<CheckIn, AppError> {
+    let mut locked = LockedEvent::of_registration(services, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let slug = locked.event().slug.clone();
+    let outcome = locked.check_in(id, actor, outside_day).await?;
+    locked.commit().await?;
+    let at = |reg: registration::Model| AtTheDoor {
+        id: reg.id,
+        name: reg.name,
+        event_slug: slug.clone(),
+    };
+    Ok(match outcome {
+        CheckedIn::In(reg) => CheckIn::Done(at(reg)),
+        CheckedIn::NotMeetingDay(reg) => CheckIn::NotMeetingDay(at(reg)),
+    })
+}
+
+/// Takes a check-in back.
+pub async fn undo_check_in(
+    services: &Services,
+    id: Uuid,
+    actor: &str,
+) -> Result<AtTheDoor, AppError> {
+    let mut locked = LockedEvent::of_registration(services, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event_slug = locked.event().slug.clone();
+    let reg = locked.undo_check_in(id, actor).await?;
+    locked.commit().await?;
+    Ok(AtTheDoor {
+        id: reg.id,
+        name: reg.name,
+        event_slug,
+    })
+}
+
+/// A confirmed attendee of `event`, for the line that says what just
+/// happened to them; `None` for anyone else (an id from another meeting's
+/// link, someone who left the list since).
+pub async fn attendee_of(
+    services: &Services,
+    event: &EventView,
+    id: Uuid,
+) -> Result<Option<Attendee>, AppError> {
+    let found = registration::Entity::find_by_id(id)
+        .one(&services.db)
+        .await?
+        .filter(|r| r.event_id == event.id && r.status == RegistrationStatus::Confirmed);
+    Ok(found.map(Attendee::from))
+}
+
+/// The attendee a scanned QR code stands for.
+#[derive(Debug, Serialize)]
+pub struct Scanned {
+    pub attendee: Attendee,
+    pub event_title: String,
+    pub event_slug: String,
+    pub not_today: Option<String>,
+}
+
+pub async fn by_check_in_token(
+    services: &Services,
+    token: &str,
+    lang: Lang,
+) -> Result<Scanned, AppError> {
+    let id = super::tokens::resolve(&services.db, TokenPurpose::CheckIn, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (reg, event) = registration::Entity::find_by_id(id)
+        .find_also_related(event::Entity)
+        .one(&services.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = event.ok_or(AppError::NotFound)?;
+    Ok(Scanned {
+        attendee: reg.into(),
+        not_today: not_today(event.starts_at, event.ends_at, lang),
+        event_title: match lang {
+            Lang::Nl => event.title_nl,
+            Lang::En => event.title_en,
+        },
+        event_slug: event.slug,
+    })
+}
