@@ -84,6 +84,57 @@ pub fn render(invite: &Invite<'_>, method: Method) -> String {
     calendar.done().to_string()
 }
 
+/// A public meeting in a calendar feed or an "add to calendar" file: no
+/// attendee and no organiser, so nothing in it is about a person.
+pub struct Listing<'a> {
+    pub uid: String,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub location: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub url: &'a str,
+    /// Called off: subscribed calendars show it struck through until its
+    /// date instead of silently dropping it.
+    pub cancelled: bool,
+}
+
+/// The UID of a meeting in the public feed; not a sign-up's UID, so a
+/// subscription and a personal invite stay two entries.
+pub fn listing_uid(event_id: Uuid) -> String {
+    format!("event-{event_id}@aanmeldpunt")
+}
+
+/// A published calendar (METHOD:PUBLISH) of `listings`, named `name`.
+pub fn render_listings(name: &str, listings: &[Listing<'_>]) -> String {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", "-//Aanmeldpunt//NL"))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        .append_property(Property::new("X-WR-CALNAME", name));
+    for listing in listings {
+        let status = match listing.cancelled {
+            true => icalendar::EventStatus::Cancelled,
+            false => icalendar::EventStatus::Confirmed,
+        };
+        let description = format!("{}\n\n{}", listing.description, listing.url);
+        calendar.push(
+            icalendar::Event::with_uid(&listing.uid)
+                .summary(listing.title)
+                .description(&description)
+                .location(listing.location)
+                .starts(listing.starts_at)
+                .ends(listing.ends_at)
+                .status(status)
+                .url(listing.url)
+                .done(),
+        );
+    }
+    calendar.done().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

@@ -6,6 +6,7 @@ mod api_events;
 mod api_partnerships;
 mod api_pilots;
 mod api_sectors;
+mod calendar;
 mod catchers;
 mod confirm;
 mod events;
@@ -19,6 +20,7 @@ pub use catchers::catchers;
 
 pub fn pages() -> Vec<rocket::Route> {
     let mut routes = events::routes();
+    routes.extend(calendar::routes());
     routes.extend(manage::routes());
     routes.extend(pilots::routes());
     routes.extend(admin::routes());

@@ -236,3 +236,37 @@ async fn the_event_form_sets_the_registration_window() {
         (Status::Conflict, Some("closed"))
     );
 }
+
+#[rocket::async_test]
+async fn a_meeting_is_copied_with_its_settings_as_a_new_draft() {
+    let app = spawn_app().await;
+    let csrf = app.log_in_as(Role::Organiser).await;
+    app.post_form(
+        "/admin/events/new",
+        &event_form(&csrf, "2030-05-01T09:00", "2030-06-13T17:00"),
+    )
+    .await;
+    let form = public_page(&app, "/admin/events/partnerdag-2030/copy").await;
+    assert!(form.contains(r#"action="/admin/events/new""#), "{form}");
+    assert!(form.contains(r#"value="partnerdag-2030-kopie""#));
+    assert!(form.contains(r#"value="Partnerdag 2030""#));
+    assert!(form.contains(r#"value="13:00""#) && form.contains(r#"value="40""#));
+    assert!(
+        form.contains(r#"name="date" value="""#),
+        "a new date must be chosen: {form}"
+    );
+    assert!(!form.contains("2030-05-01T09:00"), "nor the old period");
+
+    let mut copy = event_form(&csrf, "", "");
+    copy[1] = ("slug", "partnerdag-2031");
+    copy[7] = ("date", "2031-06-13");
+    let response = app.post_form("/admin/events/new", &copy).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(
+        app.get("/events/partnerdag-2031").await.status(),
+        Status::NotFound,
+        "a draft until published"
+    );
+    let overview = public_page(&app, "/admin").await;
+    assert!(overview.contains(r#"href="/admin/events/partnerdag-2031/copy""#));
+}

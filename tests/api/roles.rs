@@ -67,6 +67,7 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         can(Organise),
     ),
     (Method::Get, "/admin/events/<slug>/cancel", can(Organise)),
+    (Method::Get, "/admin/events/<slug>/copy", can(Organise)),
     (Method::Post, "/admin/events/<slug>/cancel", can(Organise)),
     (
         Method::Post,

@@ -81,6 +81,8 @@ struct FormPage {
     /// occurs twice that day), per field.
     notes: BTreeMap<&'static str, String>,
     notice: Option<String>,
+    /// What the form is for, when that is not obvious (a copy).
+    info: Option<String>,
 }
 
 impl FormPage {
@@ -102,6 +104,7 @@ impl FormPage {
             errors: field_messages(errors, lang),
             notes,
             notice,
+            info: None,
         }
     }
 }
@@ -199,6 +202,30 @@ async fn save(
     }
 }
 
+/// A new meeting with every setting of `slug` but its date and
+/// registration period, for series such as a yearly partner day. It is
+/// the new-event form, filled in: saving makes a draft as usual.
+#[rocket::get("/admin/events/<slug>/copy")]
+async fn copy_form(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    slug: SlugParam<'_>,
+) -> Result<Page, AppError> {
+    let source = event_admin::edit_input(services, &slug).await?;
+    let copy = EventInput {
+        slug: format!("{}-kopie", source.slug),
+        date: String::new(),
+        registration_opens: String::new(),
+        registration_closes: String::new(),
+        ..source
+    };
+    let mut page = FormPage::new(lang, None, copy, &FieldErrors::new(), None);
+    page.info = Some(text(lang, "admin-copy-notice"));
+    form_page(services, Status::Ok, lang, &staff, &csrf, page)
+}
+
 #[rocket::post("/admin/events/new", data = "<form>")]
 async fn create(
     services: &State<Services>,
@@ -242,5 +269,5 @@ async fn update(
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![new_form, create, edit_form, update,]
+    rocket::routes![new_form, copy_form, create, edit_form, update]
 }

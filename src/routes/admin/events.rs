@@ -1,17 +1,20 @@
 //! Meetings in the back office: the overview, attendee lists and their
 //! exports, and changes on someone's behalf. The door is `door.rs`.
+use std::collections::BTreeMap;
+
 use crate::http::params::SlugParam;
 use rocket::form::{self, FromFormField, ValueField};
 use rocket::http::uri::Origin;
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, Page};
+use super::{render, render_with, Page};
 use crate::auth::{Organiser, Reader};
-use crate::domain::{Lang, ParseError, RegistrationStatus};
-use crate::error::AppError;
+use crate::domain::{FieldErrors, Lang, ParseError, RegistrationStatus};
+use crate::error::{field_messages, AppError};
 use crate::http::{CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::i18n::{text, text_with};
 use crate::routes::confirm::Confirm;
@@ -86,6 +89,19 @@ struct AttendeesPage {
     filter: AttendeeQuery,
     export_csv: String,
     export_xlsx: String,
+    /// The add-by-hand form as posted, when it was refused.
+    add: Option<SignUpFields>,
+    add_errors: BTreeMap<&'static str, String>,
+    /// Why the last change (an add, a move) was refused.
+    notice: Option<String>,
+}
+
+/// A refused change on the attendee list, shown on the list itself.
+#[derive(Default)]
+struct Refusal {
+    add: Option<SignUpFields>,
+    errors: FieldErrors,
+    notice: Option<String>,
 }
 
 #[rocket::get("/admin/events/<slug>/attendees?<query..>")]
@@ -97,7 +113,20 @@ async fn attendee_list(
     slug: SlugParam<'_>,
     query: AttendeeQuery,
 ) -> Result<Page, AppError> {
-    let event = events::by_slug_for_staff(&services.db, &slug, lang).await?;
+    let shown = (Status::Ok, Refusal::default());
+    attendees_page(services, lang, &staff, &csrf, &slug, query, shown).await
+}
+
+async fn attendees_page(
+    services: &Services,
+    lang: Lang,
+    staff: &Organiser,
+    csrf: &CsrfToken,
+    slug: &str,
+    query: AttendeeQuery,
+    (status, refusal): (Status, Refusal),
+) -> Result<Page, AppError> {
+    let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
     let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
     let sector_counts = list
         .by_sector
@@ -118,14 +147,31 @@ async fn attendee_list(
         list,
         sector_counts,
         filter: query,
+        add: refusal.add,
+        add_errors: field_messages(&refusal.errors, lang),
+        notice: refusal.notice,
     };
-    render(
+    render_with(
         services,
+        status,
         "admin/attendees.html.tera",
         lang,
-        &staff,
-        &csrf,
+        staff,
+        csrf,
         page,
+    )
+}
+
+/// Whether a refusal is the organiser's to fix on the list (shown there)
+/// rather than a fault of the site.
+fn shown_on_the_list(err: &AppError) -> bool {
+    matches!(
+        err,
+        AppError::Duplicate
+            | AppError::Full
+            | AppError::Closed
+            | AppError::Conflict(_)
+            | AppError::Ineligible(_)
     )
 }
 
@@ -292,10 +338,12 @@ struct Move {
 #[rocket::post("/admin/registrations/<id>/move", data = "<form>")]
 async fn move_registration(
     services: &State<Services>,
+    lang: Lang,
     staff: Organiser,
+    csrf: CsrfToken,
     id: Uuid,
     form: CsrfForm<Move>,
-) -> Result<Redirect, AppError> {
+) -> Result<Result<Redirect, Page>, AppError> {
     let CsrfForm(form) = form;
     let to = match RegistrationStatus::from_name(&form.to) {
         Some(to @ (RegistrationStatus::Confirmed | RegistrationStatus::Waitlisted)) => to,
@@ -305,24 +353,86 @@ async fn move_registration(
             ))
         }
     };
-    registrations::move_registration(services, id, to, &staff.email).await?;
-    Ok(form.back.redirect())
+    match registrations::move_registration(services, id, to, &staff.email).await {
+        Ok(()) => Ok(Ok(form.back.redirect())),
+        Err(err) if shown_on_the_list(&err) => {
+            let (_, slug, _) = attendees::by_id(services, id, lang).await?;
+            let refusal = Refusal {
+                notice: Some(err.message(lang)),
+                ..Refusal::default()
+            };
+            let shown = (err.status(), refusal);
+            attendees_page(
+                services,
+                lang,
+                &staff,
+                &csrf,
+                &slug,
+                AttendeeQuery::default(),
+                shown,
+            )
+            .await
+            .map(Err)
+        }
+        Err(err) => Err(err),
+    }
 }
 
 /// An organiser adds someone by hand (a phone call, a walk-in).
 #[rocket::post("/admin/events/<slug>/attendees", data = "<form>")]
 async fn add(
     services: &State<Services>,
+    lang: Lang,
     staff: Organiser,
+    csrf: CsrfToken,
     slug: SlugParam<'_>,
     form: CsrfForm<SignUpFields>,
-) -> Result<Redirect, AppError> {
-    let new = form.parse(Lang::Nl).map_err(AppError::Validation)?;
-    registrations::register_as(services, &slug, new, Some(&staff.email)).await?;
-    Ok(Redirect::to(uri!(attendee_list(
-        slug,
-        AttendeeQuery::default()
-    ))))
+) -> Result<Result<Redirect, Page>, AppError> {
+    let CsrfForm(form) = form;
+    let (status, refusal) = match form.parse(Lang::Nl) {
+        Err(errors) => (
+            Status::UnprocessableEntity,
+            Refusal {
+                errors,
+                ..Refusal::default()
+            },
+        ),
+        Ok(new) => match registrations::register_as(services, &slug, new, Some(&staff.email)).await
+        {
+            Ok(_) => {
+                let list = uri!(attendee_list(&slug, AttendeeQuery::default()));
+                return Ok(Ok(Redirect::to(list)));
+            }
+            Err(err) if shown_on_the_list(&err) => {
+                let notice = match err {
+                    AppError::Duplicate => text(lang, "admin-add-duplicate"),
+                    _ => err.message(lang),
+                };
+                let refusal = Refusal {
+                    notice: Some(notice),
+                    ..Refusal::default()
+                };
+                (err.status(), refusal)
+            }
+            Err(err) => return Err(err),
+        },
+    };
+    let refusal = Refusal {
+        add: Some(form),
+        ..refusal
+    };
+    let query = AttendeeQuery::default();
+    attendees_page(
+        services,
+        lang,
+        &staff,
+        &csrf,
+        &slug,
+        query,
+        (status, refusal),
+    )
+    .await
+    .map(Err)
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -259,12 +259,14 @@ impl LockedEvent<'_> {
             SignUpDecision::Replay(id) => return Ok(Outcome::Replayed(id)),
             SignUpDecision::AlreadySignedUp(id) => {
                 // Once an hour at most: a form sent again and again must not
-                // make the site mail someone over and over.
+                // make the site mail someone over and over. An organiser
+                // adding someone already there is told so, not the person.
                 let limits = &self.services().limits;
-                if limits
-                    .check(Limit::LinksResent, &id.to_string())
-                    .await
-                    .is_ok()
+                if sign_up.by_staff.is_none()
+                    && limits
+                        .check(Limit::LinksResent, &id.to_string())
+                        .await
+                        .is_ok()
                 {
                     self.send_links_again(book, new, id);
                 }
