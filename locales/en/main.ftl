@@ -233,6 +233,7 @@ eligibility-domain-mismatch = { $organisation } is in the register, but the e-ma
 field-error-phone-invalid = Enter a phone number, such as 030 123 45 67 or +31 30 123 45 67.
 field-error-jobs-invalid = Enter a whole number from 0 to 1000.
 field-error-organisation-unknown = Choose an organisation from the list.
+field-error-buyer-organisation-unknown = This organisation is not in the register. Enter the name or abbreviation as in the register, for example Gemeente Utrecht.
 
 admin-nav = Back office
 admin-events = Meetings
@@ -381,6 +382,7 @@ partnership-buyer = Buyer (from the register)
 partnership-buyer-hint = The name or abbreviation as in the register, for example Gemeente Utrecht.
 partnership-supplier = Supplier
 partnership-supplier-kvk = Supplier's KvK number
+partnership-refused = The partnership was not saved
 partnership-stage = Stage
 partnership-jobs = Jobs (planned / realised)
 partnership-jobs-unit = jobs

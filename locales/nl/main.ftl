@@ -233,6 +233,7 @@ eligibility-domain-mismatch = { $organisation } staat in het register, maar het 
 field-error-phone-invalid = Vul een telefoonnummer in, zoals 030 123 45 67 of +31 30 123 45 67.
 field-error-jobs-invalid = Vul een heel getal in van 0 tot en met 1000.
 field-error-organisation-unknown = Kies een organisatie uit de lijst.
+field-error-buyer-organisation-unknown = Deze organisatie staat niet in het register. Vul de naam of afkorting in zoals in het register, bijvoorbeeld Gemeente Utrecht.
 
 admin-nav = Backoffice
 admin-events = Bijeenkomsten
@@ -381,6 +382,7 @@ partnership-buyer = Opdrachtgever (uit het register)
 partnership-buyer-hint = De naam of afkorting zoals in het register, bijvoorbeeld Gemeente Utrecht.
 partnership-supplier = Leverancier (opdrachtnemer)
 partnership-supplier-kvk = KvK-nummer leverancier
+partnership-refused = De partnership is niet opgeslagen
 partnership-stage = Fase
 partnership-jobs = Banen (gepland / gerealiseerd)
 partnership-jobs-unit = banen

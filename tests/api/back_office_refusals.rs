@@ -118,3 +118,37 @@ async fn a_drafts_lists_and_add_by_hand_work_like_a_published_meetings() {
         .await;
     assert_eq!(export.status(), Status::Ok);
 }
+
+#[rocket::async_test]
+async fn an_unknown_buyer_shows_the_partnership_form_again_with_the_reason() {
+    let app = spawn_app().await;
+    let csrf = app.log_in_as(Role::Programme).await;
+    let response = app
+        .post_form(
+            "/admin/partnerships",
+            &[
+                ("csrf", &csrf),
+                ("buyer", "Gemeente Nergenshuizen"),
+                ("supplier_name", "Glans Schoonmaak"),
+                ("supplier_kvk", "12345678"),
+                ("category", "cleaning"),
+                ("planned_hours", "veel"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(!html.contains("Er ging iets mis"));
+    assert!(
+        html.contains("Deze organisatie staat niet in het register"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"id="planned_hours-error""#),
+        "every field at once"
+    );
+    assert!(html.contains(r#"value="Gemeente Nergenshuizen""#));
+    assert!(html.contains(r#"value="Glans Schoonmaak""#));
+    assert!(html.contains(r#"<option value="cleaning" selected>"#));
+    assert!(html.contains("<title>Fout:"));
+}

@@ -1,23 +1,30 @@
 //! Programme staff record partnerships and follow them on the dashboard.
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, Utc};
+use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, Page};
-use crate::auth::{Admin, Programme, Reader};
-use crate::domain::{Category, HoursPerWeek, Lang, ParseError, Stage};
-use crate::error::AppError;
+use super::{render, render_with, Page};
+use crate::auth::{Admin, Programme, Reader, Staff};
+use crate::domain::{Category, FieldErrors, HoursPerWeek, Lang, ParseError, Stage};
+use crate::error::{field_messages, AppError};
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::services::partnerships::{self, NewPartnership, PartnershipRow};
 use crate::services::{applications, eligibility, exports, Services};
 
 #[derive(Serialize)]
-struct ListPage {
+struct ListPage<'a> {
     partnerships: Vec<PartnershipRow>,
     stages: &'static [Stage],
     categories: &'static [Category],
+    /// The new-partnership form as posted, when it was refused.
+    new: Option<&'a NewForm>,
+    errors: BTreeMap<&'static str, String>,
+    notice: Option<String>,
 }
 
 #[rocket::get("/admin/partnerships")]
@@ -27,22 +34,42 @@ pub(super) async fn list(
     staff: Reader,
     csrf: CsrfToken,
 ) -> Result<Page, AppError> {
+    list_page(services, lang, &staff, &csrf, Status::Ok, None).await
+}
+
+/// The list, with a refused new partnership shown again in its form.
+async fn list_page(
+    services: &Services,
+    lang: Lang,
+    staff: &Staff,
+    csrf: &CsrfToken,
+    status: Status,
+    refused: Option<(&NewForm, FieldErrors, Option<String>)>,
+) -> Result<Page, AppError> {
+    let (new, errors, notice) = match refused {
+        Some((form, errors, notice)) => (Some(form), field_messages(&errors, lang), notice),
+        None => (None, BTreeMap::new(), None),
+    };
     let page = ListPage {
         partnerships: partnerships::list(&services.db).await?,
         stages: Stage::ALL,
         categories: Category::ALL,
+        new,
+        errors,
+        notice,
     };
-    render(
+    render_with(
         services,
+        status,
         "admin/partnerships.html.tera",
         lang,
-        &staff,
-        &csrf,
+        staff,
+        csrf,
         page,
     )
 }
 
-#[derive(Debug, Default, rocket::FromForm)]
+#[derive(Debug, Default, rocket::FromForm, Serialize)]
 struct NewForm {
     #[field(default = String::new())]
     buyer: String,
@@ -65,25 +92,52 @@ fn invalid(field: &'static str, code: &'static str) -> AppError {
 #[rocket::post("/admin/partnerships", data = "<form>")]
 async fn create(
     services: &State<Services>,
+    lang: Lang,
     staff: Programme,
+    csrf: CsrfToken,
     form: CsrfForm<NewForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let buyer = eligibility::find_by_exact_name(&services.db, &form.buyer)
-        .await?
-        .ok_or_else(|| invalid("buyer", "organisation-unknown"))?;
-    let planned =
-        HoursPerWeek::parse(&form.planned_hours).map_err(|e| invalid("planned_hours", e.0))?;
-    let new = NewPartnership {
-        buyer_organisation_id: buyer.id,
-        supplier_name: form.supplier_name.clone(),
-        supplier_kvk: Some(form.supplier_kvk.clone()),
-        category: Category::parse(&form.category).map_err(|e| invalid("category", e.0))?,
-        planned,
-        notes: form.notes.clone(),
-        application_id: None,
+) -> Result<Result<Flash<Redirect>, Page>, AppError> {
+    let CsrfForm(form) = form;
+    let mut errors = FieldErrors::new();
+    let buyer = eligibility::find_by_exact_name(&services.db, &form.buyer).await?;
+    if buyer.is_none() {
+        errors.insert("buyer", ParseError("organisation-unknown"));
+    }
+    let planned = HoursPerWeek::parse(&form.planned_hours)
+        .map_err(|e| errors.insert("planned_hours", e))
+        .ok();
+    let category = Category::parse(&form.category)
+        .map_err(|e| errors.insert("category", e))
+        .ok();
+    let (status, errors, notice) = match (buyer, planned, category) {
+        (Some(buyer), Some(planned), Some(category)) if errors.is_empty() => {
+            let new = NewPartnership {
+                buyer_organisation_id: buyer.id,
+                supplier_name: form.supplier_name.clone(),
+                supplier_kvk: Some(form.supplier_kvk.clone()),
+                category,
+                planned,
+                notes: form.notes.clone(),
+                application_id: None,
+            };
+            match partnerships::create(services, new, &staff.email).await {
+                Ok(_) => {
+                    let saved = super::saved(Redirect::to(uri!(list)), "saved-partnership");
+                    return Ok(Ok(saved));
+                }
+                Err(AppError::Validation(fields)) => (Status::UnprocessableEntity, fields, None),
+                Err(err @ AppError::Conflict(_)) => {
+                    (err.status(), FieldErrors::new(), Some(err.message(lang)))
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        _ => (Status::UnprocessableEntity, errors, None),
     };
-    partnerships::create(services, new, &staff.email).await?;
-    Ok(super::saved(Redirect::to(uri!(list)), "saved-partnership"))
+    let refused = Some((&form, errors, notice));
+    list_page(services, lang, &staff, &csrf, status, refused)
+        .await
+        .map(Err)
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
