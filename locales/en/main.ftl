@@ -634,3 +634,38 @@ saved-call-off = The meeting has been called off. Everyone who signed up gets an
 saved-published = The meeting has been published.
 saved-registration-closed = Registration is closed.
 saved-registration-reopened = Registration is open again.
+
+admin-messages = Messages
+message-new = New message
+message-hint = A message to the people of this meeting, for example that the room has changed or where the slides are. They get it by e-mail, with their personal link.
+message-audience = To
+message-audience-confirmed = Signed-up attendees
+message-audience-waitlisted = People on the waiting list
+message-audience-checked-in = Those checked in
+message-audience-everyone = Everyone (signed up and waiting list)
+message-subject = Subject
+message-body = Message
+message-body-hint = Plain text, at most 5000 characters. An empty line starts a new paragraph.
+message-to-preview = Preview the message
+message-preview = This is how the message reads
+message-preview-count = { $count ->
+    [one] This message goes to 1 person
+   *[other] This message goes to { $count } people
+}: { $audience }.
+message-send = { $count ->
+    [one] Send to 1 person
+   *[other] Send to { $count } people
+}
+message-change = Back and change
+message-refused = The message was not sent
+message-sent-title = Messages sent
+message-none-sent = No messages have been sent yet.
+message-sent-at = Sent
+message-recipients = Recipients
+message-sent-by = By
+message-mail-log = See each e-mail in the mail log
+saved-message = The message is queued and being sent.
+error-message-nobody = There is nobody in this group; nothing was sent.
+field-error-audience-invalid = Choose who the message goes to.
+mail-message-intro = A message about { $title }:
+admin-event-messages = Messages

@@ -634,3 +634,38 @@ saved-call-off = De bijeenkomst is afgelast. Iedereen die zich aanmeldde krijgt 
 saved-published = De bijeenkomst is gepubliceerd.
 saved-registration-closed = Aanmelden is gesloten.
 saved-registration-reopened = Aanmelden is weer open.
+
+admin-messages = Berichten
+message-new = Nieuw bericht
+message-hint = Een bericht aan de mensen van deze bijeenkomst, bijvoorbeeld dat de zaal is veranderd of waar de presentaties staan. Ze krijgen het per e-mail, met hun persoonlijke link.
+message-audience = Aan
+message-audience-confirmed = Aangemelde deelnemers
+message-audience-waitlisted = Mensen op de wachtlijst
+message-audience-checked-in = Wie binnen is gemeld
+message-audience-everyone = Iedereen (aangemeld en wachtlijst)
+message-subject = Onderwerp
+message-body = Bericht
+message-body-hint = Gewone tekst, hooguit 5000 tekens. Een lege regel begint een nieuwe alinea.
+message-to-preview = Bekijk het bericht
+message-preview = Zo ziet het bericht eruit
+message-preview-count = { $count ->
+    [one] Dit bericht gaat naar 1 persoon
+   *[other] Dit bericht gaat naar { $count } mensen
+}: { $audience }.
+message-send = { $count ->
+    [one] Verstuur naar 1 persoon
+   *[other] Verstuur naar { $count } mensen
+}
+message-change = Terug en aanpassen
+message-refused = Het bericht is niet verstuurd
+message-sent-title = Verstuurde berichten
+message-none-sent = Er zijn nog geen berichten verstuurd.
+message-sent-at = Verstuurd
+message-recipients = Aantal
+message-sent-by = Door
+message-mail-log = Per e-mail bekijken in het maillogboek
+saved-message = Het bericht staat klaar en wordt verstuurd.
+error-message-nobody = Er is niemand in deze groep; er is niets verstuurd.
+field-error-audience-invalid = Kies aan wie het bericht gaat.
+mail-message-intro = Een bericht over { $title }:
+admin-event-messages = Berichten

@@ -5,6 +5,7 @@ mod email;
 mod event;
 mod lang;
 pub mod mail_domain;
+mod message;
 mod names;
 pub mod org_name;
 mod partnership;
@@ -17,8 +18,9 @@ pub use application::{ApplicationInput, NewApplication};
 pub use email::Email;
 pub use event::{Capacity, EventInput, NewEvent, Slug};
 pub use lang::Lang;
+pub use message::MessageDraft;
 pub use names::{
-    ApplicationStatus, CorrectionAction, DomainSource, Eligibility, EligibilityDecision,
+    ApplicationStatus, Audience, CorrectionAction, DomainSource, Eligibility, EligibilityDecision,
     EventStatus, MailKind, OutboxStatus, PilotStatus, RegistrationStatus, Role, TokenPurpose,
 };
 pub use org_name::{KindHint, NameKey};

@@ -171,6 +171,19 @@ named_enum! {
         RegistrationReminder = "registration_reminder",
         ApplicationVerify = "application_verify",
         ApplicationStatus = "application_status",
+        /// An organiser's own message to a meeting's people.
+        EventMessage = "event_message",
+    }
+}
+
+named_enum! {
+    /// Who of a meeting's people an organiser's message goes to.
+    pub enum Audience {
+        Confirmed = "confirmed",
+        Waitlisted = "waitlisted",
+        CheckedIn = "checked_in",
+        /// Everyone who is still coming or waiting: not the cancelled.
+        Everyone = "everyone",
     }
 }
 

@@ -3,9 +3,9 @@
 //! and a row whose column holds an unknown name fails to load instead of
 //! turning into some default.
 use crate::domain::{
-    ApplicationStatus, Category, CorrectionAction, DomainSource, Eligibility, EligibilityDecision,
-    EventStatus, Lang, MailKind, OutboxStatus, PilotStatus, RegistrationStatus, Role, SectorCode,
-    Stage, TokenPurpose,
+    ApplicationStatus, Audience, Category, CorrectionAction, DomainSource, Eligibility,
+    EligibilityDecision, EventStatus, Lang, MailKind, OutboxStatus, PilotStatus,
+    RegistrationStatus, Role, SectorCode, Stage, TokenPurpose,
 };
 
 /// A column value that is not one of the type's names.
@@ -84,6 +84,7 @@ macro_rules! named_column {
 
 named_column!(
     ApplicationStatus,
+    Audience,
     Category,
     CorrectionAction,
     DomainSource,

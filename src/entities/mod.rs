@@ -4,6 +4,7 @@ pub mod application_transition;
 pub mod audit_log;
 mod columns;
 pub mod event;
+pub mod event_message;
 pub mod event_seats;
 pub mod organisation;
 pub mod organisation_correction;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod door;
 pub mod eligibility;
 pub mod event_admin;
+pub mod event_messages;
 pub mod events;
 pub mod exports;
 pub mod limits;

@@ -20,6 +20,7 @@ mod door;
 mod duo;
 mod eligibility;
 mod erasure;
+mod event_messages;
 mod event_status;
 mod follow_up_mails;
 mod fuzz_bodies;

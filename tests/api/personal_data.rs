@@ -33,6 +33,19 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         "what happened when",
     ),
     (
+        "event_messages",
+        &[
+            "id",
+            "event_id",
+            "audience",
+            "subject",
+            "body",
+            "recipients",
+            "created_at",
+        ],
+        "what organisers told a meeting's people, and to how many; no names",
+    ),
+    (
         "event_seats",
         &["event_id", "confirmed", "waitlisted", "last_queue_number"],
         "counts",

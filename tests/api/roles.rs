@@ -68,6 +68,18 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     ),
     (Method::Get, "/admin/events/<slug>/cancel", can(Organise)),
     (Method::Get, "/admin/events/<slug>/copy", can(Organise)),
+    (Method::Get, "/admin/events/<slug>/messages", can(Organise)),
+    (Method::Post, "/admin/events/<slug>/messages", can(Organise)),
+    (
+        Method::Post,
+        "/admin/events/<slug>/messages/preview",
+        can(Organise),
+    ),
+    (
+        Method::Post,
+        "/admin/events/<slug>/messages/edit",
+        can(Organise),
+    ),
     (Method::Post, "/admin/events/<slug>/cancel", can(Organise)),
     (
         Method::Post,

@@ -11,6 +11,7 @@ mod events;
 mod login;
 mod mail;
 mod me;
+mod messages;
 mod partnerships;
 mod register;
 
@@ -32,6 +33,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(event_edit::routes());
     routes.extend(event_status::routes());
     routes.extend(mail::routes());
+    routes.extend(messages::routes());
     routes.extend(applications::routes());
     routes.extend(audit::routes());
     routes.extend(accounts::routes());

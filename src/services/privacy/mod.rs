@@ -125,6 +125,12 @@ pub const PERSONAL_DATA: &[PersonalData] = &[
         erased: "kept with the target",
     },
     PersonalData {
+        table: "event_messages",
+        columns: &["sent_by"],
+        whose: Whose::Staff,
+        erased: "names the organiser who sent it, as the audit log does; kept with the meeting",
+    },
+    PersonalData {
         table: "partnerships",
         columns: &["notes"],
         whose: Whose::Named,

@@ -29,6 +29,9 @@ pub struct LockedEvent<'s> {
     next_number: i64,
     new_registrations: Vec<registration::ActiveModel>,
     mails: Vec<MailIntent>,
+    /// Mails rendered by the caller (an organiser's message), written at
+    /// commit with the rest.
+    ready_mails: Vec<outbox::ActiveModel>,
 }
 
 /// A mail to write at commit, once every change of the transaction is made.
@@ -54,6 +57,7 @@ impl<'s> LockedEvent<'s> {
             next_number,
             new_registrations: Vec::new(),
             mails: Vec::new(),
+            ready_mails: Vec::new(),
         }))
     }
 
@@ -141,6 +145,11 @@ impl<'s> LockedEvent<'s> {
 
     pub(super) fn next_number(&self) -> i64 {
         self.next_number
+    }
+
+    /// Queues a mail the caller rendered, to be written at commit.
+    pub(super) fn mail_ready(&mut self, row: outbox::ActiveModel) {
+        self.ready_mails.push(row);
     }
 
     pub(super) fn mail(
@@ -469,11 +478,13 @@ impl<'s> LockedEvent<'s> {
             event,
             new_registrations,
             mails,
+            ready_mails,
             ..
         } = self;
         insert_in_chunks(&txn, new_registrations).await?;
-        let mut rows: Vec<outbox::ActiveModel> = Vec::with_capacity(mails.len());
-        let wakes_worker = !mails.is_empty();
+        let wakes_worker = !mails.is_empty() || !ready_mails.is_empty();
+        let mut rows: Vec<outbox::ActiveModel> = ready_mails;
+        rows.reserve(mails.len());
         for intent in mails {
             // Positions are read now, after every change of this transaction
             // (a move and the promotion it causes count).

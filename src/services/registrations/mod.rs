@@ -11,6 +11,7 @@ pub mod decide;
 pub mod door;
 mod locked;
 mod mail;
+mod message;
 mod queue;
 mod sign_up;
 
