@@ -732,6 +732,8 @@ async fn insert_event(db: &DatabaseConnection, slug: &str) -> event::Model {
         reminder_days_before: Set(2),
         reminder_sent_at: Set(None),
         call_off_message: Set(None),
+        confirmation_note_nl: Set(None),
+        confirmation_note_en: Set(None),
     }
     .insert(db)
     .await

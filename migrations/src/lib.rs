@@ -19,6 +19,7 @@ mod m20261202_000018_calendar_uids;
 mod m20261202_000019_one_partnership_per_application;
 mod m20261202_000020_call_off_message;
 mod m20261202_000021_event_messages;
+mod m20261202_000022_confirmation_notes;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_one_partnership_per_application::Migration),
             Box::new(m20261202_000020_call_off_message::Migration),
             Box::new(m20261202_000021_event_messages::Migration),
+            Box::new(m20261202_000022_confirmation_notes::Migration),
         ]
     }
 }

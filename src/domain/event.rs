@@ -2,7 +2,7 @@ use chrono::{DateTime, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 
 use super::registration::FieldErrors;
-use super::{BoundedText, Line, ParseError};
+use super::{BoundedText, Line, OptionalText, ParseError};
 
 /// The web address part of an event: lower-case letters, digits and dashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,9 @@ pub struct EventInput {
     /// `datetime-local`) in Amsterdam time; blank for "now" and "at the start".
     pub registration_opens: String,
     pub registration_closes: String,
+    /// A paragraph for the confirmation mail, plain text; blank for none.
+    pub confirmation_note_nl: String,
+    pub confirmation_note_en: String,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +91,8 @@ pub struct NewEvent {
     pub reminder_days: i32,
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
+    pub confirmation_note_nl: OptionalText<2000>,
+    pub confirmation_note_en: OptionalText<2000>,
 }
 
 /// A time on the clocks of Amsterdam. The hour skipped when summer time
@@ -187,6 +192,14 @@ impl NewEvent {
                     .ok_or(ParseError("reminder-invalid")),
             }
         );
+        let note_nl = field!(
+            "confirmation_note_nl",
+            OptionalText::parse(&input.confirmation_note_nl)
+        );
+        let note_en = field!(
+            "confirmation_note_en",
+            OptionalText::parse(&input.confirmation_note_en)
+        );
         let opens_at = field!("registration_opens", moment(&input.registration_opens));
         let closes_at = field!("registration_closes", moment(&input.registration_closes));
         let (starts_at, ends_at) = match (date, start, end) {
@@ -253,6 +266,8 @@ impl NewEvent {
                 reminder_days,
                 registration_opens_at: opens_at.flatten(),
                 registration_closes_at: closes_at.flatten(),
+                confirmation_note_nl: note_nl.unwrap_or_default(),
+                confirmation_note_en: note_en.unwrap_or_default(),
             }),
             _ => Err(errors),
         }
@@ -280,6 +295,8 @@ mod tests {
             reminder_days: "".into(),
             registration_opens: "".into(),
             registration_closes: "".into(),
+            confirmation_note_nl: "".into(),
+            confirmation_note_en: "".into(),
         }
     }
 

@@ -86,6 +86,8 @@ proptest! {
             reminder_days: fields[10].clone(),
             registration_opens: fields[11].clone(),
             registration_closes: fields[12].clone(),
+            confirmation_note_nl: fields[3].clone(),
+            confirmation_note_en: fields[4].clone(),
         };
         if let Err(errors) = NewEvent::parse(&event) {
             prop_assert!(!errors.is_empty());

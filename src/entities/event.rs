@@ -29,6 +29,9 @@ pub struct Model {
     pub reminder_sent_at: Option<DateTimeUtc>,
     /// The organiser's words when calling the meeting off, as typed.
     pub call_off_message: Option<String>,
+    /// The organiser's paragraph for the confirmation mail, per language.
+    pub confirmation_note_nl: Option<String>,
+    pub confirmation_note_en: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -85,6 +85,8 @@ fn input_of(event: &event::Model) -> EventInput {
         reminder_days: event.reminder_days_before.to_string(),
         registration_opens: window_field(event.registration_opens_at),
         registration_closes: window_field(event.registration_closes_at),
+        confirmation_note_nl: event.confirmation_note_nl.clone().unwrap_or_default(),
+        confirmation_note_en: event.confirmation_note_en.clone().unwrap_or_default(),
     }
 }
 
@@ -123,6 +125,8 @@ fn apply_fields(active: &mut event::ActiveModel, new: &NewEvent) {
     active.reminder_days_before = Set(new.reminder_days);
     active.registration_opens_at = Set(new.registration_opens_at);
     active.registration_closes_at = Set(new.registration_closes_at);
+    active.confirmation_note_nl = Set(new.confirmation_note_nl.as_deref().map(str::to_owned));
+    active.confirmation_note_en = Set(new.confirmation_note_en.as_deref().map(str::to_owned));
     active.updated_at = Set(Utc::now());
 }
 

@@ -156,6 +156,8 @@ fn event_row(
         reminder_days_before: Set(2),
         reminder_sent_at: Set(None),
         call_off_message: Set(None),
+        confirmation_note_nl: Set(None),
+        confirmation_note_en: Set(None),
     }
 }
 

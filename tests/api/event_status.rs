@@ -270,3 +270,42 @@ async fn a_meeting_is_copied_with_its_settings_as_a_new_draft() {
     let overview = public_page(&app, "/admin").await;
     assert!(overview.contains(r#"href="/admin/events/partnerdag-2031/copy""#));
 }
+
+#[rocket::async_test]
+async fn the_meetings_own_paragraph_is_in_its_confirmation_mail_in_the_persons_language() {
+    let app = spawn_app().await;
+    let csrf = app.log_in_as(Role::Organiser).await;
+    let mut form = event_form(&csrf, "", "");
+    form.push((
+        "confirmation_note_nl",
+        "Neem uw <legitimatie> mee.\nIngang B.",
+    ));
+    form.push(("confirmation_note_en", "Bring your ID."));
+    let response = app.post_form("/admin/events/new", &form).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    app.post_form("/admin/events/partnerdag-2030/publish", &[("csrf", &csrf)])
+        .await;
+    let edit = public_page(&app, "/admin/events/partnerdag-2030/edit").await;
+    assert!(edit.contains("Neem uw &lt;legitimatie&gt; mee."), "{edit}");
+
+    app.sign_up_api("partnerdag-2030", "anna@utrecht.nl").await;
+    let mut english = crate::helpers::sign_up_body("john@utrecht.nl");
+    english["lang"] = "en".into();
+    app.post_json("/api/v1/events/partnerdag-2030/registrations", &english)
+        .await;
+    let dutch = app.mails_to("anna@utrecht.nl", 1).await.remove(0);
+    assert!(
+        dutch.text.contains("Neem uw <legitimatie> mee.\nIngang B."),
+        "{}",
+        dutch.text
+    );
+    assert!(
+        dutch
+            .html
+            .contains("Neem uw &lt;legitimatie&gt; mee.<br>Ingang B."),
+        "{}",
+        dutch.html
+    );
+    let en = app.mails_to("john@utrecht.nl", 1).await.remove(0);
+    assert!(en.text.contains("Bring your ID.") && !en.text.contains("legitimatie"));
+}

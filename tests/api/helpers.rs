@@ -191,6 +191,8 @@ pub async fn insert_event(db: &DatabaseConnection, spec: EventSpec) -> event::Mo
         reminder_days_before: Set(2),
         reminder_sent_at: Set(None),
         call_off_message: Set(None),
+        confirmation_note_nl: Set(None),
+        confirmation_note_en: Set(None),
     }
     .insert(db)
     .await

@@ -73,6 +73,8 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
             "reminder_days_before",
             "reminder_sent_at",
             "call_off_message",
+            "confirmation_note_nl",
+            "confirmation_note_en",
         ],
         "the meeting, as published",
     ),

@@ -47,6 +47,10 @@ struct EventForm {
     registration_opens: String,
     #[field(default = String::new())]
     registration_closes: String,
+    #[field(default = String::new())]
+    confirmation_note_nl: String,
+    #[field(default = String::new())]
+    confirmation_note_en: String,
 }
 
 impl EventForm {
@@ -67,6 +71,8 @@ impl EventForm {
             reminder_days: self.reminder_days.clone(),
             registration_opens: self.registration_opens.clone(),
             registration_closes: self.registration_closes.clone(),
+            confirmation_note_nl: self.confirmation_note_nl.clone(),
+            confirmation_note_en: self.confirmation_note_en.clone(),
         }
     }
 }

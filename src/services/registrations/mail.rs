@@ -113,6 +113,8 @@ struct RegistrationMail<'a> {
     may_sign_up_again: bool,
     /// The organiser's words, in a mail about the meeting being called off.
     call_off_message: Option<&'a str>,
+    /// The meeting's own paragraph, in the mails that carry the invite.
+    note: Option<&'a str>,
 }
 
 /// The outbox row of a mail about `reg`, without touching the database, so
@@ -125,9 +127,9 @@ pub(super) fn prepare_mail(
     flags: MailFlags,
 ) -> Result<outbox::ActiveModel, AppError> {
     let lang = reg.lang;
-    let title = match lang {
-        Lang::Nl => &event.title_nl,
-        Lang::En => &event.title_en,
+    let (title, note) = match lang {
+        Lang::Nl => (&event.title_nl, &event.confirmation_note_nl),
+        Lang::En => (&event.title_en, &event.confirmation_note_en),
     };
     let event_url = services.link(&format!("/events/{}?lang={}", event.slug, lang.code()));
     let mut links = LinksToIssue::new();
@@ -151,6 +153,10 @@ pub(super) fn prepare_mail(
         attendee_email: &reg.email,
         url: &event_url,
     };
+    let ics_is_invite = matches!(
+        kind,
+        MailKind::RegistrationReminder | MailKind::RegistrationConfirmed
+    );
     let ics = match kind {
         MailKind::RegistrationReminder | MailKind::RegistrationConfirmed => {
             Some(ics::render(&invite, ics::Method::Request))
@@ -188,6 +194,7 @@ pub(super) fn prepare_mail(
             .call_off_message
             .as_deref()
             .filter(|_| flags.occasion == Occasion::EventCalledOff),
+        note: note.as_deref().filter(|_| ics_is_invite),
     };
     Ok(pending_row(
         &services.views,
