@@ -18,6 +18,7 @@ mod m20261201_000017_outbox_claims;
 mod m20261202_000018_calendar_uids;
 mod m20261202_000019_one_partnership_per_application;
 mod m20261202_000020_call_off_message;
+mod m20261203_000021_staff_accounts;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_calendar_uids::Migration),
             Box::new(m20261202_000019_one_partnership_per_application::Migration),
             Box::new(m20261202_000020_call_off_message::Migration),
+            Box::new(m20261203_000021_staff_accounts::Migration),
         ]
     }
 }

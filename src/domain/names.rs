@@ -159,6 +159,8 @@ named_enum! {
         CheckIn = "check_in",
         VerifyApplication = "verify_application",
         ManageApplication = "manage_application",
+        /// Sets a staff member's password once, within an hour of the mail.
+        PasswordReset = "password_reset",
     }
 }
 
@@ -171,6 +173,8 @@ named_enum! {
         RegistrationReminder = "registration_reminder",
         ApplicationVerify = "application_verify",
         ApplicationStatus = "application_status",
+        /// An admin sent a staff member a link to set a new password.
+        PasswordReset = "password_reset",
     }
 }
 
