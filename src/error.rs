@@ -67,6 +67,10 @@ pub enum AppError {
     /// Signed in, but the role does not allow this.
     #[error("forbidden")]
     Forbidden,
+    /// An admin without two-factor log-in while admins must have it: sent
+    /// to enrol before any other page.
+    #[error("two-factor enrolment required")]
+    TwoFactorEnrolmentRequired,
     /// The form's CSRF token does not match: an old or foreign form.
     #[error("form expired or not from this site")]
     FormExpired,
@@ -164,7 +168,9 @@ impl AppError {
             | AppError::Conflict(_) => Status::Conflict,
             AppError::Ineligible(_) => Status::Forbidden,
             AppError::SignInRequired => Status::Unauthorized,
-            AppError::Forbidden | AppError::FormExpired => Status::Forbidden,
+            AppError::Forbidden | AppError::FormExpired | AppError::TwoFactorEnrolmentRequired => {
+                Status::Forbidden
+            }
             AppError::RateLimited { .. } => Status::TooManyRequests,
             AppError::Unavailable(_) => Status::ServiceUnavailable,
             AppError::Internal(_) => Status::InternalServerError,
@@ -187,7 +193,9 @@ impl AppError {
             AppError::Ineligible(_) => "ineligible",
             AppError::Conflict(_) => "conflict",
             AppError::SignInRequired => "unauthenticated",
-            AppError::Forbidden | AppError::FormExpired => "forbidden",
+            AppError::Forbidden | AppError::FormExpired | AppError::TwoFactorEnrolmentRequired => {
+                "forbidden"
+            }
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
@@ -219,6 +227,7 @@ impl AppError {
             AppError::Conflict(key) => text(lang, key),
             AppError::SignInRequired => text(lang, "error-sign-in-required"),
             AppError::Forbidden => text(lang, "error-forbidden"),
+            AppError::TwoFactorEnrolmentRequired => text(lang, "error-two-factor-enrol"),
             AppError::FormExpired => text(lang, "form-expired"),
             AppError::SubmissionKeyReused => text(lang, "error-submission-key-reused"),
             AppError::RateLimited {
@@ -344,6 +353,9 @@ impl<'r> Responder<'r, 'static> for AppError {
         if matches!(self, AppError::SignInRequired) && !wants_json(req) {
             return Redirect::to(login_uri(req)).respond_to(req);
         }
+        if matches!(self, AppError::TwoFactorEnrolmentRequired) && !wants_json(req) {
+            return Redirect::to("/admin/me/two-factor").respond_to(req);
+        }
         let lang = crate::http::lang::detect(req);
         let status = self.status();
         let message = match &self {
@@ -428,6 +440,10 @@ mod tests {
             ("Conflict", AppError::Conflict("error-conflict")),
             ("SignInRequired", AppError::SignInRequired),
             ("Forbidden", AppError::Forbidden),
+            (
+                "TwoFactorEnrolmentRequired",
+                AppError::TwoFactorEnrolmentRequired,
+            ),
             ("FormExpired", AppError::FormExpired),
             ("SubmissionKeyReused", AppError::SubmissionKeyReused),
             (
@@ -460,6 +476,7 @@ mod tests {
                 | AppError::RequestTimeout
                 | AppError::NotFound
                 | AppError::LinkExpiredOrUnknown
+                | AppError::TwoFactorEnrolmentRequired
                 | AppError::Duplicate
                 | AppError::Full
                 | AppError::Closed

@@ -80,6 +80,7 @@ async fn setup(rocket: Rocket<Build>) -> fairing::Result {
             .manage(ready.mailer)
             .manage(ready.worker)
             .manage(ready.retention)
+            .manage(ready.totp_key)
             .manage(ready.config)),
         Err(why) => {
             tracing::error!("not starting: {why}");
@@ -98,6 +99,7 @@ struct Ready {
     proxies: http::client::TrustedProxies,
     limits_upkeep: LimitsUpkeep,
     retention: services::privacy::Retention,
+    totp_key: auth::two_factor::TotpKey,
 }
 
 /// The rate limits, for the task that forgets what has passed.
@@ -173,6 +175,13 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         .await
         .map_err(|e| e.to_string())?;
     let limits = Arc::new(limits);
+    let totp_key = auth::two_factor::TotpKey::from_secret(secret.as_deref());
+    if totp_key.development {
+        tracing::warn!(
+            "no secret_key: TOTP secrets are encrypted with a development key; set \
+             ROCKET_SECRET_KEY before anyone enrols"
+        );
+    }
     let services = Services {
         db,
         views: views.clone(),
@@ -193,5 +202,6 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         proxies,
         limits_upkeep: LimitsUpkeep(limits),
         retention,
+        totp_key,
     })
 }

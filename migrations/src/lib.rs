@@ -20,6 +20,7 @@ mod m20261202_000019_one_partnership_per_application;
 mod m20261202_000020_call_off_message;
 mod m20261202_000021_event_messages;
 mod m20261202_000022_confirmation_notes;
+mod m20261202_000023_staff_accounts;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_call_off_message::Migration),
             Box::new(m20261202_000021_event_messages::Migration),
             Box::new(m20261202_000022_confirmation_notes::Migration),
+            Box::new(m20261202_000023_staff_accounts::Migration),
         ]
     }
 }

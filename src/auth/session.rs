@@ -69,6 +69,17 @@ async fn end(services: &Services, jar: &CookieJar<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Set when the guard refused an admin who must enrol in two-factor log-in
+/// first, so the 403 catcher sends them to enrol.
+#[derive(Default)]
+pub struct EnrolFirst(pub bool);
+
+/// Pages an admin who must enrol still reaches: their own account page
+/// (where enrolment is) and the log-out.
+fn reachable_before_enrolment(path: &str) -> bool {
+    path == "/admin/logout" || path == "/admin/me" || path.starts_with("/admin/me/")
+}
+
 /// The session's account, looked up once per request however many guards ask.
 async fn signed_in(req: &Request<'_>) -> Result<Staff, Status> {
     let id = req
@@ -83,16 +94,34 @@ async fn signed_in(req: &Request<'_>) -> Result<Staff, Status> {
         return Err(Status::InternalServerError);
     };
     match sessions::resume(&services.db, &id, lifetimes(config)).await {
-        Ok(Some((account, session))) => Ok(Staff {
-            id: account.id,
-            email: account.email,
-            name: account.name,
-            role: account.role,
-            session,
-            saved: saved_notice(req).await,
-        }),
+        Ok(Some((account, session)))
+            if account.role == Role::Admin
+                && !account.two_factor
+                && !reachable_before_enrolment(req.uri().path().as_str()) =>
+        {
+            match crate::services::settings::two_factor_required_for_admins(&services.db).await {
+                Ok(true) => {
+                    req.local_cache(|| EnrolFirst(true));
+                    Err(Status::Forbidden)
+                }
+                Ok(false) => Ok(staff_of(account, session, req).await),
+                Err(_) => Err(Status::ServiceUnavailable),
+            }
+        }
+        Ok(Some((account, session))) => Ok(staff_of(account, session, req).await),
         Ok(None) => Err(Status::Unauthorized),
         Err(_) => Err(Status::ServiceUnavailable),
+    }
+}
+
+async fn staff_of(account: Account, session: String, req: &Request<'_>) -> Staff {
+    Staff {
+        id: account.id,
+        email: account.email,
+        name: account.name,
+        role: account.role,
+        session,
+        saved: saved_notice(req).await,
     }
 }
 

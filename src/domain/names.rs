@@ -159,6 +159,8 @@ named_enum! {
         CheckIn = "check_in",
         VerifyApplication = "verify_application",
         ManageApplication = "manage_application",
+        /// Sets a staff member's password once, within an hour of the mail.
+        PasswordReset = "password_reset",
     }
 }
 
@@ -173,6 +175,8 @@ named_enum! {
         ApplicationStatus = "application_status",
         /// An organiser's own message to a meeting's people.
         EventMessage = "event_message",
+        /// An admin sent a staff member a link to set a new password.
+        PasswordReset = "password_reset",
     }
 }
 

@@ -1,5 +1,6 @@
 //! sea-orm entities: the rows as stored. They are not form or API types.
 pub mod access_token;
+pub mod app_setting;
 pub mod application_transition;
 pub mod audit_log;
 mod columns;

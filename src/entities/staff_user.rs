@@ -17,6 +17,15 @@ pub struct Model {
     pub locked_until: Option<DateTimeUtc>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    pub last_login_at: Option<DateTimeUtc>,
+    /// The TOTP secret, encrypted (`auth::two_factor`); a database dump
+    /// alone does not give it away.
+    pub totp_secret: Option<String>,
+    /// When the staff member confirmed their authenticator; `None` while
+    /// enrolment is unfinished or two-factor is off.
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last time step whose code was accepted, so no code counts twice.
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,11 @@ pub struct LinkToIssue {
     subject_id: Uuid,
     path: String,
     expires_at: Option<DateTime<Utc>>,
+    /// Seconds the link is valid from the moment it is issued (sent),
+    /// instead of a fixed `expires_at`: a mail that waited in the outbox
+    /// still gives its reader the whole time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    valid_for_secs: Option<i64>,
 }
 
 impl LinkToIssue {
@@ -41,6 +46,20 @@ impl LinkToIssue {
             subject_id,
             path: path.to_owned(),
             expires_at,
+            valid_for_secs: None,
+        }
+    }
+
+    /// A link whose token is valid for `valid_for` from when it is sent.
+    pub fn valid_for(
+        purpose: TokenPurpose,
+        subject_id: Uuid,
+        path: &str,
+        valid_for: chrono::Duration,
+    ) -> Self {
+        Self {
+            valid_for_secs: Some(valid_for.num_seconds()),
+            ..Self::new(purpose, subject_id, path, None)
         }
     }
 }
@@ -84,8 +103,11 @@ pub async fn issue(
             .into_iter()
             .map(|(field, link)| {
                 let purpose = TokenPurpose::from_name(&link.purpose)?;
-                let (token, token_row) =
-                    tokens::new_token(purpose, link.subject_id, link.expires_at);
+                let expires_at = link
+                    .valid_for_secs
+                    .map(|secs| Utc::now() + chrono::Duration::seconds(secs))
+                    .or(link.expires_at);
+                let (token, token_row) = tokens::new_token(purpose, link.subject_id, expires_at);
                 Some((field, format!("{base_url}{}{token}", link.path), token_row))
             })
             .collect::<Option<Vec<_>>>()

@@ -58,6 +58,10 @@ pub enum About {
         registration_id: Uuid,
     },
     Application(Uuid),
+    /// A mail to a staff member about their account (a password reset):
+    /// about no attendee or applicant, so erasure passes it by and the
+    /// purge removes it after the audit period.
+    Staff,
 }
 
 /// Why a mail could not be queued.
@@ -103,6 +107,7 @@ pub fn pending_row<C: Serialize>(
             registration_id,
         } => (Some(event_id), Some(registration_id), None),
         About::Application(id) => (None, None, Some(id)),
+        About::Staff => (None, None, None),
     };
     Ok(outbox::ActiveModel {
         kind: Set(mail.kind),

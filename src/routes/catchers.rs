@@ -4,6 +4,7 @@
 use rocket::http::Status;
 use rocket::{Catcher, Request};
 
+use crate::auth::session::EnrolFirst;
 use crate::error::AppError;
 use crate::http::csrf::TokenRefused;
 use crate::routes::protection::RetryAfter;
@@ -18,6 +19,7 @@ fn error_for(status: Status, req: &Request<'_>) -> AppError {
         400 => AppError::BadRequest(status.reason_lossy().to_owned()),
         401 => AppError::SignInRequired,
         403 if req.local_cache(TokenRefused::default).0 => AppError::FormExpired,
+        403 if req.local_cache(EnrolFirst::default).0 => AppError::TwoFactorEnrolmentRequired,
         403 => AppError::Forbidden,
         404 => AppError::NotFound,
         408 => AppError::RequestTimeout,

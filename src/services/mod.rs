@@ -20,6 +20,7 @@ pub mod reminders;
 pub mod sectors;
 pub mod seed;
 pub mod sessions;
+pub mod settings;
 pub mod staff;
 pub mod tokens;
 

@@ -73,6 +73,39 @@ pub async fn resolve(
         .map(|t| t.subject_id))
 }
 
+/// Uses up a single-use token in the caller's transaction: the subject if
+/// the token is live and this transaction was the one that deleted it, so
+/// two requests with one link cannot both pass.
+pub async fn consume(
+    txn: &WriteTxn,
+    purpose: TokenPurpose,
+    token: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    let Some(subject) = resolve(txn, purpose, token).await? else {
+        return Ok(None);
+    };
+    let deleted = access_token::Entity::delete_by_id(hash(token))
+        .exec(txn)
+        .await?;
+    Ok((deleted.rows_affected == 1).then_some(subject))
+}
+
+/// Deletes every token of `subject_id` for `purpose`: a used reset link
+/// takes the older ones with it.
+pub async fn revoke_all(
+    txn: &WriteTxn,
+    purpose: TokenPurpose,
+    subject_id: Uuid,
+) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(access_token::Entity::delete_many()
+        .filter(access_token::Column::Purpose.eq(purpose))
+        .filter(access_token::Column::SubjectId.eq(subject_id))
+        .exec(txn)
+        .await?
+        .rows_affected)
+}
+
 /// The subject of a token that exists with this purpose but has run out:
 /// so a page can offer a new link instead of only saying "expired".
 pub async fn resolve_expired(

@@ -5,6 +5,7 @@
 mod dump;
 mod helpers;
 
+mod accounts;
 mod admin;
 mod admin_events;
 mod assets;
@@ -50,3 +51,4 @@ mod sign_up_form;
 mod slow_clients;
 mod smtp;
 mod smtp_slow;
+mod two_factor;

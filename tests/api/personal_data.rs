@@ -289,8 +289,16 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
             "locked_until",
             "active",
             "created_at",
+            "totp_secret",
+            "totp_enabled_at",
+            "totp_last_step",
         ],
-        "an account's role and state",
+        "an account's role and state; the TOTP secret is a credential, encrypted",
+    ),
+    (
+        "app_settings",
+        &["key", "value", "updated_at"],
+        "the app's own settings",
     ),
 ];
 

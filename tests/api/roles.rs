@@ -29,6 +29,10 @@ const fn can(capability: Capability) -> Needs {
 const ROUTES: &[(Method, &str, Needs)] = &[
     (Method::Get, "/admin/login?<next>", Nobody),
     (Method::Post, "/admin/login", Nobody),
+    (Method::Get, "/admin/login/code", Nobody),
+    (Method::Post, "/admin/login/code", Nobody),
+    (Method::Get, "/admin/password/<token>", Nobody),
+    (Method::Post, "/admin/password/<token>", Nobody),
     (Method::Post, "/admin/logout", can(Read)),
     (Method::Get, "/admin", can(Read)),
     (
@@ -177,10 +181,29 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     (Method::Get, "/admin/me?<changed>", can(Read)),
     (Method::Post, "/admin/me/password", can(Read)),
     (Method::Post, "/admin/me/sessions/end", can(Read)),
+    (Method::Get, "/admin/me/two-factor", can(Read)),
+    (Method::Post, "/admin/me/two-factor/start", can(Read)),
+    (Method::Post, "/admin/me/two-factor/<change>", can(Read)),
     (Method::Get, "/admin/audit", can(Administer)),
     (Method::Get, "/admin/accounts", can(Administer)),
     (Method::Post, "/admin/accounts", can(Administer)),
-    (Method::Post, "/admin/accounts/<id>", can(Administer)),
+    (Method::Post, "/admin/accounts/<id>/role", can(Administer)),
+    (Method::Post, "/admin/accounts/<id>/active", can(Administer)),
+    (
+        Method::Post,
+        "/admin/accounts/<id>/password-reset",
+        can(Administer),
+    ),
+    (
+        Method::Post,
+        "/admin/accounts/<id>/two-factor/reset",
+        can(Administer),
+    ),
+    (
+        Method::Post,
+        "/admin/accounts/two-factor-required",
+        can(Administer),
+    ),
 ];
 
 /// A request path for a route pattern: its segments filled in with values
@@ -193,6 +216,7 @@ fn concrete(pattern: &str) -> String {
             "<id>" => "0b7a2f0e-8d4c-4c1e-9a57-3c2d1e0f9b8a",
             "<token>" => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             "<format>" => "csv",
+            "<change>" if pattern.starts_with("/admin/me/") => "confirm",
             "<change>" => "close",
             other => other,
         })

@@ -148,8 +148,8 @@ async fn a_deactivated_account_is_out_at_once_and_stays_out() {
         .unwrap()
         .id;
     app.post_form(
-        &format!("/admin/accounts/{organiser_id}"),
-        &[("csrf", &csrf), ("role", "organiser")],
+        &format!("/admin/accounts/{organiser_id}/active"),
+        &[("csrf", &csrf), ("active", "false")],
     )
     .await;
     assert!(!lets_in(&app, &organiser).await);

@@ -1,10 +1,11 @@
-use rocket::http::{Header, Status};
+use rocket::http::{CookieJar, Header, Status};
 use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
 
 use crate::auth::session::Sessions;
 use crate::auth::Reader;
+use crate::config::AppConfig;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::http::next::NextPage;
@@ -92,8 +93,11 @@ impl Credentials {
 }
 
 #[rocket::post("/admin/login", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 async fn login(
     services: &State<Services>,
+    config: &State<AppConfig>,
+    jar: &CookieJar<'_>,
     lang: Lang,
     sessions: Sessions<'_>,
     token: CsrfToken,
@@ -135,7 +139,11 @@ async fn login(
         Err(Refused::Malformed(status)) => return Err(crate::http::csrf::unreadable(status)),
     };
     match staff::login(&services.db, allowed.0, &form.email, &form.password).await? {
-        Ok(member) => {
+        Ok(staff::LoginStep::CodeNeeded { staff_id }) => {
+            super::login_code::remember(jar, config, staff_id, form.next.as_ref());
+            Ok(Ok(Redirect::to("/admin/login/code")))
+        }
+        Ok(staff::LoginStep::SignedIn(member)) => {
             // A CSRF token an onlooker saw before is worth nothing after.
             sessions.start(&member).await?;
             Ok(Ok(match form.next {

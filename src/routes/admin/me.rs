@@ -1,5 +1,7 @@
 //! A staff member's own account: their sessions, "log out everywhere", and
-//! changing their password.
+//! changing their password (counted like log-ins: per client, and a wrong
+//! current password toward the lock-out). Two-factor log-in is in
+//! `two_factor`.
 use crate::http::next::NextPage;
 use std::collections::BTreeMap;
 
@@ -15,6 +17,7 @@ use crate::config::AppConfig;
 use crate::domain::{FieldErrors, Lang};
 use crate::error::{field_messages, AppError};
 use crate::http::{Button, CsrfForm, CsrfToken};
+use crate::routes::protection::LoginAllowed;
 use crate::services::sessions::{self, SessionView};
 use crate::services::staff::{self, Actor};
 use crate::services::Services;
@@ -96,6 +99,7 @@ struct NewPassword {
 }
 
 #[rocket::post("/admin/me/password", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 async fn change_password(
     services: &State<Services>,
     config: &State<AppConfig>,
@@ -103,6 +107,7 @@ async fn change_password(
     sessions: Sessions<'_>,
     staff: Reader,
     csrf: CsrfToken,
+    allowed: LoginAllowed<'_>,
     form: CsrfForm<NewPassword>,
 ) -> Result<Result<Redirect, Page>, AppError> {
     let by = Actor {
@@ -111,6 +116,7 @@ async fn change_password(
     };
     let changed = staff::change_password(
         &services.db,
+        allowed.0,
         &by,
         &form.current_password,
         &form.new_password,

@@ -9,11 +9,14 @@ mod event_edit;
 mod event_status;
 mod events;
 mod login;
+mod login_code;
 mod mail;
 mod me;
 mod messages;
 mod partnerships;
+mod password_reset;
 mod register;
+mod two_factor;
 
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -28,6 +31,9 @@ use crate::services::Services;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut routes = login::routes();
+    routes.extend(login_code::routes());
+    routes.extend(password_reset::routes());
+    routes.extend(two_factor::routes());
     routes.extend(events::routes());
     routes.extend(door::routes());
     routes.extend(event_edit::routes());

@@ -96,9 +96,15 @@ pub const PERSONAL_DATA: &[PersonalData] = &[
     },
     PersonalData {
         table: "staff_users",
-        columns: &["email", "name"],
+        columns: &["email", "name", "last_login_at"],
         whose: Whose::Staff,
         erased: "kept while the account exists",
+    },
+    PersonalData {
+        table: "app_settings",
+        columns: &["updated_by"],
+        whose: Whose::Staff,
+        erased: "kept with the setting: which admin changed it last",
     },
     PersonalData {
         table: "organisation_corrections",
