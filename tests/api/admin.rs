@@ -613,5 +613,5 @@ async fn a_refused_back_office_form_says_what_is_wrong() {
         .into_string()
         .await
         .unwrap()
-        .contains("Kies een organisatie uit de lijst"));
+        .contains("Deze organisatie staat niet in het register"));
 }
