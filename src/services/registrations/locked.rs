@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::decide::{self, CancelDecision, EventState, MoveDecision};
 use super::door::{self, CheckInDecision, CheckedIn};
 use super::mail::{prepare_mail, MailFlags, Occasion};
+use super::meeting_change::Meeting;
 use super::{seats_and_next_number, waitlist_position, CancelOutcome};
 use crate::db::{begin_locked, EventKey, WriteTxn};
 use crate::domain::{MailKind, RegistrationStatus};
@@ -29,6 +30,9 @@ pub struct LockedEvent<'s> {
     next_number: i64,
     new_registrations: Vec<registration::ActiveModel>,
     mails: Vec<MailIntent>,
+    /// Where and when the meeting was before a move this transaction
+    /// tells people of, for the mails that name the change.
+    moved_from: Option<Meeting>,
 }
 
 /// A mail to write at commit, once every change of the transaction is made.
@@ -54,6 +58,7 @@ impl<'s> LockedEvent<'s> {
             next_number,
             new_registrations: Vec::new(),
             mails: Vec::new(),
+            moved_from: None,
         }))
     }
 
@@ -118,7 +123,7 @@ impl<'s> LockedEvent<'s> {
             .ok_or(AppError::NotFound)
     }
 
-    async fn save(
+    pub(super) async fn save(
         &self,
         registration: registration::Model,
         change: impl FnOnce(&mut registration::ActiveModel),
@@ -137,6 +142,15 @@ impl<'s> LockedEvent<'s> {
         }
         self.next_number += 1;
         self.new_registrations.push(row);
+    }
+
+    /// Whether this transaction already mails the person of `id`.
+    pub(super) fn mails_to(&self, id: Uuid) -> bool {
+        self.mails.iter().any(|mail| mail.registration.id == id)
+    }
+
+    pub(super) fn set_moved_from(&mut self, before: Meeting) {
+        self.moved_from = Some(before);
     }
 
     pub(super) fn next_number(&self) -> i64 {
@@ -469,6 +483,7 @@ impl<'s> LockedEvent<'s> {
             event,
             new_registrations,
             mails,
+            moved_from,
             ..
         } = self;
         insert_in_chunks(&txn, new_registrations).await?;
@@ -490,6 +505,7 @@ impl<'s> LockedEvent<'s> {
                 &intent.registration,
                 intent.kind,
                 flags,
+                moved_from.as_ref(),
             )?);
         }
         insert_in_chunks(&txn, rows).await?;
