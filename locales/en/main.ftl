@@ -715,3 +715,25 @@ mail-password-reset-intro = An administrator asked for a link for you to set a n
 mail-password-reset-action = Set a new password
 mail-password-reset-expiry = The link works once, for one hour.
 mail-password-reset-not-you = Did you not expect this? Then ignore this mail; your password stays the same.
+saved-event-notified = The meeting has been saved. The attendees and the waiting list are told of the change.
+saved-event-quietly = The meeting has been saved, without telling the attendees.
+mail-subject-changed = Changed: { $title }
+mail-changed-intro = Something has changed about the meeting { $title }:
+mail-changed-date = Changed: date { $old } → { $new }
+mail-changed-time = Changed: time { $old } → { $new }
+mail-changed-place = Changed: place { $old } → { $new }
+mail-changed-calendar = You are still signed up. The updated calendar invitation is attached to this e-mail: it moves the appointment already in your calendar. Can you not make the new time? Then cancel through the link below, so that someone on the waiting list gets your place.
+mail-changed-waitlist = You stay on the waiting list. If a place becomes free, you move up automatically and receive an e-mail with the calendar invitation.
+admin-move-title = Change of time or place
+admin-move-changes = What changes
+admin-move-consequence = { $confirmed ->
+    [one] 1 confirmed attendee gets
+   *[other] { $confirmed } confirmed attendees get
+} an updated calendar invitation and { $waitlisted ->
+    [one] 1 person
+   *[other] { $waitlisted } people
+} on the waiting list a message.
+admin-move-quietly-hint = Only fixed a typo? Then choose "Save without notifying": nobody gets an e-mail and the appointments in calendars stay as they are.
+admin-move-notify = Save and e-mail everyone
+admin-move-quietly = Save without notifying
+admin-move-back = Back to the form

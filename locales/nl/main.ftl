@@ -715,3 +715,25 @@ mail-password-reset-intro = Een beheerder heeft voor u een link gevraagd om een 
 mail-password-reset-action = Nieuw wachtwoord instellen
 mail-password-reset-expiry = De link werkt één keer en een uur lang.
 mail-password-reset-not-you = Had u dit niet verwacht? Dan kunt u deze mail negeren; uw wachtwoord blijft hetzelfde.
+saved-event-notified = De bijeenkomst is opgeslagen. De deelnemers en de wachtlijst krijgen bericht van de wijziging.
+saved-event-quietly = De bijeenkomst is opgeslagen, zonder bericht aan de deelnemers.
+mail-subject-changed = Gewijzigd: { $title }
+mail-changed-intro = Er is iets veranderd aan de bijeenkomst { $title }:
+mail-changed-date = Gewijzigd: datum { $old } → { $new }
+mail-changed-time = Gewijzigd: tijd { $old } → { $new }
+mail-changed-place = Gewijzigd: plaats { $old } → { $new }
+mail-changed-calendar = U blijft aangemeld. De bijgewerkte agenda-uitnodiging zit als bijlage bij deze e-mail: daarmee verschuift de afspraak die al in uw agenda staat. Kunt u op het nieuwe moment niet? Annuleer dan via de link hieronder, zodat iemand van de wachtlijst uw plaats krijgt.
+mail-changed-waitlist = U blijft op de wachtlijst staan. Komt er een plaats vrij, dan schuift u automatisch door en krijgt u een e-mail met de agenda-uitnodiging.
+admin-move-title = Wijziging van tijd of plaats
+admin-move-changes = Wat er verandert
+admin-move-consequence = { $confirmed ->
+    [one] 1 aangemelde deelnemer krijgt
+   *[other] { $confirmed } aangemelde deelnemers krijgen
+} een bijgewerkte agenda-uitnodiging en { $waitlisted ->
+    [one] 1 persoon
+   *[other] { $waitlisted } mensen
+} op de wachtlijst een bericht.
+admin-move-quietly-hint = Alleen een tikfout verbeterd? Kies dan "Opslaan zonder bericht": niemand krijgt een e-mail en de afspraken in de agenda's blijven zoals ze zijn.
+admin-move-notify = Opslaan en iedereen mailen
+admin-move-quietly = Opslaan zonder bericht
+admin-move-back = Terug naar het formulier

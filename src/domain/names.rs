@@ -171,6 +171,9 @@ named_enum! {
         RegistrationWaitlisted = "registration_waitlisted",
         RegistrationCancelled = "registration_cancelled",
         RegistrationReminder = "registration_reminder",
+        /// The meeting moved: what changed, with the updated invite for
+        /// the confirmed.
+        MeetingChanged = "meeting_changed",
         ApplicationVerify = "application_verify",
         ApplicationStatus = "application_status",
         /// An organiser's own message to a meeting's people.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::{amsterdam, seat_counts};
-use super::registrations::LockedEvent;
+use super::registrations::{LockedEvent, Meeting, Reach};
 use super::{audit, Services};
 use crate::db::{begin_write, EventKey, WriteTxn};
 use crate::domain::{Eligibility, EventInput, EventStatus, NewEvent};
@@ -167,14 +167,62 @@ pub async fn create(services: &Services, new: NewEvent, actor: &str) -> Result<S
     Ok(created.slug)
 }
 
+/// Whether the people of a meeting that moves (another date, time or
+/// place) are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    /// Not chosen yet: a move that would mail someone is not saved; the
+    /// answer says who would be mailed, so the organiser can choose.
+    Ask,
+    /// An updated invite to the confirmed, a notice to the waiting list.
+    Everyone,
+    /// A typo put right: nobody is mailed, calendars stay as they are.
+    Nobody,
+}
+
+/// What an edit did.
+#[derive(Debug)]
+pub enum Updated {
+    Saved {
+        slug: String,
+        /// Whether people were told of a move.
+        notified: bool,
+    },
+    /// Nothing saved: the edit moves the meeting and would mail people.
+    Ask {
+        reach: Reach,
+        before: Meeting,
+        after: Meeting,
+    },
+}
+
+/// The audit row of an edit: the fields, and for a move whether and how
+/// many people were told.
+#[derive(Serialize)]
+struct Edited {
+    #[serde(flatten)]
+    fields: EventInput,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moved: Option<MoveTold>,
+}
+
+#[derive(Serialize)]
+struct MoveTold {
+    notified: bool,
+    confirmed: u64,
+    waitlisted: u64,
+}
+
 /// Edits under the event lock. More seats move people up from the waiting
-/// list at once; fewer than already confirmed is refused.
+/// list at once; fewer than already confirmed is refused. A move is told
+/// (or, asked to, not) in the same transaction as the edit.
 pub async fn update(
     services: &Services,
     slug: &str,
     new: NewEvent,
     actor: &str,
-) -> Result<String, AppError> {
+    notify: Notify,
+) -> Result<Updated, AppError> {
     let mut locked = LockedEvent::open(services, EventKey::Slug(slug))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -190,17 +238,56 @@ pub async fn update(
         .update_event(|active| apply_fields(active, &new))
         .await?
         .clone();
+    let (was, is) = (Meeting::of(&event), Meeting::of(&updated));
+    let moved = if was.moved_to(&is) {
+        let reach = locked.reach().await?;
+        match notify {
+            // Dropping the lock rolls the edit back.
+            Notify::Ask if reach.anyone() => {
+                return Ok(Updated::Ask {
+                    reach,
+                    before: was,
+                    after: is,
+                })
+            }
+            Notify::Ask | Notify::Everyone => {
+                let told = locked.tell_of_move(was).await?;
+                Some(MoveTold {
+                    notified: true,
+                    confirmed: told.confirmed,
+                    waitlisted: told.waitlisted,
+                })
+            }
+            Notify::Nobody => Some(MoveTold {
+                notified: false,
+                confirmed: 0,
+                waitlisted: 0,
+            }),
+        }
+    } else {
+        None
+    };
+    let notified = moved
+        .as_ref()
+        .is_some_and(|m| m.notified && m.confirmed + m.waitlisted > 0);
+    let after = Edited {
+        fields: input_of(locked.event()),
+        moved,
+    };
     audit::record(
         locked.txn(),
         actor,
         "event.update",
         &updated.slug,
         Some(&before),
-        Some(&input_of(&updated)),
+        Some(&after),
     )
     .await?;
     locked.commit().await?;
-    Ok(updated.slug)
+    Ok(Updated::Saved {
+        slug: updated.slug,
+        notified,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

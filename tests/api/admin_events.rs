@@ -167,7 +167,10 @@ async fn more_seats_move_the_waiting_list_up_and_fewer_than_confirmed_is_refused
     let csrf = organiser(&app).await;
     let edit = format!("/admin/events/{SLUG}/edit");
 
-    let response = app.post_form(&edit, &event_form(&csrf, SLUG, "2")).await;
+    // The form moves the meeting too: everyone is told (`meeting_change`).
+    let mut more = event_form(&csrf, SLUG, "2");
+    more.push(("notify", "everyone"));
+    let response = app.post_form(&edit, &more).await;
     assert_eq!(response.status(), Status::SeeOther);
     let statuses: Vec<_> = app.registrations().await.iter().map(|r| r.status).collect();
     assert_eq!(

@@ -141,6 +141,8 @@ async fn erase_everyone(eraser: Eraser) {
                 ("capacity", "2"),
                 ("waitlist", "true"),
                 ("reminder_days", "2"),
+                // The mails of the move carry names too.
+                ("notify", "everyone"),
             ],
         )
         .await;

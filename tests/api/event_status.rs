@@ -309,3 +309,32 @@ async fn the_meetings_own_paragraph_is_in_its_confirmation_mail_in_the_persons_l
     let en = app.mails_to("john@utrecht.nl", 1).await.remove(0);
     assert!(en.text.contains("Bring your ID.") && !en.text.contains("legitimatie"));
 }
+
+#[rocket::async_test]
+async fn the_question_before_a_move_keeps_every_field_of_the_form() {
+    let app = spawn_app().await;
+    let csrf = app.log_in_as(Role::Organiser).await;
+    let mut form = event_form(&csrf, "", "2030-06-13T17:00");
+    form.push(("confirmation_note_nl", "Ingang B."));
+    app.post_form("/admin/events/new", &form).await;
+    app.post_form("/admin/events/partnerdag-2030/publish", &[("csrf", &csrf)])
+        .await;
+    app.sign_up_api("partnerdag-2030", "anna@utrecht.nl").await;
+    let mut moved = form.clone();
+    moved[6] = ("location", "Amersfoort");
+    let response = app
+        .post_form("/admin/events/partnerdag-2030/edit", &moved)
+        .await;
+    assert_eq!(response.status(), Status::Ok, "the question, not a save");
+    let html = response.into_string().await.unwrap();
+    for (name, value) in [
+        ("confirmation_note_nl", "Ingang B."),
+        ("registration_closes", "2030-06-13T17:00"),
+        ("location", "Amersfoort"),
+    ] {
+        assert!(
+            html.contains(&format!(r#"name="{name}" value="{value}""#)),
+            "{name}: {html}"
+        );
+    }
+}

@@ -30,6 +30,7 @@ mod launch;
 mod log_in;
 mod logs;
 mod mail;
+mod meeting_change;
 mod nodelay;
 mod openapi;
 mod outage;

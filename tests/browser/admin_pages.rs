@@ -113,6 +113,21 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             .unwrap_or(false));
         e2e.check(&format!("{lang} new event with errors")).await;
 
+        // Moving a meeting with people signed up: first who will be told.
+        e2e.goto(&format!("/admin/events/{EVENT}/edit?lang={lang}"))
+            .await;
+        e2e.fill("#location", "Utrecht, Stadhuis").await;
+        e2e.click_and_wait("main form[action$='/edit'] button[type=submit]")
+            .await;
+        assert!(e2e
+            .find("button[name=notify][value=nobody]")
+            .await
+            .is_displayed()
+            .await
+            .unwrap_or(false));
+        e2e.check(&format!("{lang} moving a meeting, the question"))
+            .await;
+
         // Adding a domain: first what it would change.
         e2e.goto(&format!(
             "/admin/register/organisations/{utrecht}?lang={lang}"

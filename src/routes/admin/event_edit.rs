@@ -11,8 +11,9 @@ use crate::auth::{Organiser, Staff};
 use crate::domain::{EventInput, FieldErrors, Lang, NewEvent};
 use crate::error::{field_messages, AppError};
 use crate::http::{CsrfForm, CsrfToken};
-use crate::i18n::text;
-use crate::services::event_admin;
+use crate::i18n::{text, text_with_numbers};
+use crate::services::event_admin::{self, Notify, Updated};
+use crate::services::registrations::{meeting_changes, ChangeLine, Meeting, Reach};
 use crate::services::Services;
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -51,6 +52,10 @@ struct EventForm {
     confirmation_note_nl: String,
     #[field(default = String::new())]
     confirmation_note_en: String,
+    /// The organiser's answer on the page that asks whether to tell the
+    /// people of a moved meeting: `everyone`, `nobody`, or `edit` (back
+    /// to the form); absent on the form itself.
+    notify: Option<String>,
 }
 
 impl EventForm {
@@ -191,15 +196,51 @@ async fn save(
             .map(Err);
         }
     };
+    let notify = match form.notify.as_deref() {
+        Some("everyone") => Notify::Everyone,
+        Some("nobody") => Notify::Nobody,
+        Some("edit") => {
+            let page = shown(&FieldErrors::new(), None);
+            return form_page(services, Status::Ok, lang, staff, csrf, page).map(Err);
+        }
+        _ => Notify::Ask,
+    };
     let saved = match editing {
-        None => event_admin::create(services, new, &staff.email).await,
-        Some(slug) => event_admin::update(services, slug, new, &staff.email).await,
+        None => event_admin::create(services, new, &staff.email)
+            .await
+            .map(|slug| Updated::Saved {
+                slug,
+                notified: false,
+            }),
+        Some(slug) => event_admin::update(services, slug, new, &staff.email, notify).await,
     };
     match saved {
-        Ok(slug) => Ok(Ok(super::saved(
-            Redirect::to(uri!(edit_form(slug))),
-            "saved-event",
-        ))),
+        Ok(Updated::Saved { slug, notified }) => {
+            let key = match (notify, notified) {
+                (_, true) => "saved-event-notified",
+                (Notify::Nobody, _) => "saved-event-quietly",
+                _ => "saved-event",
+            };
+            Ok(Ok(super::saved(Redirect::to(uri!(edit_form(slug))), key)))
+        }
+        Ok(Updated::Ask {
+            reach,
+            before,
+            after,
+        }) => {
+            let slug = editing.unwrap_or_default().to_owned();
+            let page = MovePage::new(lang, slug, input.clone(), reach, &before, &after);
+            render_with(
+                services,
+                Status::Ok,
+                "admin/event_move.html.tera",
+                lang,
+                staff,
+                csrf,
+                page,
+            )
+            .map(Err)
+        }
         Err(e @ AppError::Conflict(_)) => {
             let page = shown(&FieldErrors::new(), Some(e.message(lang)));
             form_page(services, e.status(), lang, staff, csrf, page).map(Err)
@@ -230,6 +271,44 @@ async fn copy_form(
     let mut page = FormPage::new(lang, None, copy, &FieldErrors::new(), None);
     page.info = Some(text(lang, "admin-copy-notice"));
     form_page(services, Status::Ok, lang, &staff, &csrf, page)
+}
+
+/// The question before a move that mails people: what changes, who is
+/// told, and the form's fields again to post with the answer.
+#[derive(Serialize)]
+struct MovePage {
+    title: String,
+    editing: String,
+    form: EventInput,
+    changes: Vec<ChangeLine>,
+    consequence: String,
+}
+
+impl MovePage {
+    fn new(
+        lang: Lang,
+        editing: String,
+        form: EventInput,
+        reach: Reach,
+        before: &Meeting,
+        after: &Meeting,
+    ) -> Self {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        MovePage {
+            title: format!("{}: {}", text(lang, "admin-move-title"), form.title_nl),
+            editing,
+            changes: meeting_changes(before, after, lang),
+            consequence: text_with_numbers(
+                lang,
+                "admin-move-consequence",
+                &[
+                    ("confirmed", count(reach.confirmed)),
+                    ("waitlisted", count(reach.waitlisted)),
+                ],
+            ),
+            form,
+        }
+    }
 }
 
 #[rocket::post("/admin/events/new", data = "<form>")]

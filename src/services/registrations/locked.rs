@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::decide::{self, CancelDecision, EventState, MoveDecision};
 use super::door::{self, CheckInDecision, CheckedIn};
 use super::mail::{prepare_mail, MailFlags, Occasion};
+use super::meeting_change::Meeting;
 use super::{seats_and_next_number, waitlist_position, CancelOutcome};
 use crate::db::{begin_locked, EventKey, WriteTxn};
 use crate::domain::{MailKind, RegistrationStatus};
@@ -32,6 +33,9 @@ pub struct LockedEvent<'s> {
     /// Mails rendered by the caller (an organiser's message), written at
     /// commit with the rest.
     ready_mails: Vec<outbox::ActiveModel>,
+    /// Where and when the meeting was before a move this transaction
+    /// tells people of, for the mails that name the change.
+    moved_from: Option<Meeting>,
 }
 
 /// A mail to write at commit, once every change of the transaction is made.
@@ -58,6 +62,7 @@ impl<'s> LockedEvent<'s> {
             new_registrations: Vec::new(),
             mails: Vec::new(),
             ready_mails: Vec::new(),
+            moved_from: None,
         }))
     }
 
@@ -122,7 +127,7 @@ impl<'s> LockedEvent<'s> {
             .ok_or(AppError::NotFound)
     }
 
-    async fn save(
+    pub(super) async fn save(
         &self,
         registration: registration::Model,
         change: impl FnOnce(&mut registration::ActiveModel),
@@ -141,6 +146,15 @@ impl<'s> LockedEvent<'s> {
         }
         self.next_number += 1;
         self.new_registrations.push(row);
+    }
+
+    /// Whether this transaction already mails the person of `id`.
+    pub(super) fn mails_to(&self, id: Uuid) -> bool {
+        self.mails.iter().any(|mail| mail.registration.id == id)
+    }
+
+    pub(super) fn set_moved_from(&mut self, before: Meeting) {
+        self.moved_from = Some(before);
     }
 
     pub(super) fn next_number(&self) -> i64 {
@@ -479,6 +493,7 @@ impl<'s> LockedEvent<'s> {
             new_registrations,
             mails,
             ready_mails,
+            moved_from,
             ..
         } = self;
         insert_in_chunks(&txn, new_registrations).await?;
@@ -501,6 +516,7 @@ impl<'s> LockedEvent<'s> {
                 &intent.registration,
                 intent.kind,
                 flags,
+                moved_from.as_ref(),
             )?);
         }
         insert_in_chunks(&txn, rows).await?;

@@ -2,7 +2,8 @@
 //! invite (or its cancellation) and links.
 use serde::Serialize;
 
-use crate::domain::{Lang, MailKind, TokenPurpose};
+use super::meeting_change::{changes, ChangeLine, Meeting};
+use crate::domain::{Lang, MailKind, RegistrationStatus, TokenPurpose};
 use crate::entities::{event, outbox, registration};
 use crate::error::AppError;
 use crate::format;
@@ -33,6 +34,8 @@ pub(super) enum Occasion {
     CancelledByOrganiser,
     /// The organiser called the whole meeting off.
     EventCalledOff,
+    /// The organiser moved the meeting to another time or place.
+    MeetingMoved,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -63,6 +66,7 @@ fn intro(kind: MailKind, occasion: Occasion) -> Vec<&'static str> {
     use Occasion::*;
     match (kind, occasion) {
         (MailKind::RegistrationReminder, _) => vec!["mail-reminder-intro"],
+        (MailKind::MeetingChanged, _) => vec!["mail-changed-intro"],
         (MailKind::RegistrationConfirmed, SignedUpAgain) => {
             vec!["mail-confirmed-intro", "mail-again-note-invite"]
         }
@@ -115,6 +119,9 @@ struct RegistrationMail<'a> {
     call_off_message: Option<&'a str>,
     /// The meeting's own paragraph, in the mails that carry the invite.
     note: Option<&'a str>,
+    /// What moved, old and new, in a mail about a moved meeting.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<ChangeLine>,
 }
 
 /// The outbox row of a mail about `reg`, without touching the database, so
@@ -125,6 +132,7 @@ pub(super) fn prepare_mail(
     reg: &registration::Model,
     kind: MailKind,
     flags: MailFlags,
+    moved_from: Option<&Meeting>,
 ) -> Result<outbox::ActiveModel, AppError> {
     let lang = reg.lang;
     let (title, note) = match lang {
@@ -153,22 +161,20 @@ pub(super) fn prepare_mail(
         attendee_email: &reg.email,
         url: &event_url,
     };
-    let ics_is_invite = matches!(
-        kind,
-        MailKind::RegistrationReminder | MailKind::RegistrationConfirmed
-    );
-    let ics = match kind {
-        MailKind::RegistrationReminder | MailKind::RegistrationConfirmed => {
-            Some(ics::render(&invite, ics::Method::Request))
-        }
-        _ => flags
-            .cancel_invite
-            .then(|| ics::render(&invite, ics::Method::Cancel)),
+    // Only a confirmed attendee has an entry for a move to update.
+    let invited = match kind {
+        MailKind::RegistrationReminder | MailKind::RegistrationConfirmed => true,
+        MailKind::MeetingChanged => reg.status == RegistrationStatus::Confirmed,
+        _ => false,
     };
-    if matches!(
-        kind,
-        MailKind::RegistrationConfirmed | MailKind::RegistrationReminder
-    ) {
+    let ics = if invited {
+        Some(ics::render(&invite, ics::Method::Request))
+    } else {
+        flags
+            .cancel_invite
+            .then(|| ics::render(&invite, ics::Method::Cancel))
+    };
+    if invited {
         let check_in = LinkToIssue::new(
             TokenPurpose::CheckIn,
             reg.id,
@@ -194,7 +200,11 @@ pub(super) fn prepare_mail(
             .call_off_message
             .as_deref()
             .filter(|_| flags.occasion == Occasion::EventCalledOff),
-        note: note.as_deref().filter(|_| ics_is_invite),
+        note: note.as_deref().filter(|_| invited),
+        changes: match (kind, moved_from) {
+            (MailKind::MeetingChanged, Some(before)) => changes(before, &Meeting::of(event), lang),
+            _ => Vec::new(),
+        },
     };
     Ok(pending_row(
         &services.views,
@@ -225,6 +235,7 @@ mod tests {
             MailKind::RegistrationWaitlisted,
             MailKind::RegistrationCancelled,
             MailKind::RegistrationReminder,
+            MailKind::MeetingChanged,
         ];
         let occasions = [
             SignedUp,
@@ -235,6 +246,7 @@ mod tests {
             CancelledByPerson,
             CancelledByOrganiser,
             EventCalledOff,
+            MeetingMoved,
         ];
         for kind in kinds {
             for occasion in occasions {

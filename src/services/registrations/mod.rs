@@ -11,12 +11,14 @@ pub mod decide;
 pub mod door;
 mod locked;
 mod mail;
+mod meeting_change;
 mod message;
 mod queue;
 mod sign_up;
 
 pub use door::CheckedIn;
 pub use locked::LockedEvent;
+pub use meeting_change::{changes as meeting_changes, ChangeLine, Meeting, Reach};
 pub use queue::{BatchStats, SignUpQueue};
 use sign_up::{Done, SignUp};
 
