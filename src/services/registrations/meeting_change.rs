@@ -250,6 +250,8 @@ mod tests {
             reminder_days_before: 2,
             reminder_sent_at: sent,
             call_off_message: None,
+            confirmation_note_nl: None,
+            confirmation_note_en: None,
         }
     }
 
