@@ -76,6 +76,7 @@ async fn the_sign_up_works_with_the_keyboard_alone() {
     assert_eq!(
         order,
         [
+            "a:Zet deze bijeenkomst in uw agenda (.ics)",
             "name",
             "email",
             "organisation",
@@ -87,9 +88,10 @@ async fn the_sign_up_works_with_the_keyboard_alone() {
         "focus follows the form from top to bottom"
     );
 
-    // Now fill it in with keys only: skip link, main, first field.
+    // Now fill it in with keys only: skip link, main, the calendar link,
+    // first field.
     e2e.goto(&format!("/events/{EVENT}")).await;
-    for key in [Key::Tab, Key::Enter, Key::Tab] {
+    for key in [Key::Tab, Key::Enter, Key::Tab, Key::Tab] {
         e2e.press(key).await;
     }
     assert_eq!(e2e.focused().await, "name");

@@ -116,7 +116,7 @@ impl E2e {
     }
 
     /// Reflow (WCAG 1.4.10): at 320 CSS pixels wide the page needs no
-    /// sideways scrolling.
+    /// sideways scrolling, and at 640 (200 % zoom) cards hold their content.
     pub async fn check_reflow(&self, label: &str) {
         self.client
             .set_window_size(320, 800)
@@ -134,10 +134,38 @@ impl E2e {
                  .slice(0, 4).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') \
                  + ' ' + Math.round(e.getBoundingClientRect().right));")
             .await;
+        // 200 % zoom of a 1280 px screen: what sits in a card (an
+        // application, a meeting) stays inside its border (WCAG 1.4.10).
+        self.client
+            .set_window_size(640, 800)
+            .await
+            .expect("a window at 200 % zoom");
+        let outside_cards = self
+            .js(
+                "return [...document.querySelectorAll('.card')].flatMap((card) => {\
+                 const box = card.getBoundingClientRect();\
+                 return [...card.querySelectorAll('*')]\
+                 .filter((e) => e.getBoundingClientRect().right > box.right + 1)\
+                 .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));\
+                 }).slice(0, 4);",
+            )
+            .await;
         self.client
             .set_window_size(1280, 900)
             .await
             .expect("the window back to normal");
+        if outside_cards
+            .as_array()
+            .is_some_and(|found| !found.is_empty())
+        {
+            let url = self.current_path().await;
+            self.violations
+                .lock()
+                .expect("violations lock")
+                .push(format!(
+                    "  [{label}] {url}\n    at 200 % zoom these stick out of their card: {outside_cards}"
+                ));
+        }
         if overflow > 0 {
             let url = self.current_path().await;
             self.violations
