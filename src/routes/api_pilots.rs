@@ -6,7 +6,7 @@ use rocket::State;
 use utoipa::OpenApi;
 
 use super::forms::ApplicationFields;
-use crate::domain::Lang;
+use crate::domain::{Lang, ParseError};
 use crate::error::{AppError, ErrorBody};
 use crate::routes::protection::SignUpAllowed;
 use crate::services::applications::{self, Applied};
@@ -132,8 +132,11 @@ async fn apply(
 #[rocket::get("/organisations?<q>")]
 async fn search(
     services: &State<Services>,
-    q: &str,
+    q: Option<&str>,
 ) -> Result<Json<Vec<OrganisationHit>>, AppError> {
+    // Without `q` Rocket would answer 404, which the document does not
+    // say; a missing field is a validation error like any other.
+    let q = q.ok_or_else(|| AppError::Validation([("q", ParseError("required"))].into()))?;
     Ok(Json(eligibility::search(&services.db, q, 10).await?))
 }
 

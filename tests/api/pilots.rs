@@ -585,6 +585,12 @@ async fn the_register_can_be_searched_as_you_type() {
         "shortest match first: {names:?}"
     );
     assert!(names.contains(&"Provincie Utrecht"));
+    // As the OpenAPI document says (schemathesis found a 404 here).
+    let missing = app.get("/api/v1/organisations").await;
+    assert_eq!(missing.status(), Status::UnprocessableEntity);
+    let body: serde_json::Value = missing.into_json().await.unwrap();
+    assert_eq!(body["error"], "validation");
+    assert!(body["fields"]["q"].is_string(), "{body}");
     let pilots: serde_json::Value = app.get("/api/v1/pilots").await.into_json().await.unwrap();
     assert_eq!(pilots[0]["slug"], SLUG);
     assert_eq!(pilots[0]["applications_open"], true);
