@@ -4,27 +4,33 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use super::events::amsterdam;
-use super::registrations::LockedEvent;
+use super::registrations::{reaches, LockedEvent};
 use super::Services;
 use crate::db::EventKey;
-use crate::domain::{Audience, MessageDraft};
-use crate::entities::event_message;
+use crate::domain::{Audience, MessageDraft, RegistrationStatus};
+use crate::entities::{event_message, registration};
 use crate::error::AppError;
 
-/// How many people each audience reaches now, in [`Audience::ALL`] order.
+/// How many people each audience reaches now, in [`Audience::ALL`] order:
+/// one read of the live sign-ups, without the event's lock (a page that
+/// only shows counts must not hold up sign-ups; the send counts again
+/// under the lock).
 pub async fn audience_sizes(
     services: &Services,
-    slug: &str,
+    event_id: uuid::Uuid,
 ) -> Result<Vec<(Audience, usize)>, AppError> {
-    // Read under the lock, like the send: the count is the one it mails.
-    let locked = LockedEvent::open(services, EventKey::Slug(slug))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut sizes = Vec::with_capacity(Audience::ALL.len());
-    for audience in Audience::ALL {
-        sizes.push((*audience, locked.audience(*audience).await?.len()));
-    }
-    Ok(sizes)
+    let live = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
+        .all(&services.db)
+        .await?;
+    Ok(Audience::ALL
+        .iter()
+        .map(|audience| {
+            let count = live.iter().filter(|r| reaches(*audience, r)).count();
+            (*audience, count)
+        })
+        .collect())
 }
 
 /// Sends `draft` to its audience; returns how many it went to.

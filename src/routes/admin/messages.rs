@@ -74,7 +74,7 @@ async fn page(
     shown: Shown,
 ) -> Result<Page, AppError> {
     let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
-    let sizes = event_messages::audience_sizes(services, slug).await?;
+    let sizes = event_messages::audience_sizes(services, event.id).await?;
     let preview = match shown.preview {
         true => sizes
             .iter()

@@ -32,7 +32,7 @@ struct MessageMail<'a> {
 }
 
 /// Whether `reg` is among `audience`.
-fn reaches(audience: Audience, reg: &registration::Model) -> bool {
+pub fn reaches(audience: Audience, reg: &registration::Model) -> bool {
     match audience {
         Audience::Confirmed => reg.status == RegistrationStatus::Confirmed,
         Audience::Waitlisted => reg.status == RegistrationStatus::Waitlisted,

@@ -19,6 +19,7 @@ mod sign_up;
 pub use door::CheckedIn;
 pub use locked::LockedEvent;
 pub use meeting_change::{changes as meeting_changes, ChangeLine, Meeting, Reach};
+pub use message::reaches;
 pub use queue::{BatchStats, SignUpQueue};
 use sign_up::{Done, SignUp};
 
