@@ -21,6 +21,7 @@ mod m20261202_000020_call_off_message;
 mod m20261202_000021_event_messages;
 mod m20261202_000022_confirmation_notes;
 mod m20261202_000023_staff_accounts;
+mod m20261202_000024_pilot_sectors;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000021_event_messages::Migration),
             Box::new(m20261202_000022_confirmation_notes::Migration),
             Box::new(m20261202_000023_staff_accounts::Migration),
+            Box::new(m20261202_000024_pilot_sectors::Migration),
         ]
     }
 }

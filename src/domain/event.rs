@@ -99,7 +99,7 @@ pub struct NewEvent {
 /// starts (02:00 to 03:00 on the last Sunday of March) does not exist; of
 /// the hour that comes twice when it ends (in October) the first is meant,
 /// and the form says so ([`EventInput::times_that_occur_twice`]).
-fn amsterdam(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, ParseError> {
+pub(super) fn amsterdam(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, ParseError> {
     match Amsterdam.from_local_datetime(&date.and_time(time)) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
         LocalResult::None => Err(ParseError("time-does-not-exist")),
@@ -108,7 +108,7 @@ fn amsterdam(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, ParseErr
 
 /// A moment of the registration window: blank is none; a date and a time
 /// (`T` or a space between them) read in Amsterdam.
-fn moment(raw: &str) -> Result<Option<DateTime<Utc>>, ParseError> {
+pub(super) fn moment(raw: &str) -> Result<Option<DateTime<Utc>>, ParseError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);

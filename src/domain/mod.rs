@@ -9,6 +9,7 @@ mod message;
 mod names;
 pub mod org_name;
 mod partnership;
+mod pilot;
 mod registration;
 mod sector;
 mod submission;
@@ -25,6 +26,7 @@ pub use names::{
 };
 pub use org_name::{KindHint, NameKey};
 pub use partnership::{kvk_number, Category, HoursPerWeek, Stage, HOURS_PER_JOB};
+pub use pilot::{NewPilot, PilotInput, PilotSectors, Places};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
 pub use sector::{SectorCode, SectorGroup};
 pub use submission::SubmissionKey;

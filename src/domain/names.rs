@@ -83,10 +83,13 @@ named_enum! {
 }
 
 named_enum! {
+    /// `draft -> open <-> closed -> archived`; an archived pilot is done
+    /// with: it is listed nowhere, its page says it has ended.
     pub enum PilotStatus {
         Draft = "draft",
         Open = "open",
         Closed = "closed",
+        Archived = "archived",
     }
 }
 

@@ -4,7 +4,7 @@
 //! turning into some default.
 use crate::domain::{
     ApplicationStatus, Audience, Category, CorrectionAction, DomainSource, Eligibility,
-    EligibilityDecision, EventStatus, Lang, MailKind, OutboxStatus, PilotStatus,
+    EligibilityDecision, EventStatus, Lang, MailKind, OutboxStatus, PilotSectors, PilotStatus,
     RegistrationStatus, Role, SectorCode, Stage, TokenPurpose,
 };
 
@@ -102,3 +102,8 @@ named_column!(
 text_column!(Lang, Lang::code, Lang::from_code);
 text_column!(SectorCode, SectorCode::code, |code| SectorCode::parse(code)
     .ok());
+text_column!(
+    PilotSectors,
+    |sectors: PilotSectors| sectors.to_text(),
+    PilotSectors::from_text
+);

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::Category;
-pub use crate::domain::PilotStatus;
+pub use crate::domain::{PilotSectors, PilotStatus};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "pilots")]
@@ -19,6 +19,8 @@ pub struct Model {
     pub closes_at: DateTimeUtc,
     pub max_participants: i32,
     pub status: PilotStatus,
+    /// The public sectors that may apply.
+    pub sectors: PilotSectors,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

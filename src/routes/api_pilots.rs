@@ -14,7 +14,8 @@ use crate::services::eligibility::{self, OrganisationHit};
 use crate::services::pilots::{self, PilotView};
 use crate::services::Services;
 
-/// Pilots that are not drafts and have not closed, soonest closing first.
+/// Pilots that are neither drafts nor archived and whose period has not ended,
+/// soonest closing first.
 #[utoipa::path(
     get,
     path = "/pilots",
@@ -31,7 +32,7 @@ async fn list(services: &State<Services>, lang: Lang) -> Result<Json<Vec<PilotVi
     Ok(Json(pilots::current(&services.db, lang).await?))
 }
 
-/// One pilot that is not a draft.
+/// One pilot that is not a draft; an archived one says so in `applications`.
 #[utoipa::path(
     get,
     path = "/pilots/{slug}",

@@ -22,7 +22,7 @@ use crate::routes::confirm::{public_page, Confirm};
 use crate::routes::protection::SignUpAllowed;
 use crate::services::applications::{self, ApplicationView};
 use crate::services::eligibility;
-use crate::services::pilots::{self, PilotView};
+use crate::services::pilots::{self, Applications, PilotView};
 use crate::services::privacy;
 use crate::services::sectors::{self, SectorView};
 use crate::services::Services;
@@ -32,12 +32,45 @@ struct PilotCard {
     #[serde(flatten)]
     pilot: PilotView,
     closes: String,
+    /// The sectors that may apply, when not all of Overheid and Onderwijs.
+    only_for: Option<String>,
+    /// Why applications are not taken now, with the dates that matter.
+    not_open: Option<String>,
 }
 
 fn card(pilot: PilotView, lang: Lang) -> PilotCard {
+    let closes = format::long_date(pilot.closes_at.to_utc(), lang);
+    let only_for = (!pilot.sector_set.is_all_public()).then(|| {
+        let names: Vec<&str> = pilot.sector_set.iter().map(|s| s.name(lang)).collect();
+        names.join("; ")
+    });
+    let not_open = match pilot.applications {
+        Applications::Open => None,
+        state => {
+            let key = format!("pilot-applications-{}", state_name(state));
+            let opens = format::long_date(pilot.opens_at.to_utc(), lang);
+            Some(crate::i18n::text_with(
+                lang,
+                &key,
+                &[("opens", opens), ("closes", closes.clone())],
+            ))
+        }
+    };
     PilotCard {
-        closes: format::long_date(pilot.closes_at.to_utc(), lang),
+        closes,
+        only_for,
+        not_open,
         pilot,
+    }
+}
+
+fn state_name(state: Applications) -> &'static str {
+    match state {
+        Applications::Open => "open",
+        Applications::NotYetOpen => "not-yet-open",
+        Applications::Ended => "ended",
+        Applications::Closed => "closed",
+        Applications::Archived => "archived",
     }
 }
 
@@ -212,6 +245,9 @@ async fn apply(
             organisation_name: new.organisation.as_str(),
             sector: new.sector,
             email: &new.email,
+            // The chooser finds the organisation; whether its sector may
+            // take part is said when the application is sent.
+            sectors: crate::domain::PilotSectors::all_public(),
         };
         let wanted = if more { MORE_CANDIDATES } else { CANDIDATES };
         let mut candidates: Vec<Candidate> =

@@ -12,6 +12,7 @@ pub mod exports;
 pub mod limits;
 pub mod mail_log;
 pub mod partnerships;
+pub mod pilot_admin;
 pub mod pilots;
 pub mod privacy;
 pub mod register;

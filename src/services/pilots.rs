@@ -5,7 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::amsterdam;
-use crate::domain::{Category, Lang};
+use crate::domain::{Category, Lang, PilotSectors};
 use crate::entities::pilot::{self, PilotStatus};
 use crate::entities::pilot_application::{self, ApplicationStatus};
 use crate::error::AppError;
@@ -24,14 +24,46 @@ pub struct PilotView {
     pub max_participants: i32,
     pub participants: u64,
     pub applications_open: bool,
+    /// Why applications are or are not taken now.
+    pub applications: Applications,
+    /// The codes of the public sectors that may apply.
+    #[schema(value_type = Vec<String>)]
+    pub sectors: Vec<&'static str>,
+    #[serde(skip)]
+    pub sector_set: PilotSectors,
+}
+
+/// Whether a pilot takes applications now, and if not, why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Applications {
+    Open,
+    /// Its application period has not begun.
+    NotYetOpen,
+    /// Its application period is over.
+    Ended,
+    /// Programme staff closed it before its period ended.
+    Closed,
+    /// The pilot is done with.
+    Archived,
+}
+
+pub fn applications(pilot: &pilot::Model, now: DateTime<Utc>) -> Applications {
+    match pilot.status {
+        PilotStatus::Archived => Applications::Archived,
+        PilotStatus::Draft | PilotStatus::Closed => Applications::Closed,
+        PilotStatus::Open if now < pilot.opens_at => Applications::NotYetOpen,
+        PilotStatus::Open if pilot.closes_at <= now => Applications::Ended,
+        PilotStatus::Open => Applications::Open,
+    }
 }
 
 pub fn is_open(pilot: &pilot::Model, now: DateTime<Utc>) -> bool {
-    pilot.status == PilotStatus::Open && pilot.opens_at <= now && now < pilot.closes_at
+    applications(pilot, now) == Applications::Open
 }
 
 /// Accepted applications per pilot, in one query.
-async fn participants(
+pub(crate) async fn participants(
     db: &impl ConnectionTrait,
     pilot_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, u64>, AppError> {
@@ -52,7 +84,7 @@ async fn participants(
 }
 
 fn view(pilot: pilot::Model, participants: u64, lang: Lang) -> PilotView {
-    let open = is_open(&pilot, Utc::now());
+    let state = applications(&pilot, Utc::now());
     let (title, description) = match lang {
         Lang::Nl => (pilot.title_nl, pilot.description_nl),
         Lang::En => (pilot.title_en, pilot.description_en),
@@ -67,14 +99,18 @@ fn view(pilot: pilot::Model, participants: u64, lang: Lang) -> PilotView {
         closes_at: amsterdam(pilot.closes_at),
         max_participants: pilot.max_participants,
         participants,
-        applications_open: open,
+        applications_open: state == Applications::Open,
+        applications: state,
+        sectors: pilot.sectors.codes().collect(),
+        sector_set: pilot.sectors,
     }
 }
 
-/// Pilots that are not drafts and have not closed, soonest closing first.
+/// Pilots that are neither drafts nor archived and whose period has not
+/// ended, soonest closing first.
 pub async fn current(db: &impl ConnectionTrait, lang: Lang) -> Result<Vec<PilotView>, AppError> {
     let pilots = pilot::Entity::find()
-        .filter(pilot::Column::Status.ne(PilotStatus::Draft))
+        .filter(pilot::Column::Status.is_in([PilotStatus::Open, PilotStatus::Closed]))
         .filter(pilot::Column::ClosesAt.gt(Utc::now()))
         .order_by_asc(pilot::Column::ClosesAt)
         .all(db)

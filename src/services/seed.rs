@@ -97,6 +97,7 @@ async fn seed_pilot_if_none(db: &WriteTxn, now: DateTime<Utc>) -> Result<bool, D
         closes_at: Set(now + Duration::days(120)),
         max_participants: Set(15),
         status: Set(pilot::PilotStatus::Open),
+        sectors: Set(pilot::PilotSectors::all_public()),
         created_at: Set(now),
         updated_at: Set(now),
     })

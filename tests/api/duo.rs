@@ -93,6 +93,7 @@ async fn boards_are_read_by_header_name_whatever_else_the_file_holds() {
             organisation_name: "SOO Zuid",
             sector: SectorCode::parse("PO").unwrap(),
             email: &email,
+            sectors: aanmeldpunt::domain::PilotSectors::all_public(),
         },
     )
     .await

@@ -66,6 +66,7 @@ async fn decide(app: &TestApp, name: &str, sector: &str, email: &str) -> Decisio
             organisation_name: name,
             sector: SectorCode::parse(sector).unwrap(),
             email: &email,
+            sectors: aanmeldpunt::domain::PilotSectors::all_public(),
         },
     )
     .await

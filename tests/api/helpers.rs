@@ -440,6 +440,7 @@ impl TestApp {
             }),
             max_participants: Set(max_participants),
             status: Set(aanmeldpunt::domain::PilotStatus::Open),
+            sectors: Set(aanmeldpunt::domain::PilotSectors::all_public()),
             created_at: Set(now),
             updated_at: Set(now),
         }

@@ -36,6 +36,7 @@ mod openapi;
 mod outage;
 mod partnerships;
 mod personal_data;
+mod pilot_admin;
 mod pilots;
 mod places;
 mod privacy;

@@ -155,6 +155,16 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         "/admin/applications/<id>/partnership",
         can(RunProgramme),
     ),
+    (Method::Get, "/admin/pilots", can(RunProgramme)),
+    (Method::Get, "/admin/pilots/new", can(RunProgramme)),
+    (Method::Post, "/admin/pilots/new", can(RunProgramme)),
+    (Method::Get, "/admin/pilots/<slug>/edit", can(RunProgramme)),
+    (Method::Post, "/admin/pilots/<slug>/edit", can(RunProgramme)),
+    (
+        Method::Post,
+        "/admin/pilots/<slug>/<wanted>",
+        can(RunProgramme),
+    ),
     (Method::Get, "/admin/partnerships", can(Read)),
     (Method::Post, "/admin/partnerships", can(RunProgramme)),
     (
@@ -217,7 +227,7 @@ fn concrete(pattern: &str) -> String {
             "<token>" => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             "<format>" => "csv",
             "<change>" if pattern.starts_with("/admin/me/") => "confirm",
-            "<change>" => "close",
+            "<change>" | "<wanted>" => "close",
             other => other,
         })
         .collect::<Vec<_>>()

@@ -73,6 +73,7 @@ async fn decide(
             organisation_name: name,
             sector,
             email: &email,
+            sectors: aanmeldpunt::domain::PilotSectors::all_public(),
         },
     )
     .await

@@ -4,7 +4,7 @@ use aanmeldpunt::domain::Role;
 use aanmeldpunt::services::applications;
 
 use crate::page::E2e;
-use crate::seed::{self, EVENT};
+use crate::seed::{self, EVENT, PILOT};
 
 /// Buttons whose accessible text occurs more than once on the page: in a
 /// list of buttons a screen reader user cannot tell them apart.
@@ -74,7 +74,11 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             format!("/admin/registrations/{anna}/erase"),
             "/admin/mail".to_owned(),
             "/admin/mail?failed=true".to_owned(),
+            format!("/admin/events/{EVENT}/messages"),
             "/admin/applications".to_owned(),
+            "/admin/pilots".to_owned(),
+            "/admin/pilots/new".to_owned(),
+            format!("/admin/pilots/{PILOT}/edit"),
             "/admin/partnerships".to_owned(),
             "/admin/partnerships/dashboard".to_owned(),
             "/admin/accounts".to_owned(),
@@ -112,6 +116,19 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             .await
             .unwrap_or(false));
         e2e.check(&format!("{lang} new event with errors")).await;
+
+        e2e.goto(&format!("/admin/pilots/new?lang={lang}")).await;
+        e2e.js("document.querySelectorAll('#sectors input').forEach((box) => { box.checked = false; }); return null;")
+            .await;
+        e2e.click_and_wait("main form[action='/admin/pilots/new'] button[type=submit]")
+            .await;
+        assert!(e2e
+            .find("#sectors-error")
+            .await
+            .is_displayed()
+            .await
+            .unwrap_or(false));
+        e2e.check(&format!("{lang} new pilot with errors")).await;
 
         // Moving a meeting with people signed up: first who will be told.
         e2e.goto(&format!("/admin/events/{EVENT}/edit?lang={lang}"))

@@ -15,6 +15,7 @@ mod me;
 mod messages;
 mod partnerships;
 mod password_reset;
+mod pilots;
 mod register;
 mod two_factor;
 
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(audit::routes());
     routes.extend(accounts::routes());
     routes.extend(partnerships::routes());
+    routes.extend(pilots::routes());
     routes.extend(me::routes());
     routes.extend(register::routes());
     routes

@@ -116,6 +116,7 @@ pub async fn apply(
             organisation_name: new.organisation.as_str(),
             sector: new.sector,
             email: &new.email,
+            sectors: pilot.sectors.clone(),
         },
     )
     .await?;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::places;
-use crate::domain::{ApplicationStatus, EligibilityDecision, Lang};
+use crate::domain::{ApplicationStatus, EligibilityDecision, Lang, PilotSectors};
 use crate::entities::{pilot, pilot_application};
 use crate::error::AppError;
 
@@ -40,11 +40,11 @@ pub async fn redecide_for_domain(
         .filter(pilot_application::Column::Email.like(format!("%{domain}")))
         .all(txn)
         .await?;
-    let pilots: std::collections::HashMap<Uuid, String> = pilot::Entity::find()
+    let pilots: std::collections::HashMap<Uuid, pilot::Model> = pilot::Entity::find()
         .all(txn)
         .await?
         .into_iter()
-        .map(|p| (p.id, p.title_nl))
+        .map(|p| (p.id, p))
         .collect();
     let mut changed = Vec::new();
     for a in open {
@@ -70,6 +70,9 @@ pub async fn redecide_for_domain(
                 organisation_name: &typed,
                 sector: a.sector,
                 email: &email,
+                sectors: pilots
+                    .get(&a.pilot_id)
+                    .map_or_else(PilotSectors::all_public, |p| p.sectors.clone()),
             },
         )
         .await?;
@@ -83,7 +86,10 @@ pub async fn redecide_for_domain(
             .unwrap_or_else(|| typed.clone());
         changed.push(Redecided {
             id: a.id,
-            pilot: pilots.get(&a.pilot_id).cloned().unwrap_or_default(),
+            pilot: pilots
+                .get(&a.pilot_id)
+                .map(|p| p.title_nl.clone())
+                .unwrap_or_default(),
             email_domain,
             before: a.eligibility_decision,
             organisation_before: a.organisation_name.clone(),

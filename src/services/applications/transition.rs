@@ -117,10 +117,12 @@ async fn check_can_accept(
     if !application.holds_place {
         return Err(AppError::Conflict("error-application-second"));
     }
-    let pilot = pilot::Entity::find_by_id(application.pilot_id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // The pilot's row is locked so that two acceptances for different
+    // organisations, or an edit of its places, cannot pass the count at once.
+    let pilot =
+        crate::services::pilot_admin::locked(txn, pilot::Entity::find_by_id(application.pilot_id))
+            .await?
+            .ok_or(AppError::NotFound)?;
     let accepted = pilot_application::Entity::find()
         .filter(pilot_application::Column::PilotId.eq(pilot.id))
         .filter(pilot_application::Column::Status.eq(ApplicationStatus::Accepted))

@@ -17,7 +17,7 @@ mod rank;
 pub use lookup::owners_of;
 
 use crate::domain::mail_domain::{self, NoProof};
-use crate::domain::{Email, Lang, NameKey, SectorCode};
+use crate::domain::{Email, Lang, NameKey, PilotSectors, SectorCode};
 use crate::entities::organisation;
 use crate::entities::pilot_application::EligibilityDecision;
 use crate::i18n::text_with;
@@ -29,6 +29,9 @@ pub struct Claim<'a> {
     pub organisation_name: &'a str,
     pub sector: SectorCode,
     pub email: &'a Email,
+    /// The public sectors that may take part: a pilot's own choice, or all
+    /// fourteen for a `public_sector` meeting.
+    pub sectors: PilotSectors,
 }
 
 /// How the register entry was found.
@@ -51,11 +54,21 @@ pub struct Decision {
     /// The owners of the contact's domain, when it has several and the
     /// typed name chose none of them.
     pub domain_owners: Vec<organisation::Model>,
+    /// The sectors that may take part, when the reason names them.
+    named_sectors: Option<PilotSectors>,
 }
 
 impl Decision {
     pub fn reason(&self, lang: Lang) -> String {
-        text_with(lang, self.reason_key, &self.args)
+        match &self.named_sectors {
+            None => text_with(lang, self.reason_key, &self.args),
+            Some(sectors) => {
+                let names: Vec<&str> = sectors.iter().map(|s| s.name(lang)).collect();
+                let mut args = self.args.clone();
+                args.push(("sectors", names.join("; ")));
+                text_with(lang, self.reason_key, &args)
+            }
+        }
     }
 
     fn new(decision: EligibilityDecision, reason_key: &'static str) -> Self {
@@ -66,7 +79,13 @@ impl Decision {
             organisation: None,
             matched_by: None,
             domain_owners: Vec::new(),
+            named_sectors: None,
         }
+    }
+
+    fn naming(mut self, sectors: &PilotSectors) -> Self {
+        self.named_sectors = Some(sectors.clone());
+        self
     }
 
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -79,11 +98,17 @@ impl Decision {
 /// contact's own e-mail domain belongs to; needs_review: a public sector
 /// is claimed but the register does not confirm it (no entry, an entry
 /// without a sector, an address that is not the organisation's own);
-/// ineligible: another sector is claimed, or the entry is a market body.
+/// ineligible: another sector is claimed (the market, or a public sector
+/// the pilot is not for), or the entry is a market body or of such a sector.
 pub async fn decide(db: &impl ConnectionTrait, claim: Claim<'_>) -> Result<Decision, DbErr> {
     use EligibilityDecision::*;
     if !claim.sector.group().is_public() {
         return Ok(Decision::new(Ineligible, "eligibility-market-sector"));
+    }
+    if !claim.sectors.contains(claim.sector) {
+        return Ok(
+            Decision::new(Ineligible, "eligibility-sector-not-in-pilot").naming(&claim.sectors)
+        );
     }
     let domain = claim.email.domain();
     let proof = mail_domain::proof_check(domain);
@@ -115,7 +140,7 @@ pub async fn decide(db: &impl ConnectionTrait, claim: Claim<'_>) -> Result<Decis
         },
     };
     if let Some((org, by)) = by_domain {
-        return Ok(judge(org, by, None, domain));
+        return Ok(judge(org, by, None, domain, &claim.sectors));
     }
     // A domain only market bodies share (an insurer's care offices) places
     // the contact outside the public sectors, whatever name was typed.
@@ -130,7 +155,7 @@ pub async fn decide(db: &impl ConnectionTrait, claim: Claim<'_>) -> Result<Decis
             .map(|o| (o, MatchedBy::Name)),
     };
     let mut decision = match named {
-        Some((org, by)) => judge(org, by, Some(proof.err()), domain),
+        Some((org, by)) => judge(org, by, Some(proof.err()), domain, &claim.sectors),
         None => {
             let decision = Decision::new(NeedsReview, "eligibility-no-register-match")
                 .with("organisation", claim.organisation_name);
@@ -156,12 +181,16 @@ fn judge(
     by: MatchedBy,
     not_own: Option<Option<NoProof>>,
     domain: &str,
+    sectors: &PilotSectors,
 ) -> Decision {
     use EligibilityDecision::*;
     let decision = match (org.sector, not_own) {
         (None, _) => Decision::new(NeedsReview, "eligibility-register-no-sector"),
         (Some(sector), _) if !sector.group().is_public() => {
             Decision::new(Ineligible, "eligibility-register-market")
+        }
+        (Some(sector), _) if !sectors.contains(sector) => {
+            Decision::new(Ineligible, "eligibility-register-other-sector").naming(sectors)
         }
         (Some(_), None) => Decision::new(Eligible, "eligibility-eligible"),
         (Some(_), Some(Some(NoProof::FreeMail))) => {

@@ -139,6 +139,7 @@ fn register_claim(new: &NewRegistration) -> eligibility::Claim<'_> {
         organisation_name: new.organisation.as_str(),
         sector: new.sector,
         email: &new.email,
+        sectors: crate::domain::PilotSectors::all_public(),
     }
 }
 
