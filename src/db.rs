@@ -178,6 +178,16 @@ pub enum EventKey<'a> {
     Slug(&'a str),
 }
 
+/// `query` with its rows locked until `txn` ends: `SELECT ... FOR UPDATE`
+/// on PostgreSQL; on SQLite the write transaction already keeps every
+/// other writer out.
+pub fn for_update<E: EntityTrait>(txn: &WriteTxn, query: sea_orm::Select<E>) -> sea_orm::Select<E> {
+    match txn.get_database_backend() {
+        DatabaseBackend::Sqlite => query,
+        _ => query.lock_exclusive(),
+    }
+}
+
 /// Begins a write transaction holding the event until it ends, so seat
 /// counts cannot change under us: PostgreSQL locks the row with
 /// `SELECT ... FOR UPDATE`; on SQLite the transaction's write lock already
@@ -191,10 +201,7 @@ pub async fn begin_locked(
         EventKey::Id(id) => event::Entity::find_by_id(id),
         EventKey::Slug(slug) => event::Entity::find().filter(event::Column::Slug.eq(slug)),
     };
-    let event = match txn.get_database_backend() {
-        DatabaseBackend::Sqlite => query.one(&txn).await?,
-        _ => query.lock_exclusive().one(&txn).await?,
-    };
+    let event = for_update(&txn, query).one(&txn).await?;
     Ok((txn, event))
 }
 

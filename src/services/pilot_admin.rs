@@ -3,8 +3,7 @@
 //! the pilot's row locked so places and acceptances cannot cross.
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -17,17 +16,12 @@ use crate::domain::{Lang, NewPilot, PilotInput, PilotStatus};
 use crate::entities::pilot;
 use crate::error::AppError;
 
-/// The pilot `query` finds, its row locked until `txn` ends. On SQLite the
-/// write transaction already keeps every other writer out.
+/// The pilot `query` finds, its row locked until `txn` ends.
 pub(crate) async fn locked(
     txn: &WriteTxn,
     query: Select<pilot::Entity>,
 ) -> Result<Option<pilot::Model>, AppError> {
-    let query = match txn.get_database_backend() {
-        DbBackend::Sqlite => query,
-        _ => query.lock_exclusive(),
-    };
-    Ok(query.one(txn).await?)
+    Ok(crate::db::for_update(txn, query).one(txn).await?)
 }
 
 fn by_slug(slug: &str) -> Select<pilot::Entity> {

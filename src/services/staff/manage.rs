@@ -2,13 +2,11 @@
 //! a lost authenticator. The back office keeps at least one active admin,
 //! and no admin removes their own admin role or account.
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Select,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{audit, Actor};
-use crate::db::{begin_write, WriteTxn};
+use crate::db::{begin_write, for_update, WriteTxn};
 use crate::domain::Role;
 use crate::entities::staff_user;
 use crate::error::AppError;
@@ -16,17 +14,10 @@ use crate::error::AppError;
 /// The account, locked for this change where the database can
 /// (PostgreSQL); SQLite's write transaction already runs alone.
 async fn account(txn: &WriteTxn, id: Uuid) -> Result<staff_user::Model, AppError> {
-    locked(txn, staff_user::Entity::find_by_id(id))
+    for_update(txn, staff_user::Entity::find_by_id(id))
         .one(txn)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-fn locked(txn: &WriteTxn, query: Select<staff_user::Entity>) -> Select<staff_user::Entity> {
-    match txn.get_database_backend() {
-        DbBackend::Sqlite => query,
-        _ => query.lock_exclusive(),
-    }
 }
 
 /// Refuses a change that would leave no active admin. The other admins are
@@ -36,7 +27,7 @@ async fn keep_an_admin(txn: &WriteTxn, leaving: Uuid) -> Result<(), AppError> {
         .filter(staff_user::Column::Role.eq(Role::Admin))
         .filter(staff_user::Column::Active.eq(true))
         .filter(staff_user::Column::Id.ne(leaving));
-    if locked(txn, others).all(txn).await?.is_empty() {
+    if for_update(txn, others).all(txn).await?.is_empty() {
         return Err(AppError::Conflict("error-last-admin"));
     }
     Ok(())
