@@ -239,10 +239,11 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
             "closes_at",
             "max_participants",
             "status",
+            "sectors",
             "created_at",
             "updated_at",
         ],
-        "the pilot, as published",
+        "the pilot, as published, and which sectors may apply",
     ),
     (
         "rate_limits",
