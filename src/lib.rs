@@ -124,6 +124,11 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
     db::migrate(&db)
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
+    match services::attendees::key_unkeyed(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("gave {n} sign-ups from before list search their search key"),
+        Err(e) => return Err(format!("sign-ups could not be given a search key: {e}")),
+    }
     if config.seed
         && services::seed::seed_if_empty(&db, chrono::Utc::now())
             .await

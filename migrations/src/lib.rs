@@ -22,6 +22,7 @@ mod m20261202_000021_event_messages;
 mod m20261202_000022_confirmation_notes;
 mod m20261202_000023_staff_accounts;
 mod m20261202_000024_pilot_sectors;
+mod m20261202_000025_list_search;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000022_confirmation_notes::Migration),
             Box::new(m20261202_000023_staff_accounts::Migration),
             Box::new(m20261202_000024_pilot_sectors::Migration),
+            Box::new(m20261202_000025_list_search::Migration),
         ]
     }
 }

@@ -8,9 +8,11 @@ pub mod mail_domain;
 mod message;
 mod names;
 pub mod org_name;
+mod paging;
 mod partnership;
 mod pilot;
 mod registration;
+mod search;
 mod sector;
 mod submission;
 mod text;
@@ -25,9 +27,11 @@ pub use names::{
     EventStatus, MailKind, OutboxStatus, PilotStatus, RegistrationStatus, Role, TokenPurpose,
 };
 pub use org_name::{KindHint, NameKey};
+pub use paging::{PageAt, Window, PAGE_SIZE};
 pub use partnership::{kvk_number, Category, HoursPerWeek, Stage, HOURS_PER_JOB};
 pub use pilot::{NewPilot, PilotInput, PilotSectors, Places};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
+pub use search::{fold_for_search, sign_up_search_key, Search, LIKE_ESCAPE};
 pub use sector::{SectorCode, SectorGroup};
 pub use submission::SubmissionKey;
 pub use text::{search_text, BoundedText, Line, OptionalLine, OptionalText};

@@ -31,6 +31,9 @@ pub struct Model {
     /// The UID of its calendar entry (`ics::calendar_uid`); `None` for a
     /// sign-up from before it was stored (`ics::old_calendar_uid`).
     pub calendar_uid: Option<String>,
+    /// `domain::sign_up_search_key` of name, address and organisation:
+    /// what the back-office lists search and the door list sorts by.
+    pub search_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

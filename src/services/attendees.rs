@@ -1,24 +1,31 @@
-//! The organiser's view of an event: who comes, filters and counts, and
-//! changes made on someone's behalf. The door is `super::door`.
+//! The organiser's view of an event: who comes, filters and counts, a page
+//! at a time, and changes made on someone's behalf. The door is
+//! `super::door`.
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QuerySelect,
+    Select,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::paging::{by_unique_column, like};
 use super::Services;
-use crate::domain::{search_text, ParseError, RegistrationStatus, SectorCode};
+use crate::domain::{
+    PageAt, ParseError, RegistrationStatus, Search, SectorCode, Window, PAGE_SIZE,
+};
 use crate::entities::{event, registration};
 use crate::error::AppError;
 
 /// Which sign-ups of an event to list.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    query: String,
+    query: Search,
     status: Option<StatusFilter>,
     sector: String,
-    organisation: String,
+    organisation: Search,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,42 +35,63 @@ enum StatusFilter {
 }
 
 impl Filter {
-    /// The filters as typed; an unknown status is refused, not ignored.
+    /// The filters as typed, each refused with the field it came in: an
+    /// unknown status or sector is not silently ignored.
     pub fn parse(
         query: &str,
         status: &str,
         sector: &str,
         organisation: &str,
-    ) -> Result<Self, ParseError> {
+    ) -> Result<Self, (&'static str, ParseError)> {
         let status = match status.trim() {
             "" => None,
             "checked_in" => Some(StatusFilter::CheckedIn),
             other => Some(StatusFilter::Is(
-                RegistrationStatus::from_name(other).ok_or(ParseError("status-unknown"))?,
+                RegistrationStatus::from_name(other)
+                    .ok_or(("status", ParseError("status-unknown")))?,
             )),
         };
         let sector = match sector.trim() {
             "" => String::new(),
             code => SectorCode::parse(code)
-                .map_err(|_| ParseError("sector-unknown"))?
+                .map_err(|_| ("sector", ParseError("sector-unknown")))?
                 .code()
                 .to_owned(),
         };
         Ok(Filter {
-            query: search_text(query),
+            query: Search::parse(query).map_err(|e| ("q", e))?,
             status,
             sector,
-            organisation: search_text(organisation),
+            organisation: Search::parse(organisation).map_err(|e| ("organisation", e))?,
         })
     }
 
-    /// The door list: confirmed people matching `query`.
-    pub fn confirmed_matching(query: &str) -> Self {
-        Filter {
-            query: search_text(query),
-            status: Some(StatusFilter::Is(RegistrationStatus::Confirmed)),
-            ..Filter::default()
+    fn is_empty(&self) -> bool {
+        self.query.is_empty()
+            && self.organisation.is_empty()
+            && self.status.is_none()
+            && self.sector.is_empty()
+    }
+
+    fn apply(&self, mut query: Select<registration::Entity>) -> Select<registration::Entity> {
+        let key = || Expr::col((registration::Entity, registration::Column::SearchKey));
+        if !self.query.is_empty() {
+            query = query.filter(like(key(), self.query.anywhere()));
         }
+        if !self.organisation.is_empty() {
+            query = query.filter(like(key(), self.organisation.in_organisation()));
+        }
+        query = match self.status {
+            Some(StatusFilter::Is(status)) => query.filter(registration::Column::Status.eq(status)),
+            Some(StatusFilter::CheckedIn) => {
+                query.filter(registration::Column::CheckedInAt.is_not_null())
+            }
+            None => query,
+        };
+        if !self.sector.is_empty() {
+            query = query.filter(registration::Column::Sector.eq(self.sector.as_str()));
+        }
+        query
     }
 }
 
@@ -103,81 +131,125 @@ impl From<registration::Model> for Attendee {
     }
 }
 
+/// One page of an event's sign-ups, in order of arrival.
 #[derive(Debug, Serialize)]
 pub struct AttendeeList {
-    pub rows: Vec<Attendee>,
+    /// Keyed by queue number.
+    pub page: Window<Attendee, i64>,
+    /// How many sign-ups match the filters, over all pages.
+    pub matching: u64,
     /// Over the whole event, not just the filtered rows.
-    pub by_status: BTreeMap<&'static str, usize>,
-    pub by_sector: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<&'static str, u64>,
+    pub by_sector: BTreeMap<String, u64>,
 }
 
-fn contains(column: registration::Column, needle: &str) -> Expr {
-    let lower: Expr = Func::lower(Expr::col((registration::Entity, column))).into();
-    lower.like(format!(
-        "%{}%",
-        needle.to_lowercase().replace(['%', '_'], "")
-    ))
+/// The read of `size` sign-ups (and one more) at `at`, in order of arrival
+/// (public for the index check in `tests/api/list_paging.rs`).
+pub fn page_query(
+    event_id: Uuid,
+    filter: &Filter,
+    at: &PageAt<i64>,
+    size: usize,
+) -> Select<registration::Entity> {
+    let matching = filter.apply(of_event(event_id));
+    by_unique_column(
+        matching,
+        registration::Column::QueueNumber,
+        Order::Asc,
+        at,
+        size,
+    )
 }
 
+pub(super) fn of_event(event_id: Uuid) -> Select<registration::Entity> {
+    registration::Entity::find().filter(registration::Column::EventId.eq(event_id))
+}
+
+/// The page at `at` of an event's sign-ups matching `filter`, with the
+/// event's counts. Each read is bounded by the page or done by the
+/// database (`GROUP BY`), so a page of a 100,000-seat meeting reads 101
+/// rows.
 pub async fn list(
     db: &impl ConnectionTrait,
     event_id: Uuid,
     filter: &Filter,
+    at: &PageAt<i64>,
 ) -> Result<AttendeeList, AppError> {
-    let all = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(event_id))
-        .order_by_asc(registration::Column::QueueNumber)
-        .all(db)
-        .await?;
-    let mut by_status: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut by_sector: BTreeMap<String, usize> = BTreeMap::new();
-    for reg in &all {
-        *by_status.entry(reg.status.as_str()).or_default() += 1;
-        if reg.checked_in_at.is_some() {
-            *by_status.entry("checked_in").or_default() += 1;
-        }
-        if reg.status != RegistrationStatus::Cancelled {
-            *by_sector.entry(reg.sector.code().to_owned()).or_default() += 1;
-        }
-    }
-    let mut query = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(event_id))
-        .order_by_asc(registration::Column::QueueNumber);
-    let text = filter.query.as_str();
-    if !text.is_empty() {
-        query = query.filter(
-            Condition::any()
-                .add(contains(registration::Column::Name, text))
-                .add(contains(registration::Column::Email, text))
-                .add(contains(registration::Column::Organisation, text)),
-        );
-    }
-    query = match filter.status {
-        Some(StatusFilter::Is(status)) => query.filter(registration::Column::Status.eq(status)),
-        Some(StatusFilter::CheckedIn) => {
-            query.filter(registration::Column::CheckedInAt.is_not_null())
-        }
-        None => query,
+    let (by_status, by_sector) = counts(db, event_id).await?;
+    let matching = if filter.is_empty() {
+        ["confirmed", "waitlisted", "cancelled"]
+            .iter()
+            .filter_map(|status| by_status.get(status))
+            .sum()
+    } else {
+        filter.apply(of_event(event_id)).count(db).await?
     };
-    if !filter.sector.is_empty() {
-        query = query.filter(registration::Column::Sector.eq(filter.sector.as_str()));
-    }
-    if !filter.organisation.is_empty() {
-        query = query.filter(contains(
-            registration::Column::Organisation,
-            &filter.organisation,
-        ));
-    }
+    let rows = page_query(event_id, filter, at, PAGE_SIZE).all(db).await?;
+    let page = Window::from_rows(rows, at, PAGE_SIZE, |r| r.queue_number);
     Ok(AttendeeList {
-        rows: query
-            .all(db)
-            .await?
-            .into_iter()
-            .map(Attendee::from)
-            .collect(),
+        page: page.map(Attendee::from),
+        matching,
         by_status,
         by_sector,
     })
+}
+
+/// Every sign-up matching `filter`, for an export: read in chunks by key,
+/// so no single read holds the database longer than a page does.
+pub async fn all_matching(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    filter: &Filter,
+) -> Result<Vec<Attendee>, AppError> {
+    const CHUNK: usize = 1000;
+    let mut all = Vec::new();
+    let mut at = PageAt::First;
+    loop {
+        let rows = page_query(event_id, filter, &at, CHUNK).all(db).await?;
+        let chunk = Window::from_rows(rows, &at, CHUNK, |r| r.queue_number);
+        all.extend(chunk.rows.into_iter().map(Attendee::from));
+        match chunk.next {
+            Some(key) => at = PageAt::After(key),
+            None => return Ok(all),
+        }
+    }
+}
+
+pub(super) type Counts = (BTreeMap<&'static str, u64>, BTreeMap<String, u64>);
+
+/// Sign-ups per status (and how many are in), and the sectors of those
+/// not cancelled.
+pub(super) async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Counts, AppError> {
+    let per_status: Vec<(RegistrationStatus, i64)> = of_event(event_id)
+        .select_only()
+        .column(registration::Column::Status)
+        .column_as(registration::Column::Id.count(), "n")
+        .group_by(registration::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_status: BTreeMap<&'static str, u64> = per_status
+        .into_iter()
+        .map(|(status, n)| (status.as_str(), n as u64))
+        .collect();
+    let checked_in = of_event(event_id)
+        .filter(registration::Column::CheckedInAt.is_not_null())
+        .count(db)
+        .await?;
+    if checked_in > 0 {
+        by_status.insert("checked_in", checked_in);
+    }
+    let per_sector: Vec<(String, i64)> = of_event(event_id)
+        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
+        .select_only()
+        .column(registration::Column::Sector)
+        .column_as(registration::Column::Id.count(), "n")
+        .group_by(registration::Column::Sector)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let by_sector = per_sector.into_iter().map(|(s, n)| (s, n as u64)).collect();
+    Ok((by_status, by_sector))
 }
 
 /// The export of an event's sign-ups, in the columns organisers asked for.
@@ -239,4 +311,32 @@ pub async fn by_id(
         crate::domain::Lang::En => event.title_en,
     };
     Ok((reg.into(), event.slug, title))
+}
+
+/// Gives sign-ups made before search keys existed (migration 000025) their
+/// key. Run at start, before any list is served; a no-op once done.
+pub async fn key_unkeyed(db: &sea_orm::DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    let mut keyed = 0;
+    loop {
+        let rows = registration::Entity::find()
+            .filter(registration::Column::SearchKey.is_null())
+            .limit(500)
+            .all(db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(keyed);
+        }
+        let txn = db.begin().await?;
+        for row in &rows {
+            let key = crate::domain::sign_up_search_key(&row.name, &row.email, &row.organisation);
+            registration::Entity::update_many()
+                .col_expr(registration::Column::SearchKey, Expr::value(key))
+                .filter(registration::Column::Id.eq(row.id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        keyed += rows.len() as u64;
+    }
 }

@@ -1,11 +1,14 @@
 //! The audit log: every staff change, written in the change's transaction.
 use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, Order, QueryFilter, Select,
 };
 use serde::Serialize;
 
+use super::paging::by_unique_column;
 use crate::db::WriteTxn;
+use crate::domain::{PageAt, Window, PAGE_SIZE};
 use crate::entities::audit_log;
 use crate::error::AppError;
 
@@ -43,20 +46,16 @@ pub struct Entry {
     pub after: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct AuditPage {
-    pub entries: Vec<Entry>,
-}
-
-/// The newest entries first.
-pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<AuditPage, AppError> {
-    let entries = audit_log::Entity::find()
-        .order_by_desc(audit_log::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| Entry {
+/// The page at `at` of the log, newest first, keyed by id; `actor` keeps
+/// one member of staff's entries, the address compared without case.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    actor: Option<&str>,
+    at: &PageAt<i64>,
+) -> Result<Window<Entry, i64>, AppError> {
+    let rows = page_query(actor, at).all(db).await?;
+    Ok(
+        Window::from_rows(rows, at, PAGE_SIZE, |e| e.id).map(|e| Entry {
             at: super::events::amsterdam(e.created_at)
                 .format("%Y-%m-%d %H:%M:%S")
                 .to_string(),
@@ -65,7 +64,19 @@ pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<AuditPage, 
             subject: e.subject,
             before: e.before,
             after: e.after,
-        })
-        .collect();
-    Ok(AuditPage { entries })
+        }),
+    )
+}
+
+/// The read of one page of the log (public for the index check in
+/// `tests/api/list_paging.rs`).
+pub fn page_query(actor: Option<&str>, at: &PageAt<i64>) -> Select<audit_log::Entity> {
+    let mut query = audit_log::Entity::find();
+    if let Some(actor) = actor {
+        query = query.filter(
+            Expr::expr(Func::lower(Expr::col(audit_log::Column::Actor)))
+                .eq(Func::lower(Expr::val(actor))),
+        );
+    }
+    by_unique_column(query, audit_log::Column::Id, Order::Desc, at, PAGE_SIZE)
 }

@@ -2,17 +2,21 @@
 //! are in, letting someone in (or taking it back), and the attendee a
 //! scanned QR code stands for. Every change goes through [`LockedEvent`].
 use chrono::{DateTime, Utc};
-use sea_orm::EntityTrait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::attendees::{self, Attendee, Filter};
+use super::attendees::{self, Attendee};
 use super::events::EventView;
+use super::paging::like;
 use super::registrations::door::{is_meeting_day, meeting_days};
 use super::registrations::{CheckedIn, LockedEvent};
 use super::Services;
-use crate::domain::org_name::fold;
-use crate::domain::{Lang, RegistrationStatus, TokenPurpose};
+use crate::domain::{Lang, PageAt, RegistrationStatus, Search, TokenPurpose, Window, PAGE_SIZE};
 use crate::entities::{event, registration};
 use crate::error::AppError;
 use crate::i18n::text_with;
@@ -20,11 +24,12 @@ use crate::i18n::text_with;
 /// The door list of one meeting.
 #[derive(Debug, Serialize)]
 pub struct DoorList {
-    /// Confirmed people matching the search, by name.
-    pub rows: Vec<Attendee>,
+    /// A page of the confirmed people matching the search, by name; keyed
+    /// by registration id, so no name appears in a link.
+    pub page: Window<Attendee, Uuid>,
     /// Over the whole meeting, not only the rows shown.
-    pub checked_in: usize,
-    pub confirmed: usize,
+    pub checked_in: u64,
+    pub confirmed: u64,
     /// Set when today is not one of the meeting's days: its date, written out.
     pub not_today: Option<String>,
 }
@@ -32,22 +37,91 @@ pub struct DoorList {
 pub async fn list(
     services: &Services,
     event: &EventView,
-    query: &str,
+    search: &Search,
+    at: &PageAt<Uuid>,
     lang: Lang,
 ) -> Result<DoorList, AppError> {
-    let list = attendees::list(&services.db, event.id, &Filter::confirmed_matching(query)).await?;
-    let mut rows = list.rows;
-    // "de Vries" and "Émile" sort as a person reads them, not by code point.
-    rows.sort_by_cached_key(|a| (fold(&a.name), a.name.clone(), a.id));
+    let db = &services.db;
+    let (by_status, _) = attendees::counts(db, event.id).await?;
+    let rows = page_query(db, event.id, search, at).await?.all(db).await?;
+    let page = Window::from_rows(rows, at, PAGE_SIZE, |r| r.id).map(Attendee::from);
     // Leaving the confirmed list clears a check-in, so each one counted
     // here is of a confirmed person.
-    let count = |key: &str| list.by_status.get(key).copied().unwrap_or(0);
+    let count = |key: &str| by_status.get(key).copied().unwrap_or(0);
     Ok(DoorList {
         checked_in: count("checked_in"),
         confirmed: count("confirmed"),
         not_today: not_today(event.starts_at.to_utc(), event.ends_at.to_utc(), lang),
-        rows,
+        page,
     })
+}
+
+/// The read of one page of the door list (public for the index check in
+/// `tests/api/list_paging.rs`).
+pub async fn page_query(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    search: &Search,
+    at: &PageAt<Uuid>,
+) -> Result<Select<registration::Entity>, AppError> {
+    let mut query = attendees::of_event(event_id)
+        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed));
+    if !search.is_empty() {
+        query = query.filter(like(key_column(), search.anywhere()));
+    }
+    // "de Vries" and "Émile" sort as a person reads them (the search key
+    // starts with the folded name); the id makes the order total.
+    let (order, query) = match *at {
+        PageAt::First => (Order::Asc, query),
+        PageAt::After(id) => (
+            Order::Asc,
+            query.filter(beyond(db, event_id, id, true).await?),
+        ),
+        PageAt::Before(id) => (
+            Order::Desc,
+            query.filter(beyond(db, event_id, id, false).await?),
+        ),
+    };
+    Ok(query
+        .order_by(registration::Column::SearchKey, order.clone())
+        .order_by(registration::Column::Id, order)
+        .limit(PAGE_SIZE as u64 + 1))
+}
+
+fn key_column() -> Expr {
+    Expr::col((registration::Entity, registration::Column::SearchKey))
+}
+
+/// The rows after (or before) sign-up `id` of this event in door order.
+async fn beyond(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+    after: bool,
+) -> Result<Condition, AppError> {
+    let key: Option<String> = attendees::of_event(event_id)
+        .filter(registration::Column::Id.eq(id))
+        .select_only()
+        .column(registration::Column::SearchKey)
+        .into_tuple::<Option<String>>()
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = key.unwrap_or_default();
+    let (key_beyond, id_beyond) = if after {
+        (
+            key_column().gt(key.clone()),
+            registration::Column::Id.gt(id),
+        )
+    } else {
+        (
+            key_column().lt(key.clone()),
+            registration::Column::Id.lt(id),
+        )
+    };
+    Ok(Condition::any()
+        .add(key_beyond)
+        .add(Condition::all().add(key_column().eq(key)).add(id_beyond)))
 }
 
 /// The meeting's date(s) as the door page names them, when today is not one.

@@ -11,6 +11,7 @@ pub mod events;
 pub mod exports;
 pub mod limits;
 pub mod mail_log;
+pub mod paging;
 pub mod partnerships;
 pub mod pilot_admin;
 pub mod pilots;

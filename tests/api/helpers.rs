@@ -23,6 +23,13 @@ pub struct TestApp {
     _database: TestDatabase,
 }
 
+impl TestApp {
+    /// Where this app's database is, for a second app on the same one.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|figment| figment).await
 }

@@ -132,7 +132,11 @@ async fn hostile_values_in_staff_forms_are_field_errors_never_a_500() {
         .header(ContentType::HTML)
         .dispatch()
         .await;
-    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.status(),
+        Status::UnprocessableEntity,
+        "refused like the attendee list's search"
+    );
 }
 
 #[rocket::async_test]

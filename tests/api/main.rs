@@ -27,6 +27,7 @@ mod follow_up_mails;
 mod fuzz_bodies;
 mod hostile;
 mod launch;
+mod list_paging;
 mod log_in;
 mod logs;
 mod mail;

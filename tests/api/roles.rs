@@ -111,7 +111,7 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     (Method::Get, "/admin/events/<slug>/edit", can(Organise)),
     (Method::Post, "/admin/events/<slug>/edit", can(Organise)),
     (Method::Post, "/admin/events/<slug>/<change>", can(Organise)),
-    (Method::Get, "/admin/mail?<failed>", can(Organise)),
+    (Method::Get, "/admin/mail?<query..>", can(Organise)),
     (Method::Post, "/admin/mail/<id>/resend", can(Organise)),
     (Method::Get, "/admin/applications", can(RunProgramme)),
     (
@@ -194,7 +194,7 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     (Method::Get, "/admin/me/two-factor", can(Read)),
     (Method::Post, "/admin/me/two-factor/start", can(Read)),
     (Method::Post, "/admin/me/two-factor/<change>", can(Read)),
-    (Method::Get, "/admin/audit", can(Administer)),
+    (Method::Get, "/admin/audit?<query..>", can(Administer)),
     (Method::Get, "/admin/accounts", can(Administer)),
     (Method::Post, "/admin/accounts", can(Administer)),
     (Method::Post, "/admin/accounts/<id>/role", can(Administer)),

@@ -8,9 +8,9 @@ use rocket::State;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, render_with, Page};
+use super::{query_value, render, render_with, Page, Pages};
 use crate::auth::Organiser;
-use crate::domain::{search_text, Lang};
+use crate::domain::{search_text, Lang, PageAt, Search};
 use crate::error::AppError;
 use crate::http::{CsrfForm, CsrfToken, SlugParam, TokenParam};
 use crate::services::attendees::Attendee;
@@ -25,6 +25,9 @@ pub(super) struct DoorQuery {
     q: String,
     checked_in: Option<Uuid>,
     undone: Option<Uuid>,
+    /// The page after (or before) this person in name order.
+    after: Option<String>,
+    before: Option<String>,
 }
 
 /// The line above (or in) the list that says what just happened.
@@ -42,6 +45,7 @@ struct DoorPage {
     event: EventView,
     door: DoorList,
     q: String,
+    pages: Pages,
     notice: Option<Notice>,
 }
 
@@ -49,18 +53,26 @@ async fn door_page(
     services: &Services,
     lang: Lang,
     slug: &str,
-    q: &str,
+    (q, at): (&str, PageAt<Uuid>),
     notice: Option<(&'static str, Uuid)>,
 ) -> Result<DoorPage, AppError> {
     let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
+    let search = Search::parse(q).map_err(|e| AppError::Validation([("q", e)].into()))?;
     let q = search_text(q);
-    let door = door::list(services, &event, &q, lang).await?;
+    let door = door::list(services, &event, &search, &at, lang).await?;
+    let base = format!("/admin/events/{slug}/checkin?q={}", query_value(&q));
+    let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
+        (Some(key), _) => format!("{base}&after={key}"),
+        (None, Some(key)) => format!("{base}&before={key}"),
+        (None, None) => base.clone(),
+    };
+    let pages = Pages::around(&at, &door.page, link);
     let notice = match notice {
         Some((kind, id)) => door::attendee_of(services, &event, id)
             .await?
             .map(|attendee| Notice {
                 kind,
-                in_rows: door.rows.iter().any(|row| row.id == attendee.id),
+                in_rows: door.page.rows.iter().any(|row| row.id == attendee.id),
                 attendee,
             })
             // A reload after someone else changed it says nothing stale.
@@ -71,6 +83,7 @@ async fn door_page(
         event,
         door,
         q,
+        pages,
         notice,
     })
 }
@@ -90,7 +103,9 @@ pub(super) async fn list(
         (None, Some(id)) => Some(("undone", id)),
         (None, None) => None,
     };
-    let page = door_page(services, lang, &slug, &query.q, notice).await?;
+    let at = PageAt::parse(query.after.as_deref(), query.before.as_deref())
+        .map_err(|e| AppError::Validation([("after", e)].into()))?;
+    let page = door_page(services, lang, &slug, (&query.q, at), notice).await?;
     render(
         services,
         "admin/checkin.html.tera",
@@ -104,12 +119,7 @@ pub(super) async fn list(
 /// Where the door page's buttons return to: the search, whom it was about
 /// (`done` names what happened) and their row.
 fn back_to_door(at: &AtTheDoor, q: &str, done: &str) -> Redirect {
-    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    let q = percent_encoding::utf8_percent_encode(&search_text(q), KEEP).to_string();
+    let q = query_value(&search_text(q));
     let id = at.id;
     Redirect::to(format!(
         "/admin/events/{}/checkin?q={q}&{done}={id}#attendee-{id}",
@@ -141,7 +151,14 @@ async fn check_in(
         CheckIn::Done(at) => Ok(Ok(back_to_door(&at, &form.q, "checked_in"))),
         CheckIn::NotMeetingDay(at) => {
             let notice = Some(("not-meeting-day", at.id));
-            let page = door_page(services, lang, &at.event_slug, &form.q, notice).await?;
+            let page = door_page(
+                services,
+                lang,
+                &at.event_slug,
+                (&form.q, PageAt::First),
+                notice,
+            )
+            .await?;
             let status = Status::Conflict;
             let template = "admin/checkin.html.tera";
             render_with(services, status, template, lang, &staff, &csrf, page).map(Err)

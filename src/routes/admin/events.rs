@@ -11,9 +11,9 @@ use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, render_with, Page};
+use super::{render, render_with, Page, Pages};
 use crate::auth::{Organiser, Reader};
-use crate::domain::{FieldErrors, Lang, ParseError, RegistrationStatus};
+use crate::domain::{FieldErrors, Lang, PageAt, ParseError, RegistrationStatus};
 use crate::error::{field_messages, AppError};
 use crate::http::{CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::i18n::{text, text_with};
@@ -47,7 +47,7 @@ pub(super) async fn overview(
     )
 }
 
-/// The attendee list's filters, as the query string carries them.
+/// The attendee list's filters and page, as the query string carries them.
 #[derive(Debug, Default, Clone, rocket::FromForm, rocket::UriDisplayQuery, Serialize)]
 pub(super) struct AttendeeQuery {
     #[field(default = String::new())]
@@ -58,18 +58,30 @@ pub(super) struct AttendeeQuery {
     sector: String,
     #[field(default = String::new())]
     organisation: String,
+    /// The page after (or before) this queue number; parsed by `page`, so
+    /// a wrong one is refused rather than read as the first page.
+    after: Option<String>,
+    before: Option<String>,
 }
 
 impl AttendeeQuery {
     fn filter(&self) -> Result<Filter, AppError> {
-        Filter::parse(&self.q, &self.status, &self.sector, &self.organisation).map_err(|e| {
-            let field = if e.0 == "sector-unknown" {
-                "sector"
-            } else {
-                "status"
-            };
-            AppError::Validation([(field, e)].into())
-        })
+        Filter::parse(&self.q, &self.status, &self.sector, &self.organisation)
+            .map_err(|(field, e)| AppError::Validation([(field, e)].into()))
+    }
+
+    fn page(&self) -> Result<PageAt<i64>, AppError> {
+        PageAt::parse(self.after.as_deref(), self.before.as_deref())
+            .map_err(|e| AppError::Validation([("after", e)].into()))
+    }
+
+    /// The same filters at another place in the list.
+    fn at(&self, after: Option<i64>, before: Option<i64>) -> Self {
+        AttendeeQuery {
+            after: after.map(|key| key.to_string()),
+            before: before.map(|key| key.to_string()),
+            ..self.clone()
+        }
     }
 }
 
@@ -77,7 +89,7 @@ impl AttendeeQuery {
 struct SectorCount {
     code: String,
     name: String,
-    count: usize,
+    count: u64,
 }
 
 #[derive(Serialize)]
@@ -87,6 +99,7 @@ struct AttendeesPage {
     list: AttendeeList,
     sector_counts: Vec<SectorCount>,
     filter: AttendeeQuery,
+    pages: Pages,
     export_csv: String,
     export_xlsx: String,
     /// The add-by-hand form as posted, when it was refused.
@@ -127,7 +140,8 @@ async fn attendees_page(
     (status, refusal): (Status, Refusal),
 ) -> Result<Page, AppError> {
     let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
-    let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
+    let at = query.page()?;
+    let list = attendees::list(&services.db, event.id, &query.filter()?, &at).await?;
     let sector_counts = list
         .by_sector
         .iter()
@@ -139,10 +153,13 @@ async fn attendees_page(
             count: *count,
         })
         .collect();
+    let whole = query.at(None, None);
+    let link = |after, before| uri!(attendee_list(slug, query.at(after, before))).to_string();
     let page = AttendeesPage {
         sectors: crate::services::sectors::list(lang),
-        export_csv: uri!(export(slug, ExportFormat::Csv, &query)).to_string(),
-        export_xlsx: uri!(export(slug, ExportFormat::Xlsx, &query)).to_string(),
+        export_csv: uri!(export(slug, ExportFormat::Csv, &whole)).to_string(),
+        export_xlsx: uri!(export(slug, ExportFormat::Xlsx, &whole)).to_string(),
+        pages: Pages::around(&at, &list.page, link),
         event,
         list,
         sector_counts,
@@ -184,9 +201,9 @@ async fn export(
     query: AttendeeQuery,
 ) -> Result<Download, AppError> {
     let event = events::by_slug_for_staff(&services.db, &slug, Lang::Nl).await?;
-    let list = attendees::list(&services.db, event.id, &query.filter()?).await?;
+    let rows = attendees::all_matching(&services.db, event.id, &query.filter()?).await?;
     let what = format!("aanmeldingen voor {}", event.title);
-    let table = attendees::export_table(&list.rows);
+    let table = attendees::export_table(&rows);
     let table = exports::recorded(services, &staff.email, &what, table).await?;
     Download::of(&table, &format!("aanmeldingen-{}", event.slug), format)
 }

@@ -81,6 +81,41 @@ impl Can {
 }
 
 /// A redirect after a save; the next page says `key`'s text ("Opgeslagen").
+/// The links around one page of a long list; each keeps the list's
+/// filters. Rendered by `templates/admin/pages.html.tera`.
+#[derive(Serialize, Default)]
+struct Pages {
+    first: Option<String>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl Pages {
+    /// The links around `window`, read at `at`; `link(after, before)` is
+    /// the list's address at that place.
+    fn around<T, K: Clone + PartialEq>(
+        at: &crate::domain::PageAt<K>,
+        window: &crate::domain::Window<T, K>,
+        link: impl Fn(Option<K>, Option<K>) -> String,
+    ) -> Self {
+        Pages {
+            first: (*at != crate::domain::PageAt::First).then(|| link(None, None)),
+            previous: window.previous.clone().map(|key| link(None, Some(key))),
+            next: window.next.clone().map(|key| link(Some(key), None)),
+        }
+    }
+}
+
+/// `text` as one value of a query string.
+fn query_value(text: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, KEEP).to_string()
+}
+
 fn saved(to: Redirect, key: &'static str) -> Flash<Redirect> {
     Flash::success(to, key)
 }

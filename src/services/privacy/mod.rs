@@ -46,6 +46,7 @@ pub const PERSONAL_DATA: &[PersonalData] = &[
             "remarks",
             "checked_in_at",
             "submission_key",
+            "search_key",
         ],
         whose: Whose::Attendee,
         erased: "anonymised in place: the row stays for the seat counts",

@@ -1,13 +1,13 @@
 //! The statements that take a person out of every table that holds them
 //! (`PERSONAL_DATA`), shared by erasure and the purge.
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::ANONYMISED_DOMAIN;
 use crate::db::WriteTxn;
-use crate::domain::OutboxStatus;
+use crate::domain::{sign_up_search_key, OutboxStatus};
 use crate::entities::{
     access_token, application_transition, audit_log, outbox, pilot_application, registration,
 };
@@ -46,12 +46,23 @@ pub async fn registrations(txn: &WriteTxn, ids: &[Uuid]) -> Result<Scrubbed, App
     }
     let mut rows = 0;
     for id in ids {
+        let Some(organisation) = registration::Entity::find_by_id(*id)
+            .select_only()
+            .column(registration::Column::Organisation)
+            .into_tuple::<String>()
+            .one(txn)
+            .await?
+        else {
+            continue;
+        };
+        let email = format!("{id}@{ANONYMISED_DOMAIN}");
         rows += registration::Entity::update_many()
             .col_expr(registration::Column::Name, Expr::value("—"))
             .col_expr(
-                registration::Column::Email,
-                Expr::value(format!("{id}@{ANONYMISED_DOMAIN}")),
+                registration::Column::SearchKey,
+                Expr::value(sign_up_search_key("—", &email, &organisation)),
             )
+            .col_expr(registration::Column::Email, Expr::value(email))
             .col_expr(
                 registration::Column::JobTitle,
                 Expr::value(Option::<String>::None),

@@ -17,7 +17,9 @@ use super::mail::{MailFlags, Occasion};
 use super::queue::{Answer, Waiting};
 use super::{register_claim, Registered};
 use crate::db::{EventKey, WriteTxn};
-use crate::domain::{EventStatus, MailKind, NewRegistration, RegistrationStatus};
+use crate::domain::{
+    sign_up_search_key, EventStatus, MailKind, NewRegistration, RegistrationStatus,
+};
 use crate::entities::registration;
 use crate::error::AppError;
 use crate::services::limits::Limit;
@@ -378,6 +380,11 @@ fn new_row(
 ) -> registration::ActiveModel {
     let now = Utc::now();
     let id = Uuid::new_v4();
+    let search_key = sign_up_search_key(
+        new.name.as_str(),
+        new.email.as_str(),
+        new.organisation.as_str(),
+    );
     registration::ActiveModel {
         id: Set(id),
         event_id: Set(event_id),
@@ -398,6 +405,7 @@ fn new_row(
         checked_in_at: Set(None),
         submission_key: Set(new.submission_key.map(|k| k.as_str().to_owned())),
         calendar_uid: Set(Some(crate::mail::ics::calendar_uid(id))),
+        search_key: Set(Some(search_key)),
     }
 }
 
