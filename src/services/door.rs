@@ -2,17 +2,14 @@
 //! are in, letting someone in (or taking it back), and the attendee a
 //! scanned QR code stands for. Every change goes through [`LockedEvent`].
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, Select};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::attendees::{self, Attendee};
 use super::events::EventView;
-use super::paging::like;
+use super::paging::{by_key_then_id, like};
 use super::registrations::door::{is_meeting_day, meeting_days};
 use super::registrations::{CheckedIn, LockedEvent};
 use super::Services;
@@ -43,7 +40,7 @@ pub async fn list(
 ) -> Result<DoorList, AppError> {
     let db = &services.db;
     let (by_status, _) = attendees::counts(db, event.id).await?;
-    let rows = page_query(db, event.id, search, at).await?.all(db).await?;
+    let rows = page_query(event.id, search, at).all(db).await?;
     let page = Window::from_rows(rows, at, PAGE_SIZE, |r| r.id).map(Attendee::from);
     // Leaving the confirmed list clears a check-in, so each one counted
     // here is of a confirmed person.
@@ -57,71 +54,21 @@ pub async fn list(
 }
 
 /// The read of one page of the door list (public for the index check in
-/// `tests/api/list_paging.rs`).
-pub async fn page_query(
-    db: &impl ConnectionTrait,
+/// `tests/api/list_paging.rs`). "de Vries" and "Émile" sort as a person
+/// reads them: the search key starts with the folded name.
+pub fn page_query(
     event_id: Uuid,
     search: &Search,
     at: &PageAt<Uuid>,
-) -> Result<Select<registration::Entity>, AppError> {
+) -> Select<registration::Entity> {
     let mut query = attendees::of_event(event_id)
         .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed));
     if !search.is_empty() {
-        query = query.filter(like(key_column(), search.anywhere()));
+        let key = Expr::col((registration::Entity, registration::Column::SearchKey));
+        query = query.filter(like(key, search.anywhere()));
     }
-    // "de Vries" and "Émile" sort as a person reads them (the search key
-    // starts with the folded name); the id makes the order total.
-    let (order, query) = match *at {
-        PageAt::First => (Order::Asc, query),
-        PageAt::After(id) => (
-            Order::Asc,
-            query.filter(beyond(db, event_id, id, true).await?),
-        ),
-        PageAt::Before(id) => (
-            Order::Desc,
-            query.filter(beyond(db, event_id, id, false).await?),
-        ),
-    };
-    Ok(query
-        .order_by(registration::Column::SearchKey, order.clone())
-        .order_by(registration::Column::Id, order)
-        .limit(PAGE_SIZE as u64 + 1))
-}
-
-fn key_column() -> Expr {
-    Expr::col((registration::Entity, registration::Column::SearchKey))
-}
-
-/// The rows after (or before) sign-up `id` of this event in door order.
-async fn beyond(
-    db: &impl ConnectionTrait,
-    event_id: Uuid,
-    id: Uuid,
-    after: bool,
-) -> Result<Condition, AppError> {
-    let key: Option<String> = attendees::of_event(event_id)
-        .filter(registration::Column::Id.eq(id))
-        .select_only()
-        .column(registration::Column::SearchKey)
-        .into_tuple::<Option<String>>()
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let key = key.unwrap_or_default();
-    let (key_beyond, id_beyond) = if after {
-        (
-            key_column().gt(key.clone()),
-            registration::Column::Id.gt(id),
-        )
-    } else {
-        (
-            key_column().lt(key.clone()),
-            registration::Column::Id.lt(id),
-        )
-    };
-    Ok(Condition::any()
-        .add(key_beyond)
-        .add(Condition::all().add(key_column().eq(key)).add(id_beyond)))
+    let order_by = (registration::Column::SearchKey, registration::Column::Id);
+    by_key_then_id(query, order_by, Order::Asc, at, PAGE_SIZE)
 }
 
 /// The meeting's date(s) as the door page names them, when today is not one.

@@ -1,7 +1,8 @@
 //! Reading one page of a back-office list by its key (`domain::PageAt`),
 //! and the literal `LIKE` its searches use.
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select};
+use uuid::Uuid;
 
 use crate::domain::{PageAt, LIKE_ESCAPE};
 
@@ -34,6 +35,50 @@ pub fn by_unique_column<E: EntityTrait>(
                 Order::Desc
             },
         )
+        .limit(size as u64 + 1)
+}
+
+/// `query` narrowed to the page at `at` of a list ordered by `key` (not
+/// unique) and then the row's `id`, both in `order`. The page is found by
+/// the id of a row (so a link names no one), whose key the database looks
+/// up itself; an id that is not in the table gives an empty page.
+pub fn by_key_then_id<E: EntityTrait>(
+    query: Select<E>,
+    (key, id): (E::Column, E::Column),
+    order: Order,
+    at: &PageAt<Uuid>,
+    size: usize,
+) -> Select<E> {
+    let read_ascending = matches!(order, Order::Asc) != at.reads_backwards();
+    let query = match *at {
+        PageAt::First => query,
+        PageAt::After(row) | PageAt::Before(row) => {
+            let lookup = Query::select()
+                .column(key)
+                .from(E::default())
+                .and_where(id.eq(row))
+                .to_owned();
+            let key_of_row = Expr::SubQuery(None, Box::new(lookup.into()));
+            // A row value, so both databases bound the index range by it.
+            let row_key = Expr::tuple([Expr::col(key), Expr::col(id)]);
+            let cursor = Expr::tuple([key_of_row, Expr::val(row)]);
+            query.filter(if read_ascending {
+                row_key.gt(cursor)
+            } else {
+                row_key.lt(cursor)
+            })
+        }
+    };
+    let direction = || {
+        if read_ascending {
+            Order::Asc
+        } else {
+            Order::Desc
+        }
+    };
+    query
+        .order_by(key, direction())
+        .order_by(id, direction())
         .limit(size as u64 + 1)
 }
 

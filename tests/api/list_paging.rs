@@ -177,6 +177,8 @@ async fn the_door_list_pages_in_name_order_whatever_the_order_of_arrival() {
     let second = page(&app, &link(&first, "next").expect("a second page")).await;
     order.extend(names(&second));
     assert!(link(&second, "next").is_none());
+    let back = page(&app, &link(&second, "prev").expect("a way back")).await;
+    assert_eq!(names(&back), names(&first), "back to the same first page");
     let expected: Vec<String> = (0..150).map(|n| format!("{n:03}")).collect();
     assert_eq!(order, expected, "by name, each person once");
 
@@ -479,9 +481,8 @@ async fn every_page_of_a_long_list_is_read_in_index_order() {
         failed_only: true,
         recipient: None,
     };
-    let door = door::page_query(&app.db, event_id, &Search::default(), &PageAt::First)
-        .await
-        .unwrap();
+    let door = door::page_query(event_id, &Search::default(), &PageAt::First);
+    let door_later = door::page_query(event_id, &Search::default(), &PageAt::After(Uuid::new_v4()));
     let after = PageAt::After(500);
     let lists = [
         (
@@ -492,7 +493,8 @@ async fn every_page_of_a_long_list_is_read_in_index_order() {
             "attendees by status",
             attendees::page_query(event_id, &filter("waitlisted"), &after, 100).build(backend),
         ),
-        ("door", door.build(backend)),
+        ("door, first page", door.build(backend)),
+        ("door, a later page", door_later.build(backend)),
         (
             "mail",
             mail_log::page_query(&MailFilter::default(), &after).build(backend),
@@ -513,13 +515,29 @@ async fn every_page_of_a_long_list_is_read_in_index_order() {
     ];
     for (list, statement) in lists {
         let plan = plan(&app, statement).await;
-        let (reads_an_index, sorts) = match backend {
-            DbBackend::Postgres => (plan.contains("Index"), plan.contains("Sort")),
+        let (reads_an_index, sorts, bounded) = match backend {
+            DbBackend::Postgres => (
+                plan.contains("Index"),
+                plan.contains("Sort"),
+                plan.contains(" > ") || plan.contains(" < "),
+            ),
             _ => (
                 plan.contains("USING") && !plan.contains("SCAN registrations\n"),
                 plan.contains("TEMP B-TREE"),
+                plan.lines().next().is_some_and(|line| {
+                    [">?", "<?", ">(?", "<(?"]
+                        .iter()
+                        .any(|bound| line.contains(bound))
+                }),
             ),
         };
         assert!(reads_an_index && !sorts, "{list}:\n{plan}");
+        // A later page starts in the index where the last one ended,
+        // rather than reading past every row before it.
+        let first_page = list.ends_with("first page");
+        assert!(
+            first_page || bounded,
+            "{list} is not bounded by its key:\n{plan}"
+        );
     }
 }

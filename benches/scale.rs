@@ -1,0 +1,322 @@
+//! Scale benchmark: `cargo bench --bench scale`. See BENCHMARKS.md.
+//!
+//! Does a back-office page cost the same with years of history as on an
+//! empty database? For SQLite and, when it answers, PostgreSQL: a fresh
+//! database with one meeting is measured, then filled in bulk (not through
+//! HTTP) with SCALE_SIGN_UPS sign-ups for that meeting (100,000), and
+//! SCALE_MAIL outbox rows (1,000,000) and SCALE_AUDIT audit rows
+//! (1,000,000), and measured again. Each figure is the median of
+//! SCALE_REPEATS (21) reads of the page's database work, called in-process
+//! as the routes call it (rendering 100 rows costs the same either way):
+//! the attendee list's first and last page with its counts, a search, the
+//! door list and a door search, the mail log of one recipient and of the
+//! failed, the audit log and one member of staff's entries. Printed:
+//! empty ms, full ms, and full/empty.
+//!
+//! Settings (environment): SCALE_SIGN_UPS, SCALE_MAIL, SCALE_AUDIT,
+//! SCALE_REPEATS, BENCH_POSTGRES_URL
+//! (postgres://postgres@127.0.0.1:5432/postgres; "off" skips PostgreSQL),
+//! BENCH_SQLITE ("off" skips SQLite).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::time::{Duration, Instant};
+
+use aanmeldpunt::domain::{
+    sign_up_search_key, Lang, MailKind, OutboxStatus, PageAt, RegistrationStatus, Search,
+    SectorCode,
+};
+use aanmeldpunt::entities::event::{self, Eligibility, EventStatus};
+use aanmeldpunt::entities::{audit_log, outbox, registration};
+use aanmeldpunt::services::mail_log::{self, MailFilter};
+use aanmeldpunt::services::{attendees, audit, door};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+const CHUNK: usize = 1000;
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Sizes {
+    sign_ups: usize,
+    mail: usize,
+    audit: usize,
+    repeats: usize,
+}
+
+fn main() {
+    let sizes = Sizes {
+        sign_ups: env_number("SCALE_SIGN_UPS", 100_000),
+        mail: env_number("SCALE_MAIL", 1_000_000),
+        audit: env_number("SCALE_AUDIT", 1_000_000),
+        repeats: env_number("SCALE_REPEATS", 21).max(1),
+    };
+    println!(
+        "scale: {} sign-ups in one meeting, {} mails, {} audit rows; median of {} reads",
+        sizes.sign_ups, sizes.mail, sizes.audit, sizes.repeats
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    if std::env::var("BENCH_SQLITE").as_deref() != Ok("off") {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/scale.db?mode=rwc", dir.path().display());
+        runtime.block_on(run_for("SQLite", &url, &sizes));
+    }
+    let pg = std::env::var("BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    if pg != "off" {
+        match runtime.block_on(fresh_postgres_database(&pg)) {
+            Ok(url) => runtime.block_on(run_for("PostgreSQL", &url, &sizes)),
+            Err(e) => println!("\nPostgreSQL skipped: {e}"),
+        }
+    }
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> Result<String, sea_orm::DbErr> {
+    let admin = sea_orm::Database::connect(admin_url).await?;
+    admin
+        .execute_unprepared("DROP DATABASE IF EXISTS aanmeldpunt_scale WITH (FORCE)")
+        .await?;
+    admin
+        .execute_unprepared("CREATE DATABASE aanmeldpunt_scale")
+        .await?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+    Ok(format!("{base}/aanmeldpunt_scale"))
+}
+
+async fn run_for(label: &str, url: &str, sizes: &Sizes) {
+    let db = aanmeldpunt::db::connect(url, None).await.unwrap();
+    aanmeldpunt::db::migrate(&db).await.unwrap();
+    let meeting = insert_event(&db).await;
+    let empty = measure(&db, meeting.id, sizes.repeats).await;
+    let started = Instant::now();
+    fill(&db, &meeting, sizes).await;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared("ANALYZE").await.unwrap();
+    }
+    println!(
+        "\n{label}: filled in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let full = measure(&db, meeting.id, sizes.repeats).await;
+    println!(
+        "{:<34} {:>9} {:>9} {:>7}",
+        "page", "empty ms", "full ms", "ratio"
+    );
+    for ((name, e), (_, f)) in empty.iter().zip(&full) {
+        let (e, f) = (ms(*e), ms(*f));
+        println!("{name:<34} {e:>9.2} {f:>9.2} {:>6.1}x", f / e.max(0.001));
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The median time of each page's reads.
+async fn measure(
+    db: &DatabaseConnection,
+    event_id: Uuid,
+    repeats: usize,
+) -> Vec<(String, Duration)> {
+    let everyone = attendees::Filter::parse("", "", "", "").unwrap();
+    let searched = attendees::Filter::parse("persoon 099999", "", "", "").unwrap();
+    let door_search = Search::parse("Persoon 050000").unwrap();
+    let anna = MailFilter {
+        failed_only: false,
+        recipient: Some("m000500@scale.example".into()),
+    };
+    let failed = MailFilter {
+        failed_only: true,
+        recipient: None,
+    };
+    let mut figures = Vec::new();
+    macro_rules! page {
+        ($name:expr, $read:expr) => {{
+            let mut times = Vec::with_capacity(repeats);
+            for _ in 0..repeats {
+                let start = Instant::now();
+                $read;
+                times.push(start.elapsed());
+            }
+            times.sort();
+            figures.push(($name.to_owned(), times[times.len() / 2]));
+        }};
+    }
+    page!("attendees: first page + counts", {
+        attendees::list(db, event_id, &everyone, &PageAt::First)
+            .await
+            .unwrap();
+    });
+    page!("attendees: last page + counts", {
+        attendees::list(db, event_id, &everyone, &PageAt::Before(i64::MAX))
+            .await
+            .unwrap();
+    });
+    page!("attendees: search + counts", {
+        attendees::list(db, event_id, &searched, &PageAt::First)
+            .await
+            .unwrap();
+    });
+    page!("door: first page", {
+        let query = door::page_query(event_id, &Search::default(), &PageAt::First);
+        query.all(db).await.unwrap();
+    });
+    page!("door: search", {
+        let query = door::page_query(event_id, &door_search, &PageAt::First);
+        query.all(db).await.unwrap();
+    });
+    page!("mail log: one recipient", {
+        mail_log::page_query(&anna, &PageAt::First)
+            .all(db)
+            .await
+            .unwrap();
+    });
+    page!("mail log: failed only", {
+        mail_log::page_query(&failed, &PageAt::First)
+            .all(db)
+            .await
+            .unwrap();
+    });
+    page!("mail log: a page deep in it", {
+        mail_log::page_query(&MailFilter::default(), &PageAt::After(400_000))
+            .all(db)
+            .await
+            .unwrap();
+    });
+    page!("audit log: first page", {
+        audit::page(db, None, &PageAt::First).await.unwrap();
+    });
+    page!("audit log: one member of staff", {
+        audit::page(db, Some("staff7@scale.example"), &PageAt::First)
+            .await
+            .unwrap();
+    });
+    figures
+}
+
+async fn fill(db: &DatabaseConnection, meeting: &event::Model, sizes: &Sizes) {
+    let now = Utc::now();
+    for start in (0..sizes.sign_ups).step_by(CHUNK) {
+        let rows = (start..(start + CHUNK).min(sizes.sign_ups)).map(|i| {
+            let (name, email, org) = (
+                format!("Persoon {i:06}"),
+                format!("p{i:06}@scale.example"),
+                format!("Gemeente {}", i % 342),
+            );
+            registration::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                event_id: Set(meeting.id),
+                search_key: Set(Some(sign_up_search_key(&name, &email, &org))),
+                name: Set(name),
+                email: Set(email),
+                organisation: Set(org),
+                sector: Set(SectorCode::parse("GEM").unwrap()),
+                job_title: Set(None),
+                remarks: Set(None),
+                lang: Set(Lang::Nl),
+                status: Set(if i % 10 == 9 {
+                    RegistrationStatus::Waitlisted
+                } else {
+                    RegistrationStatus::Confirmed
+                }),
+                queue_number: Set(i as i64 + 1),
+                ics_sequence: Set(0),
+                created_at: Set(now),
+                confirmed_at: Set(Some(now)),
+                cancelled_at: Set(None),
+                updated_at: Set(now),
+                checked_in_at: Set(None),
+                submission_key: Set(None),
+                calendar_uid: Set(None),
+            }
+        });
+        in_one_transaction(db, registration::Entity::insert_many(rows)).await;
+    }
+    for start in (0..sizes.mail).step_by(CHUNK) {
+        let rows = (start..(start + CHUNK).min(sizes.mail)).map(|i| outbox::ActiveModel {
+            kind: Set(MailKind::RegistrationConfirmed),
+            recipient: Set(format!("m{:06}@scale.example", i % 200_000)),
+            subject: Set("Bevestiging".into()),
+            ics: Set(None),
+            context: Set(None),
+            event_id: Set(Some(meeting.id)),
+            registration_id: Set(None),
+            application_id: Set(None),
+            // One in a thousand failed, as after a bad night of SMTP.
+            status: Set(if i % 1000 == 0 {
+                OutboxStatus::Failed
+            } else {
+                OutboxStatus::Sent
+            }),
+            attempts: Set(1),
+            next_attempt_at: Set(now),
+            locked_until: Set(None),
+            claimed_by: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(Some(now)),
+            ..Default::default()
+        });
+        in_one_transaction(db, outbox::Entity::insert_many(rows)).await;
+    }
+    for start in (0..sizes.audit).step_by(CHUNK) {
+        let rows = (start..(start + CHUNK).min(sizes.audit)).map(|i| audit_log::ActiveModel {
+            actor: Set(format!("staff{}@scale.example", i % 40)),
+            action: Set("registration.check_in".into()),
+            subject: Set(format!("registration {i}")),
+            before: Set(None),
+            after: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        in_one_transaction(db, audit_log::Entity::insert_many(rows)).await;
+    }
+}
+
+async fn in_one_transaction<A: ActiveModelTrait>(
+    db: &DatabaseConnection,
+    insert: sea_orm::Insert<A>,
+) {
+    let txn = db.begin().await.unwrap();
+    insert.exec_without_returning(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+}
+
+async fn insert_event(db: &DatabaseConnection) -> event::Model {
+    let now = Utc::now();
+    let starts = now + chrono::Duration::days(30);
+    event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        slug: Set("schaal".into()),
+        title_nl: Set("Partnerships voor meer banen".into()),
+        title_en: Set("Partnerships for more jobs".into()),
+        description_nl: Set("Benchmark".into()),
+        description_en: Set("Benchmark".into()),
+        location: Set("Den Haag".into()),
+        starts_at: Set(starts),
+        ends_at: Set(starts + chrono::Duration::hours(4)),
+        capacity: Set(100_000_000),
+        waitlist_enabled: Set(true),
+        eligibility: Set(Eligibility::Open),
+        status: Set(EventStatus::Published),
+        registration_opens_at: Set(None),
+        registration_closes_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        reminder_days_before: Set(2),
+        reminder_sent_at: Set(None),
+        call_off_message: Set(None),
+        confirmation_note_nl: Set(None),
+        confirmation_note_en: Set(None),
+    }
+    .insert(db)
+    .await
+    .expect("insert event")
+}
