@@ -26,6 +26,11 @@ const INDEXES: &[(&str, &str)] = &[
     ("idx_outbox_recipient", "outbox (lower(recipient), id)"),
     // The audit log of one member of staff.
     ("idx_audit_log_actor", "audit_log (lower(actor), id)"),
+    // Pilot applications, newest first.
+    (
+        "idx_pilot_applications_created",
+        "pilot_applications (created_at, id)",
+    ),
 ];
 
 #[async_trait::async_trait]

@@ -113,7 +113,11 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     (Method::Post, "/admin/events/<slug>/<change>", can(Organise)),
     (Method::Get, "/admin/mail?<query..>", can(Organise)),
     (Method::Post, "/admin/mail/<id>/resend", can(Organise)),
-    (Method::Get, "/admin/applications", can(RunProgramme)),
+    (
+        Method::Get,
+        "/admin/applications?<after>&<before>",
+        can(RunProgramme),
+    ),
     (
         Method::Get,
         "/admin/applications/export/<format>",

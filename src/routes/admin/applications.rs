@@ -2,29 +2,52 @@ use rocket::response::{Flash, Redirect};
 use rocket::{uri, State};
 use uuid::Uuid;
 
-use super::{render, Page};
+use serde::Serialize;
+
+use super::{render, Page, Pages};
 use crate::auth::Programme;
-use crate::domain::{Lang, ParseError};
+use crate::domain::{Lang, PageAt, ParseError};
 use crate::error::AppError;
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
-use crate::services::applications::{self, ReviewPage};
+use crate::services::applications::{self, ReviewRow};
 use crate::services::{exports, Services};
 
-#[rocket::get("/admin/applications")]
+#[derive(Serialize)]
+struct ReviewPage {
+    applications: Vec<ReviewRow>,
+    pages: Pages,
+}
+
+/// The applications, newest first, a page at a time.
+#[rocket::get("/admin/applications?<after>&<before>")]
 pub(super) async fn list(
     services: &State<Services>,
     lang: Lang,
     staff: Programme,
     csrf: CsrfToken,
+    after: Option<&str>,
+    before: Option<&str>,
 ) -> Result<Page, AppError> {
-    let applications = applications::for_review(&services.db).await?;
+    let at =
+        PageAt::parse(after, before).map_err(|e| AppError::Validation([("after", e)].into()))?;
+    let window = applications::review_page(&services.db, &at).await?;
+    let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
+        (Some(key), _) => format!("/admin/applications?after={key}"),
+        (None, Some(key)) => format!("/admin/applications?before={key}"),
+        (None, None) => "/admin/applications".to_owned(),
+    };
+    let pages = Pages::around(&at, &window, link);
+    let page = ReviewPage {
+        applications: window.rows,
+        pages,
+    };
     render(
         services,
         "admin/applications.html.tera",
         lang,
         &staff,
         &csrf,
-        ReviewPage { applications },
+        page,
     )
 }
 
@@ -66,7 +89,10 @@ async fn decide(
         }
     };
     applications::decide(services, id, accept, &staff.email, form.message.trim()).await?;
-    Ok(super::saved(Redirect::to(uri!(list)), "saved-decision"))
+    Ok(super::saved(
+        Redirect::to(uri!("/admin/applications")),
+        "saved-decision",
+    ))
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -85,7 +111,10 @@ async fn vouch(
     form: CsrfForm<Vouch>,
 ) -> Result<Flash<Redirect>, AppError> {
     applications::vouch(services, id, &staff.email, &form.reason).await?;
-    Ok(super::saved(Redirect::to(uri!(list)), "saved-vouch"))
+    Ok(super::saved(
+        Redirect::to(uri!("/admin/applications")),
+        "saved-vouch",
+    ))
 }
 
 /// A second application of an organisation is folded into the first.
@@ -97,7 +126,10 @@ async fn merge(
     _form: CsrfForm<Button>,
 ) -> Result<Flash<Redirect>, AppError> {
     applications::merge(services, id, &staff.email).await?;
-    Ok(super::saved(Redirect::to(uri!(list)), "saved-merge"))
+    Ok(super::saved(
+        Redirect::to(uri!("/admin/applications")),
+        "saved-merge",
+    ))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -18,7 +18,9 @@ mod review;
 mod transition;
 
 pub use redecide::{redecide_for_domain, Redecided};
-pub use review::{export_table, for_review, merge, partnership_from, vouch, ReviewPage, ReviewRow};
+pub use review::{
+    export_table, for_review, merge, page_query, partnership_from, review_page, vouch, ReviewRow,
+};
 
 use super::eligibility::{self, Claim, Decision};
 use super::limits::Limit;

@@ -3,16 +3,19 @@
 //! (never for a register entry), and merging a second application of an
 //! organisation into the one that holds its place.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, Order};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::mail::queue_status_mail;
 use super::places;
 use super::transition::{locked, record};
-use crate::domain::{ApplicationStatus, EligibilityDecision, Lang, ParseError};
+use crate::domain::{
+    ApplicationStatus, EligibilityDecision, Lang, PageAt, ParseError, Window, PAGE_SIZE,
+};
 use crate::entities::{pilot, pilot_application};
 use crate::error::AppError;
+use crate::services::paging::by_key_then_id;
 use crate::services::{audit, Services};
 
 /// An application as staff review it.
@@ -55,32 +58,83 @@ pub struct PartnershipLink {
     pub supplier: String,
 }
 
-#[derive(Debug, Serialize)]
-pub struct ReviewPage {
-    pub applications: Vec<ReviewRow>,
-}
-
 fn local(at: chrono::DateTime<Utc>) -> String {
     crate::services::events::amsterdam(at)
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
-/// All applications, newest first, with their pilot's title.
+/// Every application, newest first, for the export: read in keyset
+/// chunks, so no single read holds the database longer than a page does.
 pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, AppError> {
-    use sea_orm::QueryOrder;
+    const CHUNK: usize = 1000;
+    let mut all = Vec::new();
+    let mut at = PageAt::First;
+    loop {
+        let chunk = read_page(db, &at, CHUNK).await?;
+        all.extend(chunk.rows);
+        match chunk.next {
+            Some(id) => at = PageAt::After(id),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// One page of the applications, newest first, keyed by application id.
+pub async fn review_page(
+    db: &impl ConnectionTrait,
+    at: &PageAt<Uuid>,
+) -> Result<Window<ReviewRow, Uuid>, AppError> {
+    read_page(db, at, PAGE_SIZE).await
+}
+
+/// The read of `size` applications (and one more) at `at`, newest first
+/// (public for the index check in `tests/api/list_paging.rs`).
+pub fn page_query(at: &PageAt<Uuid>, size: usize) -> sea_orm::Select<pilot_application::Entity> {
+    let order_by = (
+        pilot_application::Column::CreatedAt,
+        pilot_application::Column::Id,
+    );
+    by_key_then_id(
+        pilot_application::Entity::find(),
+        order_by,
+        Order::Desc,
+        at,
+        size,
+    )
+}
+
+async fn read_page(
+    db: &impl ConnectionTrait,
+    at: &PageAt<Uuid>,
+    size: usize,
+) -> Result<Window<ReviewRow, Uuid>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let order_by = (
+        pilot_application::Column::CreatedAt,
+        pilot_application::Column::Id,
+    );
+    let rows = by_key_then_id(
+        pilot_application::Entity::find(),
+        order_by,
+        Order::Desc,
+        at,
+        size,
+    )
+    .all(db)
+    .await?;
+    let page = Window::from_rows(rows, at, size, |a| a.id);
+    let ids: Vec<Uuid> = page.rows.iter().map(|a| a.id).collect();
+    // Pilots are few; partnerships only of the applications shown.
     let pilots: std::collections::HashMap<Uuid, String> = pilot::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|p| (p.id, p.title_nl))
         .collect();
-    let rows = pilot_application::Entity::find()
-        .order_by_desc(pilot_application::Column::CreatedAt)
-        .all(db)
-        .await?;
     let mut partnerships: std::collections::HashMap<Uuid, PartnershipLink> =
         crate::entities::partnership::Entity::find()
+            .filter(crate::entities::partnership::Column::ApplicationId.is_in(ids))
             .all(db)
             .await?
             .into_iter()
@@ -93,35 +147,31 @@ pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, App
                 Some((p.application_id?, link))
             })
             .collect();
-    Ok(rows
-        .into_iter()
-        .map(|a| ReviewRow {
-            partnership: partnerships.remove(&a.id),
-            id: a.id,
-            pilot: pilots.get(&a.pilot_id).cloned().unwrap_or_default(),
-            can_vouch: a.status.is_open()
-                && a.eligibility_decision == EligibilityDecision::NeedsReview,
-            status: a.status,
-            decision: a.eligibility_decision,
-            created_at: local(a.created_at),
-            organisation: a.organisation_name,
-            typed_organisation: a.typed_organisation,
-            sector: a.sector.code().to_owned(),
-            contact_name: a.contact_name,
-            email: a.email,
-            phone: a.phone,
-            current_suppliers: a.current_suppliers,
-            market_partner: a.market_partner,
-            motivation: a.motivation,
-            expected_jobs: a.expected_jobs,
-            reason: a.eligibility_reason,
-            holds_place: a.holds_place,
-            second_to: a.duplicate_of,
-            vouched_by: a.vouched_by,
-            vouched_at: a.vouched_at.map(local),
-            vouch_reason: a.vouch_reason,
-        })
-        .collect())
+    Ok(page.map(|a| ReviewRow {
+        partnership: partnerships.remove(&a.id),
+        id: a.id,
+        pilot: pilots.get(&a.pilot_id).cloned().unwrap_or_default(),
+        can_vouch: a.status.is_open() && a.eligibility_decision == EligibilityDecision::NeedsReview,
+        status: a.status,
+        decision: a.eligibility_decision,
+        created_at: local(a.created_at),
+        organisation: a.organisation_name,
+        typed_organisation: a.typed_organisation,
+        sector: a.sector.code().to_owned(),
+        contact_name: a.contact_name,
+        email: a.email,
+        phone: a.phone,
+        current_suppliers: a.current_suppliers,
+        market_partner: a.market_partner,
+        motivation: a.motivation,
+        expected_jobs: a.expected_jobs,
+        reason: a.eligibility_reason,
+        holds_place: a.holds_place,
+        second_to: a.duplicate_of,
+        vouched_by: a.vouched_by,
+        vouched_at: a.vouched_at.map(local),
+        vouch_reason: a.vouch_reason,
+    }))
 }
 
 pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
