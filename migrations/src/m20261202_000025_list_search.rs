@@ -20,6 +20,16 @@ const INDEXES: &[(&str, &str)] = &[
         "idx_registrations_event_status_search",
         "registrations (event_id, status, search_key, id)",
     ),
+    // The attendee list's counts: who is in, and the sectors of those
+    // coming, each read from an index alone.
+    (
+        "idx_registrations_event_checked_in",
+        "registrations (event_id, checked_in_at)",
+    ),
+    (
+        "idx_registrations_event_status_sector",
+        "registrations (event_id, status, sector)",
+    ),
     // The mail log filtered by status, newest first.
     ("idx_outbox_status_id", "outbox (status, id)"),
     // The mail log of one recipient; the address compared without case.

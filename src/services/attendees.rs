@@ -16,7 +16,7 @@ use super::Services;
 use crate::domain::{
     PageAt, ParseError, RegistrationStatus, Search, SectorCode, Window, PAGE_SIZE,
 };
-use crate::entities::{event, registration};
+use crate::entities::{event, event_seats, registration};
 use crate::error::AppError;
 
 /// Which sign-ups of an event to list.
@@ -66,11 +66,18 @@ impl Filter {
         })
     }
 
-    fn is_empty(&self) -> bool {
-        self.query.is_empty()
-            && self.organisation.is_empty()
-            && self.status.is_none()
-            && self.sector.is_empty()
+    /// How many match, when the counts say: a search or a sector or
+    /// organisation filter would have to read every sign-up to know.
+    fn counted_in(&self, by_status: &BTreeMap<&'static str, u64>) -> Option<u64> {
+        if !(self.query.is_empty() && self.organisation.is_empty() && self.sector.is_empty()) {
+            return None;
+        }
+        let count = |status: &str| by_status.get(status).copied().unwrap_or(0);
+        Some(match self.status {
+            None => count("confirmed") + count("waitlisted") + count("cancelled"),
+            Some(StatusFilter::Is(status)) => count(status.as_str()),
+            Some(StatusFilter::CheckedIn) => count("checked_in"),
+        })
     }
 
     fn apply(&self, mut query: Select<registration::Entity>) -> Select<registration::Entity> {
@@ -136,11 +143,11 @@ impl From<registration::Model> for Attendee {
 pub struct AttendeeList {
     /// Keyed by queue number.
     pub page: Window<Attendee, i64>,
-    /// How many sign-ups match the filters, over all pages.
-    pub matching: u64,
+    /// How many sign-ups match the filters, over all pages, when the
+    /// counts say so without reading them (no filter, or a status only).
+    pub matching: Option<u64>,
     /// Over the whole event, not just the filtered rows.
     pub by_status: BTreeMap<&'static str, u64>,
-    pub by_sector: BTreeMap<String, u64>,
 }
 
 /// The read of `size` sign-ups (and one more) at `at`, in order of arrival
@@ -175,22 +182,14 @@ pub async fn list(
     filter: &Filter,
     at: &PageAt<i64>,
 ) -> Result<AttendeeList, AppError> {
-    let (by_status, by_sector) = counts(db, event_id).await?;
-    let matching = if filter.is_empty() {
-        ["confirmed", "waitlisted", "cancelled"]
-            .iter()
-            .filter_map(|status| by_status.get(status))
-            .sum()
-    } else {
-        filter.apply(of_event(event_id)).count(db).await?
-    };
+    let by_status = counts(db, event_id).await?;
+    let matching = filter.counted_in(&by_status);
     let rows = page_query(event_id, filter, at, PAGE_SIZE).all(db).await?;
     let page = Window::from_rows(rows, at, PAGE_SIZE, |r| r.queue_number);
     Ok(AttendeeList {
         page: page.map(Attendee::from),
         matching,
         by_status,
-        by_sector,
     })
 }
 
@@ -215,32 +214,44 @@ pub async fn all_matching(
     }
 }
 
-pub(super) type Counts = (BTreeMap<&'static str, u64>, BTreeMap<String, u64>);
+/// Sign-ups per status, and how many are in. The confirmed and the
+/// waiting list come from the seat counters the locked event keeps; the
+/// cancelled and those in are counted from indexes that hold only them.
+pub(super) async fn counts(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> Result<BTreeMap<&'static str, u64>, AppError> {
+    let seats = event_seats::Entity::find_by_id(event_id).one(db).await?;
+    let (confirmed, waitlisted) = seats.map_or((0, 0), |s| (s.confirmed, s.waitlisted));
+    let count_where = |condition| of_event(event_id).filter(condition).count(db);
+    let cancelled =
+        count_where(registration::Column::Status.eq(RegistrationStatus::Cancelled)).await?;
+    let checked_in = count_where(registration::Column::CheckedInAt.is_not_null()).await?;
+    let by_status: BTreeMap<&'static str, u64> = [
+        ("confirmed", confirmed.max(0) as u64),
+        ("waitlisted", waitlisted.max(0) as u64),
+        ("cancelled", cancelled),
+        ("checked_in", checked_in),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .collect();
+    Ok(by_status)
+}
 
-/// Sign-ups per status (and how many are in), and the sectors of those
-/// not cancelled.
-pub(super) async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Counts, AppError> {
-    let per_status: Vec<(RegistrationStatus, i64)> = of_event(event_id)
-        .select_only()
-        .column(registration::Column::Status)
-        .column_as(registration::Column::Id.count(), "n")
-        .group_by(registration::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut by_status: BTreeMap<&'static str, u64> = per_status
-        .into_iter()
-        .map(|(status, n)| (status.as_str(), n as u64))
-        .collect();
-    let checked_in = of_event(event_id)
-        .filter(registration::Column::CheckedInAt.is_not_null())
-        .count(db)
-        .await?;
-    if checked_in > 0 {
-        by_status.insert("checked_in", checked_in);
-    }
+/// The sectors of those coming (confirmed and waiting), by code. It reads
+/// an index entry per person, so it has a page of its own rather than a
+/// place on every page of the list.
+pub async fn by_sector(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> Result<BTreeMap<String, u64>, AppError> {
+    let coming = [
+        RegistrationStatus::Confirmed,
+        RegistrationStatus::Waitlisted,
+    ];
     let per_sector: Vec<(String, i64)> = of_event(event_id)
-        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
+        .filter(registration::Column::Status.is_in(coming))
         .select_only()
         .column(registration::Column::Sector)
         .column_as(registration::Column::Id.count(), "n")
@@ -248,8 +259,7 @@ pub(super) async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<
         .into_tuple()
         .all(db)
         .await?;
-    let by_sector = per_sector.into_iter().map(|(s, n)| (s, n as u64)).collect();
-    Ok((by_status, by_sector))
+    Ok(per_sector.into_iter().map(|(s, n)| (s, n as u64)).collect())
 }
 
 /// The export of an event's sign-ups, in the columns organisers asked for.

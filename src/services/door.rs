@@ -39,7 +39,7 @@ pub async fn list(
     lang: Lang,
 ) -> Result<DoorList, AppError> {
     let db = &services.db;
-    let (by_status, _) = attendees::counts(db, event.id).await?;
+    let by_status = attendees::counts(db, event.id).await?;
     let rows = page_query(event.id, search, at).all(db).await?;
     let page = Window::from_rows(rows, at, PAGE_SIZE, |r| r.id).map(Attendee::from);
     // Leaving the confirmed list clears a check-in, so each one counted

@@ -8,14 +8,16 @@ use aanmeldpunt::domain::{
     RegistrationStatus, Role, SectorCode,
 };
 use aanmeldpunt::domain::{PageAt, Search};
-use aanmeldpunt::entities::{audit_log, event, outbox, pilot_application, registration};
+use aanmeldpunt::entities::{
+    audit_log, event, event_seats, outbox, pilot_application, registration,
+};
 use aanmeldpunt::services::mail_log::{self, MailFilter};
 use aanmeldpunt::services::{applications, attendees, audit, door};
 use chrono::{Duration, Utc};
 use rocket::http::Status;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Statement,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbBackend, EntityTrait, QueryTrait,
+    Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -57,6 +59,20 @@ async fn fill(app: &TestApp, meeting: &event::Model, people: &[(String, String, 
         .exec(&app.db)
         .await
         .unwrap();
+    // The seat counters, as the locked event keeps them.
+    event_seats::Entity::delete_by_id(meeting.id)
+        .exec(&app.db)
+        .await
+        .unwrap();
+    event_seats::ActiveModel {
+        event_id: Set(meeting.id),
+        confirmed: Set(people.len() as i64),
+        waitlisted: Set(0),
+        last_queue_number: Set(people.len() as i64),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
 }
 
 async fn page(app: &TestApp, path: &str) -> String {
@@ -129,6 +145,12 @@ async fn a_long_attendee_list_shows_every_sign_up_on_exactly_one_page() {
         pages[1].1
     );
     assert!(last.contains("Eerste pagina"));
+
+    let sectors = page(&app, &format!("/admin/events/{SLUG}/sectors")).await;
+    assert!(
+        sectors.contains("<td>Gemeenten</td><td>230</td>"),
+        "{sectors}"
+    );
 }
 
 #[rocket::async_test]

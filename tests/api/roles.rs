@@ -45,6 +45,7 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         "/admin/events/<slug>/attendees/export/<format>?<query..>",
         can(Organise),
     ),
+    (Method::Get, "/admin/events/<slug>/sectors", can(Organise)),
     (
         Method::Get,
         "/admin/events/<slug>/checkin?<query..>",
@@ -356,6 +357,7 @@ async fn programme_staff_and_viewers_see_no_attendee_data() {
         for path in [
             format!("/admin/events/{SLUG}/attendees"),
             format!("/admin/events/{SLUG}/attendees/export/csv"),
+            format!("/admin/events/{SLUG}/sectors"),
             format!("/admin/events/{SLUG}/checkin"),
             "/admin/mail".to_owned(),
         ] {

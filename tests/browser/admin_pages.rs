@@ -69,6 +69,7 @@ async fn every_back_office_page_passes_axe_in_dutch_and_english() {
             format!("/admin/events/{EVENT}/edit"),
             format!("/admin/events/{EVENT}/attendees"),
             format!("/admin/events/{EVENT}/attendees?status=confirmed&q=Anna"),
+            format!("/admin/events/{EVENT}/sectors"),
             format!("/admin/events/{EVENT}/checkin"),
             format!("/admin/checkin/{check_in}"),
             format!("/admin/registrations/{anna}/erase"),

@@ -97,7 +97,6 @@ struct AttendeesPage {
     sectors: Vec<crate::services::sectors::SectorView>,
     event: EventView,
     list: AttendeeList,
-    sector_counts: Vec<SectorCount>,
     filter: AttendeeQuery,
     pages: Pages,
     export_csv: String,
@@ -142,17 +141,6 @@ async fn attendees_page(
     let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
     let at = query.page()?;
     let list = attendees::list(&services.db, event.id, &query.filter()?, &at).await?;
-    let sector_counts = list
-        .by_sector
-        .iter()
-        .map(|(code, count)| SectorCount {
-            name: crate::domain::SectorCode::parse(code)
-                .map(|s| s.name(lang).to_owned())
-                .unwrap_or_else(|_| code.clone()),
-            code: code.clone(),
-            count: *count,
-        })
-        .collect();
     let whole = query.at(None, None);
     let link = |after, before| uri!(attendee_list(slug, query.at(after, before))).to_string();
     let page = AttendeesPage {
@@ -162,7 +150,6 @@ async fn attendees_page(
         pages: Pages::around(&at, &list.page, link),
         event,
         list,
-        sector_counts,
         filter: query,
         add: refusal.add,
         add_errors: field_messages(&refusal.errors, lang),
@@ -189,6 +176,45 @@ fn shown_on_the_list(err: &AppError) -> bool {
             | AppError::Closed
             | AppError::Conflict(_)
             | AppError::Ineligible(_)
+    )
+}
+
+#[derive(Serialize)]
+struct SectorsPage {
+    event: EventView,
+    sectors: Vec<SectorCount>,
+}
+
+/// Those coming to a meeting per sector: a page of its own, since it
+/// counts every sign-up of the meeting.
+#[rocket::get("/admin/events/<slug>/sectors")]
+async fn sectors(
+    services: &State<Services>,
+    lang: Lang,
+    staff: Organiser,
+    csrf: CsrfToken,
+    slug: SlugParam<'_>,
+) -> Result<Page, AppError> {
+    let event = events::by_slug_for_staff(&services.db, &slug, lang).await?;
+    let sectors = attendees::by_sector(&services.db, event.id)
+        .await?
+        .into_iter()
+        .map(|(code, count)| SectorCount {
+            name: crate::domain::SectorCode::parse(&code)
+                .map(|s| s.name(lang).to_owned())
+                .unwrap_or_else(|_| code.clone()),
+            code,
+            count,
+        })
+        .collect();
+    let page = SectorsPage { event, sectors };
+    render(
+        services,
+        "admin/sectors.html.tera",
+        lang,
+        &staff,
+        &csrf,
+        page,
     )
 }
 
@@ -456,6 +482,7 @@ pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         overview,
         attendee_list,
+        sectors,
         export,
         confirm_cancel,
         cancel,
