@@ -32,6 +32,8 @@
 //! BENCH_MAIL_SIGN_UPS (2000; 0 skips (e)), BENCH_MAIL_PARALLEL (1,4).
 // A test or benchmark that meets the unexpected stops there, loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod support;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -39,14 +41,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aanmeldpunt::domain::{Lang, NewRegistration, RegistrationInput};
-use aanmeldpunt::entities::event::{self, Eligibility, EventStatus};
 use aanmeldpunt::entities::outbox;
 use aanmeldpunt::services::{registrations, Services};
 use aanmeldpunt::views::Views;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
+
+use support::{fresh_postgres_database, insert_event};
 
 #[derive(Clone)]
 struct Settings {
@@ -108,7 +110,7 @@ fn main() {
     if admin_url == "off" {
         return;
     }
-    match runtime.block_on(fresh_postgres_database(&admin_url)) {
+    match runtime.block_on(fresh_postgres_database(&admin_url, "aanmeldpunt_bench")) {
         Ok(url) => {
             runtime.block_on(run_for("PostgreSQL", &url, &settings));
             let socket_url = std::env::var("BENCH_POSTGRES_SOCKET_URL").unwrap_or_else(|_| {
@@ -149,18 +151,6 @@ fn print_machine() {
         .and_then(|kb| kb.parse::<u64>().ok())
         .map_or(0, |kb| kb / 1024 / 1024);
     println!("machine: {cpu}, {cores} cores, {memory} GiB");
-}
-
-async fn fresh_postgres_database(admin_url: &str) -> Result<String, sea_orm::DbErr> {
-    let admin = sea_orm::Database::connect(admin_url).await?;
-    admin
-        .execute_unprepared("DROP DATABASE IF EXISTS aanmeldpunt_bench WITH (FORCE)")
-        .await?;
-    admin
-        .execute_unprepared("CREATE DATABASE aanmeldpunt_bench")
-        .await?;
-    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
-    Ok(format!("{base}/aanmeldpunt_bench"))
 }
 
 async fn run_for(label: &str, database_url: &str, settings: &Settings) {
@@ -705,39 +695,6 @@ impl Drop for AppProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-async fn insert_event(db: &DatabaseConnection, slug: &str) -> event::Model {
-    let now = Utc::now();
-    let starts = now + chrono::Duration::days(30);
-    event::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        slug: Set(slug.into()),
-        title_nl: Set("Partnerships voor meer banen".into()),
-        title_en: Set("Partnerships for more jobs".into()),
-        description_nl: Set("Benchmark".into()),
-        description_en: Set("Benchmark".into()),
-        location: Set("Den Haag".into()),
-        starts_at: Set(starts),
-        ends_at: Set(starts + chrono::Duration::hours(4)),
-        // Room for everyone: every sign-up takes the full confirmed path.
-        capacity: Set(100_000_000),
-        waitlist_enabled: Set(true),
-        eligibility: Set(Eligibility::Open),
-        status: Set(EventStatus::Published),
-        registration_opens_at: Set(None),
-        registration_closes_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        reminder_days_before: Set(2),
-        reminder_sent_at: Set(None),
-        call_off_message: Set(None),
-        confirmation_note_nl: Set(None),
-        confirmation_note_en: Set(None),
-    }
-    .insert(db)
-    .await
-    .expect("insert event")
 }
 
 /// (c): the sign-up service, called by as many tasks as wrk has

@@ -19,13 +19,15 @@
 //! (postgres://postgres@127.0.0.1:5432/postgres; "off" skips PostgreSQL),
 //! BENCH_SQLITE ("off" skips SQLite).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod support;
+
 use std::time::{Duration, Instant};
 
 use aanmeldpunt::domain::{
     sign_up_search_key, Lang, MailKind, OutboxStatus, PageAt, RegistrationStatus, Search,
     SectorCode,
 };
-use aanmeldpunt::entities::event::{self, Eligibility, EventStatus};
+use aanmeldpunt::entities::event;
 use aanmeldpunt::entities::{audit_log, event_seats, outbox, registration};
 use aanmeldpunt::services::mail_log::{self, MailFilter};
 use aanmeldpunt::services::{attendees, audit, door};
@@ -35,6 +37,8 @@ use sea_orm::{
     TransactionTrait,
 };
 use uuid::Uuid;
+
+use support::{fresh_postgres_database, insert_event};
 
 const CHUNK: usize = 1000;
 /// Rows of the baseline: one page of each list.
@@ -83,29 +87,17 @@ fn main() {
     let pg = std::env::var("BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     if pg != "off" {
-        match runtime.block_on(fresh_postgres_database(&pg)) {
+        match runtime.block_on(fresh_postgres_database(&pg, "aanmeldpunt_scale")) {
             Ok(url) => runtime.block_on(run_for("PostgreSQL", &url, &sizes)),
             Err(e) => println!("\nPostgreSQL skipped: {e}"),
         }
     }
 }
 
-async fn fresh_postgres_database(admin_url: &str) -> Result<String, sea_orm::DbErr> {
-    let admin = sea_orm::Database::connect(admin_url).await?;
-    admin
-        .execute_unprepared("DROP DATABASE IF EXISTS aanmeldpunt_scale WITH (FORCE)")
-        .await?;
-    admin
-        .execute_unprepared("CREATE DATABASE aanmeldpunt_scale")
-        .await?;
-    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
-    Ok(format!("{base}/aanmeldpunt_scale"))
-}
-
 async fn run_for(label: &str, url: &str, sizes: &Sizes) {
     let db = aanmeldpunt::db::connect(url, None).await.unwrap();
     aanmeldpunt::db::migrate(&db).await.unwrap();
-    let meeting = insert_event(&db).await;
+    let meeting = insert_event(&db, "schaal").await;
     // The baseline holds one page of each list: a page of 100 rows read
     // from 100 rows, against the same page read from all of them.
     let one_page = Sizes {
@@ -345,36 +337,4 @@ async fn in_one_transaction<A: ActiveModelTrait>(
     let txn = db.begin().await.unwrap();
     insert.exec_without_returning(&txn).await.unwrap();
     txn.commit().await.unwrap();
-}
-
-async fn insert_event(db: &DatabaseConnection) -> event::Model {
-    let now = Utc::now();
-    let starts = now + chrono::Duration::days(30);
-    event::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        slug: Set("schaal".into()),
-        title_nl: Set("Partnerships voor meer banen".into()),
-        title_en: Set("Partnerships for more jobs".into()),
-        description_nl: Set("Benchmark".into()),
-        description_en: Set("Benchmark".into()),
-        location: Set("Den Haag".into()),
-        starts_at: Set(starts),
-        ends_at: Set(starts + chrono::Duration::hours(4)),
-        capacity: Set(100_000_000),
-        waitlist_enabled: Set(true),
-        eligibility: Set(Eligibility::Open),
-        status: Set(EventStatus::Published),
-        registration_opens_at: Set(None),
-        registration_closes_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        reminder_days_before: Set(2),
-        reminder_sent_at: Set(None),
-        call_off_message: Set(None),
-        confirmation_note_nl: Set(None),
-        confirmation_note_en: Set(None),
-    }
-    .insert(db)
-    .await
-    .expect("insert event")
 }
