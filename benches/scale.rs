@@ -248,7 +248,7 @@ async fn fill(db: &DatabaseConnection, meeting: &event::Model, sizes: &Sizes, fr
             registration::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 event_id: Set(meeting.id),
-                search_key: Set(Some(sign_up_search_key(&name, &email, &org))),
+                search_key: Set(sign_up_search_key(&name, &email, &org)),
                 name: Set(name),
                 email: Set(email),
                 organisation: Set(org),

@@ -1,7 +1,9 @@
 //! Paged and searchable back-office lists. A sign-up gets a search key
 //! (name, address and organisation without case or accents), written by
 //! the app because SQLite has no accent folding; sign-ups from before it
-//! are keyed at the next start. Each list's order gets an index, so a page
+//! (or written by an instance of the app from before it) start with an
+//! empty key, which sorts and pages like any other, and are keyed at the
+//! next start. Each list's order gets an index, so a page
 //! reads its rows and nothing else.
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -50,7 +52,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Registrations::Table)
-                    .add_column(text_null(Registrations::SearchKey))
+                    .add_column(text(Registrations::SearchKey).default(""))
                     .to_owned(),
             )
             .await?;

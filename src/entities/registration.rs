@@ -33,7 +33,8 @@ pub struct Model {
     pub calendar_uid: Option<String>,
     /// `domain::sign_up_search_key` of name, address and organisation:
     /// what the back-office lists search and the door list sorts by.
-    pub search_key: Option<String>,
+    /// Empty until keyed (`attendees::key_unkeyed`).
+    pub search_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

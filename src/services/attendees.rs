@@ -330,7 +330,7 @@ pub async fn key_unkeyed(db: &sea_orm::DatabaseConnection) -> Result<u64, sea_or
     let mut keyed = 0;
     loop {
         let rows = registration::Entity::find()
-            .filter(registration::Column::SearchKey.is_null())
+            .filter(registration::Column::SearchKey.eq(""))
             .limit(500)
             .all(db)
             .await?;

@@ -26,8 +26,51 @@ pub(super) struct DoorQuery {
     checked_in: Option<Uuid>,
     undone: Option<Uuid>,
     /// The page after (or before) this person in name order.
-    after: Option<String>,
-    before: Option<String>,
+    #[field(default = String::new())]
+    after: String,
+    #[field(default = String::new())]
+    before: String,
+}
+
+/// Where on the door list a page, or a button on it, is: the search and
+/// the page. A button brings the organiser back to the same place.
+#[derive(Debug, Default, Clone, Serialize)]
+struct DoorPlace {
+    q: String,
+    after: String,
+    before: String,
+}
+
+impl DoorPlace {
+    /// The place as a link or a form gives it; a search or a page that is
+    /// not one is refused (422), as on the attendee list.
+    fn of(q: &str, after: &str, before: &str) -> Result<Self, AppError> {
+        Search::parse(q).map_err(|e| AppError::Validation([("q", e)].into()))?;
+        let place = DoorPlace {
+            q: search_text(q),
+            after: after.trim().to_owned(),
+            before: before.trim().to_owned(),
+        };
+        place.at()?;
+        Ok(place)
+    }
+
+    fn at(&self) -> Result<PageAt<Uuid>, AppError> {
+        PageAt::parse(Some(&self.after), Some(&self.before))
+            .map_err(|e| AppError::Validation([("after", e)].into()))
+    }
+
+    /// The door list's address at this place, without anything after `?q=…`
+    /// but the page.
+    fn link(&self, slug: &str) -> String {
+        let mut link = format!("/admin/events/{slug}/checkin?q={}", query_value(&self.q));
+        for (name, key) in [("after", &self.after), ("before", &self.before)] {
+            if !key.is_empty() {
+                link.push_str(&format!("&{name}={}", query_value(key)));
+            }
+        }
+        link
+    }
 }
 
 /// The line above (or in) the list that says what just happened.
@@ -44,7 +87,8 @@ struct Notice {
 struct DoorPage {
     event: EventView,
     door: DoorList,
-    q: String,
+    /// The search as typed, and the page, for the buttons to return to.
+    place: DoorPlace,
     pages: Pages,
     notice: Option<Notice>,
 }
@@ -53,18 +97,21 @@ async fn door_page(
     services: &Services,
     lang: Lang,
     slug: &str,
-    (q, at): (&str, PageAt<Uuid>),
+    place: DoorPlace,
     notice: Option<(&'static str, Uuid)>,
 ) -> Result<DoorPage, AppError> {
     let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
-    let search = Search::parse(q).map_err(|e| AppError::Validation([("q", e)].into()))?;
-    let q = search_text(q);
+    let search = Search::parse(&place.q).map_err(|e| AppError::Validation([("q", e)].into()))?;
+    let at = place.at()?;
     let door = door::list(services, &event, &search, &at, lang).await?;
-    let base = format!("/admin/events/{slug}/checkin?q={}", query_value(&q));
-    let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
-        (Some(key), _) => format!("{base}&after={key}"),
-        (None, Some(key)) => format!("{base}&before={key}"),
-        (None, None) => base.clone(),
+    let link = |after: Option<Uuid>, before: Option<Uuid>| {
+        let key = |k: Option<Uuid>| k.map(|k| k.to_string()).unwrap_or_default();
+        let there = DoorPlace {
+            q: place.q.clone(),
+            after: key(after),
+            before: key(before),
+        };
+        there.link(slug)
     };
     let pages = Pages::around(&at, &door.page, link);
     let notice = match notice {
@@ -82,7 +129,7 @@ async fn door_page(
     Ok(DoorPage {
         event,
         door,
-        q,
+        place,
         pages,
         notice,
     })
@@ -103,9 +150,8 @@ pub(super) async fn list(
         (None, Some(id)) => Some(("undone", id)),
         (None, None) => None,
     };
-    let at = PageAt::parse(query.after.as_deref(), query.before.as_deref())
-        .map_err(|e| AppError::Validation([("after", e)].into()))?;
-    let page = door_page(services, lang, &slug, (&query.q, at), notice).await?;
+    let place = DoorPlace::of(&query.q, &query.after, &query.before)?;
+    let page = door_page(services, lang, &slug, place, notice).await?;
     render(
         services,
         "admin/checkin.html.tera",
@@ -116,21 +162,22 @@ pub(super) async fn list(
     )
 }
 
-/// Where the door page's buttons return to: the search, whom it was about
-/// (`done` names what happened) and their row.
-fn back_to_door(at: &AtTheDoor, q: &str, done: &str) -> Redirect {
-    let q = query_value(&search_text(q));
+/// Where the door page's buttons return to: the same search and page,
+/// whom it was about (`done` names what happened) and their row.
+fn back_to_door(at: &AtTheDoor, place: &DoorPlace, done: &str) -> Redirect {
     let id = at.id;
-    Redirect::to(format!(
-        "/admin/events/{}/checkin?q={q}&{done}={id}#attendee-{id}",
-        at.event_slug
-    ))
+    let list = place.link(&at.event_slug);
+    Redirect::to(format!("{list}&{done}={id}#attendee-{id}"))
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
 struct DoorAction {
     #[field(default = String::new())]
     q: String,
+    #[field(default = String::new())]
+    after: String,
+    #[field(default = String::new())]
+    before: String,
     /// The organiser lets someone in on another day than the meeting's.
     outside_meeting_day: bool,
 }
@@ -147,18 +194,12 @@ async fn check_in(
     form: CsrfForm<DoorAction>,
 ) -> Result<Result<Redirect, Page>, AppError> {
     let CsrfForm(form) = form;
+    let place = DoorPlace::of(&form.q, &form.after, &form.before)?;
     match door::check_in(services, id, &staff.email, form.outside_meeting_day).await? {
-        CheckIn::Done(at) => Ok(Ok(back_to_door(&at, &form.q, "checked_in"))),
+        CheckIn::Done(at) => Ok(Ok(back_to_door(&at, &place, "checked_in"))),
         CheckIn::NotMeetingDay(at) => {
             let notice = Some(("not-meeting-day", at.id));
-            let page = door_page(
-                services,
-                lang,
-                &at.event_slug,
-                (&form.q, PageAt::First),
-                notice,
-            )
-            .await?;
+            let page = door_page(services, lang, &at.event_slug, place, notice).await?;
             let status = Status::Conflict;
             let template = "admin/checkin.html.tera";
             render_with(services, status, template, lang, &staff, &csrf, page).map(Err)
@@ -174,7 +215,8 @@ async fn undo_check_in(
     form: CsrfForm<DoorAction>,
 ) -> Result<Redirect, AppError> {
     let at = door::undo_check_in(services, id, &staff.email).await?;
-    Ok(back_to_door(&at, &form.q, "undone"))
+    let place = DoorPlace::of(&form.q, &form.after, &form.before)?;
+    Ok(back_to_door(&at, &place, "undone"))
 }
 
 /// Where the QR code in the confirmation mail leads: this attendee, with

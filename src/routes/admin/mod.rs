@@ -80,7 +80,6 @@ impl Can {
     }
 }
 
-/// A redirect after a save; the next page says `key`'s text ("Opgeslagen").
 /// The links around one page of a long list; each keeps the list's
 /// filters. Rendered by `templates/admin/pages.html.tera`.
 #[derive(Serialize, Default)]
@@ -116,6 +115,7 @@ fn query_value(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, KEEP).to_string()
 }
 
+/// A redirect after a save; the next page says `key`'s text ("Opgeslagen").
 fn saved(to: Redirect, key: &'static str) -> Flash<Redirect> {
     Flash::success(to, key)
 }

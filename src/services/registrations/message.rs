@@ -158,7 +158,7 @@ mod tests {
             checked_in_at: checked_in.then_some(now),
             submission_key: None,
             calendar_uid: None,
-            search_key: None,
+            search_key: String::new(),
         };
         let confirmed = person(RegistrationStatus::Confirmed, false);
         let present = person(RegistrationStatus::Confirmed, true);

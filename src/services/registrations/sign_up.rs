@@ -405,7 +405,7 @@ fn new_row(
         checked_in_at: Set(None),
         submission_key: Set(new.submission_key.map(|k| k.as_str().to_owned())),
         calendar_uid: Set(Some(crate::mail::ics::calendar_uid(id))),
-        search_key: Set(Some(search_key)),
+        search_key: Set(search_key),
     }
 }
 
