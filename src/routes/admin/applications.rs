@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{render, Page, Pages};
 use crate::auth::Programme;
-use crate::domain::{Lang, PageAt, ParseError};
+use crate::domain::{Lang, ParseError};
 use crate::error::AppError;
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::services::applications::{self, ReviewRow};
@@ -28,8 +28,7 @@ pub(super) async fn list(
     after: Option<&str>,
     before: Option<&str>,
 ) -> Result<Page, AppError> {
-    let at =
-        PageAt::parse(after, before).map_err(|e| AppError::Validation([("after", e)].into()))?;
+    let at = super::page_at(after, before)?;
     let window = applications::review_page(&services.db, &at).await?;
     let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
         (Some(key), _) => format!("/admin/applications?after={key}"),

@@ -1,9 +1,9 @@
 use rocket::{uri, State};
 use serde::Serialize;
 
-use super::{render, Page, Pages};
+use super::{page_at, render, Page, Pages};
 use crate::auth::Admin;
-use crate::domain::{Email, Lang, PageAt};
+use crate::domain::{Email, Lang};
 use crate::error::AppError;
 use crate::http::CsrfToken;
 use crate::services::audit::{self, Entry};
@@ -46,8 +46,7 @@ async fn log(
     query: AuditQuery,
 ) -> Result<Page, AppError> {
     let invalid = |field, e| AppError::Validation([(field, e)].into());
-    let at = PageAt::parse(query.after.as_deref(), query.before.as_deref())
-        .map_err(|e| invalid("after", e))?;
+    let at = page_at(query.after.as_deref(), query.before.as_deref())?;
     let actor = match query.actor.trim() {
         "" => None,
         typed => Some(Email::parse(typed).map_err(|e| invalid("actor", e))?),

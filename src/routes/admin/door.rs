@@ -39,29 +39,31 @@ struct DoorPlace {
     q: String,
     after: String,
     before: String,
+    /// `q` as the list searches it.
+    #[serde(skip)]
+    search: Search,
 }
 
 impl DoorPlace {
     /// The place as a link or a form gives it; a search or a page that is
     /// not one is refused (422), as on the attendee list.
     fn of(q: &str, after: &str, before: &str) -> Result<Self, AppError> {
-        Search::parse(q).map_err(|e| AppError::Validation([("q", e)].into()))?;
+        let search = Search::parse(q).map_err(|e| AppError::Validation([("q", e)].into()))?;
         let place = DoorPlace {
             q: search_text(q),
             after: after.trim().to_owned(),
             before: before.trim().to_owned(),
+            search,
         };
         place.at()?;
         Ok(place)
     }
 
     fn at(&self) -> Result<PageAt<Uuid>, AppError> {
-        PageAt::parse(Some(&self.after), Some(&self.before))
-            .map_err(|e| AppError::Validation([("after", e)].into()))
+        super::page_at(Some(&self.after), Some(&self.before))
     }
 
-    /// The door list's address at this place, without anything after `?q=…`
-    /// but the page.
+    /// The door list's address at this place: the search and the page.
     fn link(&self, slug: &str) -> String {
         let mut link = format!("/admin/events/{slug}/checkin?q={}", query_value(&self.q));
         for (name, key) in [("after", &self.after), ("before", &self.before)] {
@@ -101,15 +103,14 @@ async fn door_page(
     notice: Option<(&'static str, Uuid)>,
 ) -> Result<DoorPage, AppError> {
     let event = events::by_slug_for_staff(&services.db, slug, lang).await?;
-    let search = Search::parse(&place.q).map_err(|e| AppError::Validation([("q", e)].into()))?;
     let at = place.at()?;
-    let door = door::list(services, &event, &search, &at, lang).await?;
+    let door = door::list(services, &event, &place.search, &at, lang).await?;
     let link = |after: Option<Uuid>, before: Option<Uuid>| {
         let key = |k: Option<Uuid>| k.map(|k| k.to_string()).unwrap_or_default();
         let there = DoorPlace {
-            q: place.q.clone(),
             after: key(after),
             before: key(before),
+            ..place.clone()
         };
         there.link(slug)
     };

@@ -71,8 +71,7 @@ impl AttendeeQuery {
     }
 
     fn page(&self) -> Result<PageAt<i64>, AppError> {
-        PageAt::parse(self.after.as_deref(), self.before.as_deref())
-            .map_err(|e| AppError::Validation([("after", e)].into()))
+        super::page_at(self.after.as_deref(), self.before.as_deref())
     }
 
     /// The same filters at another place in the list.

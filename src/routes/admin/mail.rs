@@ -2,9 +2,9 @@ use rocket::response::Redirect;
 use rocket::{uri, State};
 use serde::Serialize;
 
-use super::{query_value, render, Page, Pages};
+use super::{page_at, query_value, render, Page, Pages};
 use crate::auth::Organiser;
-use crate::domain::{Email, Lang, PageAt};
+use crate::domain::{Email, Lang};
 use crate::error::AppError;
 use crate::http::{Button, CsrfForm, CsrfToken};
 use crate::services::mail_log::{self, MailFilter, MailRow};
@@ -67,8 +67,7 @@ async fn log(
     csrf: CsrfToken,
     query: MailQuery,
 ) -> Result<Page, AppError> {
-    let at = PageAt::parse(query.after.as_deref(), query.before.as_deref())
-        .map_err(|e| AppError::Validation([("after", e)].into()))?;
+    let at = page_at(query.after.as_deref(), query.before.as_deref())?;
     let window = mail_log::list(services, &query.filter()?, &at).await?;
     let link = |after, before| query.link(after, before);
     let pages = Pages::around(&at, &window, link);

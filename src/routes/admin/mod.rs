@@ -105,6 +105,16 @@ impl Pages {
     }
 }
 
+/// The place in a long list that a query's `after` and `before` name; one
+/// that is not a place is refused (422) on the `after` field.
+fn page_at<K: std::str::FromStr>(
+    after: Option<&str>,
+    before: Option<&str>,
+) -> Result<crate::domain::PageAt<K>, AppError> {
+    crate::domain::PageAt::parse(after, before)
+        .map_err(|e| AppError::Validation([("after", e)].into()))
+}
+
 /// `text` as one value of a query string.
 fn query_value(text: &str) -> String {
     const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
