@@ -29,6 +29,8 @@ use aanmeldpunt::domain::{
 };
 use aanmeldpunt::entities::event;
 use aanmeldpunt::entities::{audit_log, event_seats, outbox, registration};
+use aanmeldpunt::http::download::{export_chunks, ExportFormat};
+use aanmeldpunt::services::exports::{Export, RowSource};
 use aanmeldpunt::services::mail_log::{self, MailFilter};
 use aanmeldpunt::services::{attendees, audit, door};
 use chrono::Utc;
@@ -117,6 +119,7 @@ async fn run_for(label: &str, url: &str, sizes: &Sizes) {
     )
     .await;
     let empty = measure(&db, meeting.id, sizes.repeats).await;
+    let empty_exports = exports(&db, meeting.id).await;
     let started = Instant::now();
     fill(
         &db,
@@ -144,6 +147,101 @@ async fn run_for(label: &str, url: &str, sizes: &Sizes) {
         let (e, f) = (ms(*e), ms(*f));
         println!("{name:<34} {e:>9.2} {f:>9.2} {:>6.1}x", f / e.max(0.001));
     }
+    let full_exports = exports(&db, meeting.id).await;
+    println!(
+        "{:<34} {:>8} {:>9} {:>9} {:>7} {:>10}",
+        "export of the attendee list", "rows", "ms", "ms/1000", "MB", "RSS +MB"
+    );
+    for (name, figures) in empty_exports.iter().chain(&full_exports) {
+        println!(
+            "{name:<34} {:>8} {:>9.0} {:>9.1} {:>7.1} {:>10.1}",
+            figures.rows,
+            ms(figures.time),
+            ms(figures.time) * 1000.0 / figures.rows.max(1) as f64,
+            figures.bytes as f64 / 1e6,
+            figures.rss_growth_kb as f64 / 1024.0,
+        );
+    }
+}
+
+struct ExportFigures {
+    rows: u64,
+    time: Duration,
+    bytes: usize,
+    /// How far the resident memory rose above where it was when the
+    /// export started: the peak, reset before each export.
+    rss_growth_kb: u64,
+}
+
+/// A field of /proc/self/status, in kB.
+fn status_kb(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs `export` with the peak resident memory reset first (Linux: "5"
+/// to /proc/self/clear_refs), so the peak it leaves is its own.
+async fn measured_export<F: std::future::Future<Output = usize>>(
+    rows: u64,
+    export: F,
+) -> ExportFigures {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = status_kb("VmRSS:");
+    let start = Instant::now();
+    let bytes = export.await;
+    let time = start.elapsed();
+    ExportFigures {
+        rows,
+        time,
+        bytes,
+        rss_growth_kb: status_kb("VmHWM:").saturating_sub(before),
+    }
+}
+
+/// The attendee export as the route writes it, streamed (CSV, XLSX), and
+/// as it was written before it streamed: every row read into memory, then
+/// the file built, then sent.
+async fn exports(db: &DatabaseConnection, event_id: Uuid) -> Vec<(String, ExportFigures)> {
+    let everyone = || attendees::Filter::parse("", "", "", "").unwrap();
+    let mut figures = Vec::new();
+    for (name, format) in [
+        ("CSV, streamed", ExportFormat::Csv),
+        ("XLSX, streamed", ExportFormat::Xlsx),
+    ] {
+        let (rows, sheet, source) = attendees::export(db, event_id, everyone()).await.unwrap();
+        let export = Export {
+            sheet,
+            first: Vec::new(),
+            rest: Box::new(source),
+        };
+        let drained = measured_export(rows, async {
+            let mut chunks = export_chunks(export, format);
+            let mut bytes = 0;
+            while let Some(chunk) = chunks.recv().await {
+                bytes += chunk.unwrap().len();
+            }
+            bytes
+        })
+        .await;
+        figures.push((name.to_owned(), drained));
+    }
+    let (rows, sheet, mut source) = attendees::export(db, event_id, everyone()).await.unwrap();
+    let held = measured_export(rows, async {
+        let mut all = Vec::new();
+        while let Some(chunk) = source.next_chunk().await.unwrap() {
+            all.extend(chunk);
+        }
+        let mut file = aanmeldpunt::export::csv_head(&sheet).unwrap();
+        file.extend(aanmeldpunt::export::csv_rows(&all).unwrap());
+        file.len()
+    })
+    .await;
+    figures.push(("CSV, held in memory (before)".to_owned(), held));
+    figures
 }
 
 fn ms(d: Duration) -> f64 {

@@ -255,7 +255,9 @@ impl AppError {
         }
     }
 
-    fn log(&self) {
+    /// Logs the whole cause chain of an unexpected error, once, wherever
+    /// it ends: here for an answer, in a task for work after the answer.
+    pub(crate) fn log(&self) {
         match self {
             AppError::Internal(_) | AppError::Unavailable(_) => {
                 let mut chain = self.to_string();

@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QuerySelect, Select,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::exports::{RowSource, CHUNK};
 use super::paging::{by_unique_column, like};
 use super::Services;
 use crate::domain::{
@@ -18,6 +19,7 @@ use crate::domain::{
 };
 use crate::entities::{event, event_seats, registration};
 use crate::error::AppError;
+use crate::export::{Row, Sheet};
 
 /// Which sign-ups of an event to list.
 #[derive(Debug, Default, Clone)]
@@ -193,24 +195,54 @@ pub async fn list(
     })
 }
 
-/// Every sign-up matching `filter`, for an export: read in chunks by key,
-/// so no single read holds the database longer than a page does.
-pub async fn all_matching(
-    db: &impl ConnectionTrait,
+/// Every sign-up of an event matching `filter`, for an export: how many
+/// there are now, the sheet, and the rows read a chunk at a time by queue
+/// number.
+pub async fn export(
+    db: &DatabaseConnection,
     event_id: Uuid,
-    filter: &Filter,
-) -> Result<Vec<Attendee>, AppError> {
-    const CHUNK: usize = 1000;
-    let mut all = Vec::new();
-    let mut at = PageAt::First;
-    loop {
-        let rows = page_query(event_id, filter, &at, CHUNK).all(db).await?;
+    filter: Filter,
+) -> Result<(u64, Sheet, ExportRows), AppError> {
+    let rows = filter.apply(of_event(event_id)).count(db).await?;
+    let source = ExportRows {
+        db: db.clone(),
+        event_id,
+        filter,
+        at: Some(PageAt::First),
+    };
+    Ok((rows, export_sheet(), source))
+}
+
+/// The rows of an attendee export, one keyset chunk per read.
+pub struct ExportRows {
+    db: DatabaseConnection,
+    event_id: Uuid,
+    filter: Filter,
+    /// Where the next chunk starts; `None` after the last.
+    at: Option<PageAt<i64>>,
+}
+
+#[async_trait::async_trait]
+impl RowSource for ExportRows {
+    async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
+        let Some(at) = self.at.take() else {
+            return Ok(None);
+        };
+        let rows = page_query(self.event_id, &self.filter, &at, CHUNK)
+            .all(&self.db)
+            .await?;
         let chunk = Window::from_rows(rows, &at, CHUNK, |r| r.queue_number);
-        all.extend(chunk.rows.into_iter().map(Attendee::from));
-        match chunk.next {
-            Some(key) => at = PageAt::After(key),
-            None => return Ok(all),
+        self.at = chunk.next.map(PageAt::After);
+        if chunk.rows.is_empty() {
+            return Ok(None);
         }
+        Ok(Some(
+            chunk
+                .rows
+                .into_iter()
+                .map(|r| export_row(Attendee::from(r)))
+                .collect(),
+        ))
     }
 }
 
@@ -263,9 +295,9 @@ pub async fn by_sector(
 }
 
 /// The export of an event's sign-ups, in the columns organisers asked for.
-pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
-    crate::export::Table {
-        sheet_name: "Aanmeldingen".into(),
+fn export_sheet() -> Sheet {
+    Sheet {
+        name: "Aanmeldingen".into(),
         note: None,
         headers: [
             "Naam",
@@ -280,28 +312,26 @@ pub fn export_table(rows: &[Attendee]) -> crate::export::Table {
         ]
         .map(String::from)
         .to_vec(),
-        rows: rows
-            .iter()
-            .map(|a| {
-                vec![
-                    a.name.clone(),
-                    a.email.clone(),
-                    a.organisation.clone(),
-                    a.sector.clone(),
-                    a.job_title.clone().unwrap_or_default(),
-                    a.remarks.clone().unwrap_or_default(),
-                    match a.status {
-                        RegistrationStatus::Confirmed => "bevestigd",
-                        RegistrationStatus::Waitlisted => "wachtlijst",
-                        RegistrationStatus::Cancelled => "geannuleerd",
-                    }
-                    .to_owned(),
-                    a.signed_up_at.clone(),
-                    if a.checked_in { "ja" } else { "nee" }.to_owned(),
-                ]
-            })
-            .collect(),
     }
+}
+
+fn export_row(a: Attendee) -> Row {
+    vec![
+        a.name,
+        a.email,
+        a.organisation,
+        a.sector,
+        a.job_title.unwrap_or_default(),
+        a.remarks.unwrap_or_default(),
+        match a.status {
+            RegistrationStatus::Confirmed => "bevestigd",
+            RegistrationStatus::Waitlisted => "wachtlijst",
+            RegistrationStatus::Cancelled => "geannuleerd",
+        }
+        .to_owned(),
+        a.signed_up_at,
+        if a.checked_in { "ja" } else { "nee" }.to_owned(),
+    ]
 }
 
 /// One sign-up with its event's slug and title, for a page about it.

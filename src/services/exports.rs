@@ -1,28 +1,85 @@
 //! Exports leave the app with personal data in them: each says in the file
-//! who made it and when, and each is recorded in the audit log.
+//! who made it and when, and each is recorded in the audit log before its
+//! first row goes out. Rows come from a [`RowSource`] a chunk at a time
+//! (keyset reads of 1,000), so an export of 100,000 sign-ups holds one
+//! chunk, never the list.
 use chrono::Utc;
 
 use super::events::amsterdam;
 use super::{audit, Services};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::export::Table;
+use crate::export::{Row, Sheet};
 
-/// Puts the note in `table` and records the export of `what`.
+/// Rows an export reads per query: big enough that the queries are few,
+/// small enough that one holds the database no longer than a page does.
+pub const CHUNK: usize = 1000;
+
+/// Where an export's rows come from, in order.
+#[async_trait::async_trait]
+pub trait RowSource: Send + 'static {
+    /// The next rows, or `None` after the last.
+    async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError>;
+}
+
+/// Rows already read, for lists that are short by nature (partnerships).
+pub struct InMemory(Option<Vec<Row>>);
+
+impl InMemory {
+    pub fn new(rows: Vec<Row>) -> Self {
+        InMemory(Some(rows))
+    }
+}
+
+#[async_trait::async_trait]
+impl RowSource for InMemory {
+    async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
+        Ok(self.0.take())
+    }
+}
+
+/// An export ready to be written: its sheet, the first chunk (already
+/// read, so a database that is down is a 503 and not a broken download)
+/// and the source of the rest.
+pub struct Export {
+    pub sheet: Sheet,
+    pub first: Vec<Row>,
+    pub rest: Box<dyn RowSource>,
+}
+
+impl Export {
+    /// The chunks in order: the first, then the rest until the source ends.
+    pub async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
+        if !self.first.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.first)));
+        }
+        self.rest.next_chunk().await
+    }
+}
+
+/// Puts the note in `sheet`, records the export of `what` (`rows` of it,
+/// as counted when it starts) and reads the first chunk.
 pub async fn recorded(
     services: &Services,
     staff: &str,
     what: &str,
-    mut table: Table,
-) -> Result<Table, AppError> {
+    rows: u64,
+    mut sheet: Sheet,
+    mut source: impl RowSource,
+) -> Result<Export, AppError> {
     let at = amsterdam(Utc::now()).format("%Y-%m-%d %H:%M");
-    table.note = Some(format!(
+    sheet.note = Some(format!(
         "Export uit het aanmeldpunt: {what}, gemaakt op {at} door {staff}. Bevat \
          persoonsgegevens: bewaar het bestand niet langer dan nodig en deel het niet verder."
     ));
+    let first = source.next_chunk().await?.unwrap_or_default();
     let txn = begin_write(&services.db).await?;
-    let after = serde_json::json!({"rows": table.rows.len()});
+    let after = serde_json::json!({"rows": rows});
     audit::record(&txn, staff, "export", what, None::<&()>, Some(&after)).await?;
     txn.commit().await?;
-    Ok(table)
+    Ok(Export {
+        sheet,
+        first,
+        rest: Box::new(source),
+    })
 }

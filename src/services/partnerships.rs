@@ -10,6 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::amsterdam;
+use super::exports::InMemory;
 use super::{audit, Services};
 use crate::db::{begin_write, WriteTxn};
 use crate::domain::{Category, HoursPerWeek, Stage};
@@ -325,10 +326,31 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<PartnershipRow>, AppE
         .collect())
 }
 
-/// The partnerships as a spreadsheet: no people, only organisations.
-pub async fn export_table(db: &impl ConnectionTrait) -> Result<crate::export::Table, AppError> {
-    Ok(crate::export::Table {
-        sheet_name: "Partnerships".into(),
+/// The partnerships as a spreadsheet: no people, only organisations. A
+/// programme has tens of them a year, so they are read at once.
+pub async fn export(
+    db: &impl ConnectionTrait,
+) -> Result<(u64, crate::export::Sheet, InMemory), AppError> {
+    let rows: Vec<_> = list(db)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.buyer,
+                r.sector.to_owned(),
+                r.supplier,
+                r.category.as_str().to_owned(),
+                r.stage.as_str().to_owned(),
+                r.started.unwrap_or_default(),
+                r.planned_hours.to_string(),
+                r.planned_jobs,
+                r.realised_hours.to_string(),
+                r.realised_jobs,
+            ]
+        })
+        .collect();
+    let sheet = crate::export::Sheet {
+        name: "Partnerships".into(),
         note: None,
         headers: [
             "Opdrachtgever",
@@ -344,25 +366,8 @@ pub async fn export_table(db: &impl ConnectionTrait) -> Result<crate::export::Ta
         ]
         .map(String::from)
         .to_vec(),
-        rows: list(db)
-            .await?
-            .into_iter()
-            .map(|r| {
-                vec![
-                    r.buyer,
-                    r.sector.to_owned(),
-                    r.supplier,
-                    r.category.as_str().to_owned(),
-                    r.stage.as_str().to_owned(),
-                    r.started.unwrap_or_default(),
-                    r.planned_hours.to_string(),
-                    r.planned_jobs,
-                    r.realised_hours.to_string(),
-                    r.realised_jobs,
-                ]
-            })
-            .collect(),
-    })
+    };
+    Ok((rows.len() as u64, sheet, InMemory::new(rows)))
 }
 
 async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, AppError> {

@@ -28,9 +28,13 @@ const SLUG: &str = "partnerships-voor-meer-banen";
 /// Puts `people` (name, address, organisation) on the confirmed list
 /// straight in the database: a list's paging is about reading, and 230
 /// sign-ups through HTTP would test the rate limit instead.
-async fn fill(app: &TestApp, meeting: &event::Model, people: &[(String, String, String)]) {
+pub(crate) async fn fill(
+    app: &TestApp,
+    meeting: &event::Model,
+    people: &[(String, String, String)],
+) {
     let now = Utc::now();
-    let rows = people.iter().enumerate().map(|(i, (name, email, org))| {
+    let mut rows = people.iter().enumerate().map(|(i, (name, email, org))| {
         let id = Uuid::new_v4();
         registration::ActiveModel {
             id: Set(id),
@@ -55,10 +59,17 @@ async fn fill(app: &TestApp, meeting: &event::Model, people: &[(String, String, 
             search_key: Set(sign_up_search_key(name, email, org)),
         }
     });
-    registration::Entity::insert_many(rows)
-        .exec(&app.db)
-        .await
-        .unwrap();
+    // A few hundred rows a statement: SQLite allows so many parameters.
+    loop {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        registration::Entity::insert_many(chunk)
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
     // The seat counters, as the locked event keeps them.
     event_seats::Entity::delete_by_id(meeting.id)
         .exec(&app.db)

@@ -23,6 +23,7 @@ mod eligibility;
 mod erasure;
 mod event_messages;
 mod event_status;
+mod export_stream;
 mod follow_up_mails;
 mod fuzz_bodies;
 mod hostile;

@@ -56,11 +56,10 @@ async fn export(
     staff: Programme,
     format: ExportFormat,
 ) -> Result<Download, AppError> {
-    let rows = applications::for_review(&services.db).await?;
-    let table = applications::export_table(&rows);
+    let (rows, sheet, source) = applications::export(&services.db).await?;
     let what = "aanmeldingen voor proeftuinen";
-    let table = exports::recorded(services, &staff.email, what, table).await?;
-    Download::of(&table, "aanmeldingen-proeftuinen", format)
+    let export = exports::recorded(services, &staff.email, what, rows, sheet, source).await?;
+    Ok(Download::export(export, "aanmeldingen-proeftuinen", format))
 }
 
 #[derive(Debug, Default, rocket::FromForm)]

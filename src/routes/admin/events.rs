@@ -226,11 +226,14 @@ async fn export(
     query: AttendeeQuery,
 ) -> Result<Download, AppError> {
     let event = events::by_slug_for_staff(&services.db, &slug, Lang::Nl).await?;
-    let rows = attendees::all_matching(&services.db, event.id, &query.filter()?).await?;
+    let (rows, sheet, source) = attendees::export(&services.db, event.id, query.filter()?).await?;
     let what = format!("aanmeldingen voor {}", event.title);
-    let table = attendees::export_table(&rows);
-    let table = exports::recorded(services, &staff.email, &what, table).await?;
-    Download::of(&table, &format!("aanmeldingen-{}", event.slug), format)
+    let export = exports::recorded(services, &staff.email, &what, rows, sheet, source).await?;
+    Ok(Download::export(
+        export,
+        &format!("aanmeldingen-{}", event.slug),
+        format,
+    ))
 }
 
 /// Where a back-office form returns to: a path of this site under

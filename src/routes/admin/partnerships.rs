@@ -219,9 +219,10 @@ async fn export(
     staff: Reader,
     format: ExportFormat,
 ) -> Result<Download, AppError> {
-    let table = partnerships::export_table(&services.db).await?;
-    let table = exports::recorded(services, &staff.email, "partnerships", table).await?;
-    Download::of(&table, "partnerships", format)
+    let (rows, sheet, source) = partnerships::export(&services.db).await?;
+    let export =
+        exports::recorded(services, &staff.email, "partnerships", rows, sheet, source).await?;
+    Ok(Download::export(export, "partnerships", format))
 }
 
 /// An accepted pilot application becomes a partnership in one step.

@@ -11,16 +11,16 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+mod export;
 mod mail;
 mod places;
 mod redecide;
 mod review;
 mod transition;
 
+pub use export::export;
 pub use redecide::{redecide_for_domain, Redecided};
-pub use review::{
-    export_table, for_review, merge, page_query, partnership_from, review_page, vouch, ReviewRow,
-};
+pub use review::{merge, page_query, partnership_from, review_page, vouch, ReviewRow};
 
 use super::eligibility::{self, Claim, Decision};
 use super::limits::Limit;

@@ -1,5 +1,5 @@
 //! Staff reviewing pilot applications: the list with eligibility reasons
-//! and the organisation's place, its export, vouching for one application
+//! and the organisation's place, vouching for one application
 //! (never for a register entry), and merging a second application of an
 //! organisation into the one that holds its place.
 use chrono::Utc;
@@ -64,22 +64,6 @@ fn local(at: chrono::DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// Every application, newest first, for the export: read in keyset
-/// chunks, so no single read holds the database longer than a page does.
-pub async fn for_review(db: &impl ConnectionTrait) -> Result<Vec<ReviewRow>, AppError> {
-    const CHUNK: usize = 1000;
-    let mut all = Vec::new();
-    let mut at = PageAt::First;
-    loop {
-        let chunk = read_page(db, &at, CHUNK).await?;
-        all.extend(chunk.rows);
-        match chunk.next {
-            Some(id) => at = PageAt::After(id),
-            None => return Ok(all),
-        }
-    }
-}
-
 /// One page of the applications, newest first, keyed by application id.
 pub async fn review_page(
     db: &impl ConnectionTrait,
@@ -104,25 +88,13 @@ pub fn page_query(at: &PageAt<Uuid>, size: usize) -> sea_orm::Select<pilot_appli
     )
 }
 
-async fn read_page(
+pub(super) async fn read_page(
     db: &impl ConnectionTrait,
     at: &PageAt<Uuid>,
     size: usize,
 ) -> Result<Window<ReviewRow, Uuid>, AppError> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    let order_by = (
-        pilot_application::Column::CreatedAt,
-        pilot_application::Column::Id,
-    );
-    let rows = by_key_then_id(
-        pilot_application::Entity::find(),
-        order_by,
-        Order::Desc,
-        at,
-        size,
-    )
-    .all(db)
-    .await?;
+    let rows = page_query(at, size).all(db).await?;
     let page = Window::from_rows(rows, at, size, |a| a.id);
     let ids: Vec<Uuid> = page.rows.iter().map(|a| a.id).collect();
     // Pilots are few; partnerships only of the applications shown.
@@ -172,62 +144,6 @@ async fn read_page(
         vouched_at: a.vouched_at.map(local),
         vouch_reason: a.vouch_reason,
     }))
-}
-
-pub fn export_table(rows: &[ReviewRow]) -> crate::export::Table {
-    crate::export::Table {
-        sheet_name: "Aanmeldingen proeftuinen".into(),
-        note: None,
-        headers: [
-            "Proeftuin",
-            "Organisatie",
-            "Getypte naam",
-            "Sector",
-            "Contactpersoon",
-            "E-mail",
-            "Telefoon",
-            "Huidige leveranciers",
-            "Marktpartij",
-            "Motivatie",
-            "Verwachte banen",
-            "Status",
-            "Beoordeling",
-            "Reden",
-            "Plaats van de organisatie",
-            "Bevestigd door",
-            "Ontvangen",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.pilot.clone(),
-                    r.organisation.clone(),
-                    r.typed_organisation.clone().unwrap_or_default(),
-                    r.sector.clone(),
-                    r.contact_name.clone(),
-                    r.email.clone(),
-                    r.phone.clone().unwrap_or_default(),
-                    r.current_suppliers.clone(),
-                    r.market_partner.clone().unwrap_or_default(),
-                    r.motivation.clone(),
-                    r.expected_jobs.to_string(),
-                    r.status.as_str().to_owned(),
-                    r.decision.as_str().to_owned(),
-                    r.reason.clone(),
-                    match (r.holds_place, r.second_to) {
-                        (true, _) => "houdt de plaats".to_owned(),
-                        (false, Some(first)) => format!("tweede aanmelding (plaats: {first})"),
-                        _ => String::new(),
-                    },
-                    r.vouched_by.clone().unwrap_or_default(),
-                    r.created_at.clone(),
-                ]
-            })
-            .collect(),
-    }
 }
 
 /// A staff member vouches for the organisation behind one "needs review"

@@ -209,7 +209,20 @@ impl Rocket<Orbit> {
         let max_chunk_size = body.max_chunk_size();
         let mut stream = body.into_bytes_stream(max_chunk_size);
         while let Some(next) = stream.next().await {
-            sender.send(Ok(Frame::data(next?))).await
+            let bytes = match next {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    // Aanmeldpunt patch (vendor/PATCHES.md): a body that fails
+                    // after its head went out must not end like a whole one.
+                    // Handing hyper the error makes it close the connection
+                    // without the last chunk, so the client sees a broken
+                    // transfer instead of a truncated file that looks complete.
+                    let kind = e.kind();
+                    let _ = sender.send(Err(io::Error::new(kind, e.to_string()))).await;
+                    return Err(e);
+                }
+            };
+            sender.send(Ok(Frame::data(bytes))).await
                 .map_err(|e| io::Error::new(io::ErrorKind::BrokenPipe, e))?;
         }
 
