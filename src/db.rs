@@ -65,6 +65,38 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// Held while an instance prepares the database at start-up (migrations,
+/// one-time backfills, the first seed and register), so instances started
+/// together on one PostgreSQL database take turns instead of both creating
+/// the same tables: the second waits, then finds the work done. The lock
+/// is a transaction-level advisory lock on a connection of its own, held
+/// by a transaction that does nothing else. SQLite is one process's file:
+/// there is nobody to take turns with.
+pub struct StartUpTurn(Option<DatabaseTransaction>);
+
+/// The advisory lock's key: "aanmeldp" in ASCII, so it is recognisable in
+/// `pg_locks` and unlikely to be another application's.
+const START_UP_LOCK: i64 = 0x6161_6e6d_656c_6470;
+
+impl StartUpTurn {
+    pub async fn take(db: &DatabaseConnection) -> Result<Self, DbErr> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(StartUpTurn(None));
+        }
+        let txn = db.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({START_UP_LOCK})"))
+            .await?;
+        Ok(StartUpTurn(Some(txn)))
+    }
+
+    pub async fn end(self) -> Result<(), DbErr> {
+        match self.0 {
+            Some(txn) => txn.rollback().await,
+            None => Ok(()),
+        }
+    }
+}
+
 fn create_sqlite_parent_dir(url: &str) {
     let path = url
         .trim_start_matches("sqlite://")

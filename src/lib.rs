@@ -121,6 +121,9 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
             redact_url(&config.database_url)
         )
     })?;
+    let turn = db::StartUpTurn::take(&db)
+        .await
+        .map_err(|e| format!("waiting for other instances to finish starting failed: {e}"))?;
     db::migrate(&db)
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
@@ -160,6 +163,9 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
             Err(e) => tracing::error!("the shipped register did not load: {e}"),
         }
     }
+    turn.end()
+        .await
+        .map_err(|e| format!("ending the start-up turn failed: {e}"))?;
     let worker = WorkerSettings {
         from: config.mail_from.clone(),
         base_url: config.base_url.trim_end_matches('/').to_owned(),

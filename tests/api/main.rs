@@ -56,3 +56,4 @@ mod slow_clients;
 mod smtp;
 mod smtp_slow;
 mod two_factor;
+mod two_instances;

@@ -142,7 +142,12 @@ fn start_smtp_server_with(port: u16, inbox: Inbox) -> (Received, Arc<AtomicUsize
     let listener = TcpListener::bind(("127.0.0.1", port)).expect("the reserved port");
     let (received, sessions) = (inbox.received.clone(), inbox.sessions.clone());
     let mut server = Server::new(inbox);
-    server.with_name("smtp.test").with_tcp_listener(listener);
+    // A connection per thread; the pooled connections of two instances
+    // (mail_send_parallel each) stay open between mails.
+    server
+        .with_name("smtp.test")
+        .with_num_threads(16)
+        .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();
     });
