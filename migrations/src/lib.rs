@@ -23,6 +23,7 @@ mod m20261202_000022_confirmation_notes;
 mod m20261202_000023_staff_accounts;
 mod m20261202_000024_pilot_sectors;
 mod m20261202_000025_list_search;
+mod m20261202_000026_partnership_paging;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000023_staff_accounts::Migration),
             Box::new(m20261202_000024_pilot_sectors::Migration),
             Box::new(m20261202_000025_list_search::Migration),
+            Box::new(m20261202_000026_partnership_paging::Migration),
         ]
     }
 }

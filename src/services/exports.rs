@@ -22,22 +22,6 @@ pub trait RowSource: Send + 'static {
     async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError>;
 }
 
-/// Rows already read, for lists that are short by nature (partnerships).
-pub struct InMemory(Option<Vec<Row>>);
-
-impl InMemory {
-    pub fn new(rows: Vec<Row>) -> Self {
-        InMemory(Some(rows))
-    }
-}
-
-#[async_trait::async_trait]
-impl RowSource for InMemory {
-    async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
-        Ok(self.0.take())
-    }
-}
-
 /// An export ready to be written: its sheet, the first chunk (already
 /// read, so a database that is down is a 503 and not a broken download)
 /// and the source of the rest.

@@ -5,17 +5,22 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Europe::Amsterdam;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, Select,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::amsterdam;
-use super::exports::InMemory;
+use super::exports::{RowSource, CHUNK};
+use super::paging::by_key_then_id;
 use super::{audit, Services};
 use crate::db::{begin_write, WriteTxn};
-use crate::domain::{Category, HoursPerWeek, Stage};
+use crate::domain::{Category, HoursPerWeek, PageAt, Stage, Window, PAGE_SIZE};
 use crate::entities::{organisation, partnership, partnership_stage_change, partnership_target};
 use crate::error::AppError;
+use crate::export::Row;
 
 /// The target when an admin has set none for the year (the seed's 15).
 pub const DEFAULT_TARGET: i32 = 15;
@@ -284,10 +289,33 @@ fn jobs(hours: f64) -> String {
     format!("{:.1}", HoursPerWeek::new(hours).jobs())
 }
 
-/// Every partnership, last changed first, with its history.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<PartnershipRow>, AppError> {
+/// The read of `size` partnerships (and one more) at `at`, last changed
+/// first (public for the index check in `tests/api/list_paging.rs`).
+pub fn page_query(at: &PageAt<Uuid>, size: usize) -> Select<partnership::Entity> {
+    let order_by = (partnership::Column::UpdatedAt, partnership::Column::Id);
+    by_key_then_id(partnership::Entity::find(), order_by, Order::Desc, at, size)
+}
+
+/// One page of the partnerships, last changed first, each with its
+/// history: only the page's histories are read.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    at: &PageAt<Uuid>,
+) -> Result<Window<PartnershipRow, Uuid>, AppError> {
+    read_page(db, at, PAGE_SIZE).await
+}
+
+async fn read_page(
+    db: &impl ConnectionTrait,
+    at: &PageAt<Uuid>,
+    size: usize,
+) -> Result<Window<PartnershipRow, Uuid>, AppError> {
+    let rows = page_query(at, size).all(db).await?;
+    let page = Window::from_rows(rows, at, size, |p| p.id);
+    let ids: Vec<Uuid> = page.rows.iter().map(|p| p.id).collect();
     let mut histories: HashMap<Uuid, Vec<Step>> = HashMap::new();
     for change in partnership_stage_change::Entity::find()
+        .filter(partnership_stage_change::Column::PartnershipId.is_in(ids))
         .order_by_asc(partnership_stage_change::Column::Id)
         .all(db)
         .await?
@@ -303,52 +331,31 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<PartnershipRow>, AppE
                 actor: change.actor,
             });
     }
-    Ok(all(db)
-        .await?
-        .into_iter()
-        .map(|p| PartnershipRow {
-            history: histories.remove(&p.id).unwrap_or_default(),
-            notes: p.notes,
-            id: p.id,
-            planned_jobs: jobs(p.planned_hours_per_week),
-            realised_jobs: jobs(p.realised_hours_per_week),
-            started: p
-                .started_at
-                .map(|t| amsterdam(t).format("%Y-%m-%d").to_string()),
-            buyer: p.buyer_name,
-            sector: p.sector.code(),
-            supplier: p.supplier_name,
-            category: p.category,
-            stage: p.stage,
-            planned_hours: p.planned_hours_per_week,
-            realised_hours: p.realised_hours_per_week,
-        })
-        .collect())
+    Ok(page.map(|p| PartnershipRow {
+        history: histories.remove(&p.id).unwrap_or_default(),
+        notes: p.notes,
+        id: p.id,
+        planned_jobs: jobs(p.planned_hours_per_week),
+        realised_jobs: jobs(p.realised_hours_per_week),
+        started: p
+            .started_at
+            .map(|t| amsterdam(t).format("%Y-%m-%d").to_string()),
+        buyer: p.buyer_name,
+        sector: p.sector.code(),
+        supplier: p.supplier_name,
+        category: p.category,
+        stage: p.stage,
+        planned_hours: p.planned_hours_per_week,
+        realised_hours: p.realised_hours_per_week,
+    }))
 }
 
-/// The partnerships as a spreadsheet: no people, only organisations. A
-/// programme has tens of them a year, so they are read at once.
+/// The partnerships as a spreadsheet: no people, only organisations. How
+/// many there are now, the sheet, and the rows a chunk at a time.
 pub async fn export(
-    db: &impl ConnectionTrait,
-) -> Result<(u64, crate::export::Sheet, InMemory), AppError> {
-    let rows: Vec<_> = list(db)
-        .await?
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.buyer,
-                r.sector.to_owned(),
-                r.supplier,
-                r.category.as_str().to_owned(),
-                r.stage.as_str().to_owned(),
-                r.started.unwrap_or_default(),
-                r.planned_hours.to_string(),
-                r.planned_jobs,
-                r.realised_hours.to_string(),
-                r.realised_jobs,
-            ]
-        })
-        .collect();
+    db: &DatabaseConnection,
+) -> Result<(u64, crate::export::Sheet, ExportRows), AppError> {
+    let rows = partnership::Entity::find().count(db).await?;
     let sheet = crate::export::Sheet {
         name: "Partnerships".into(),
         note: None,
@@ -367,7 +374,46 @@ pub async fn export(
         .map(String::from)
         .to_vec(),
     };
-    Ok((rows.len() as u64, sheet, InMemory::new(rows)))
+    let source = ExportRows {
+        db: db.clone(),
+        at: Some(PageAt::First),
+    };
+    Ok((rows, sheet, source))
+}
+
+pub struct ExportRows {
+    db: DatabaseConnection,
+    /// Where the next chunk starts; `None` after the last.
+    at: Option<PageAt<Uuid>>,
+}
+
+#[async_trait::async_trait]
+impl RowSource for ExportRows {
+    async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
+        let Some(at) = self.at.take() else {
+            return Ok(None);
+        };
+        let chunk = read_page(&self.db, &at, CHUNK).await?;
+        self.at = chunk.next.map(PageAt::After);
+        if chunk.rows.is_empty() {
+            return Ok(None);
+        }
+        let rows = chunk.rows.into_iter().map(|r| {
+            vec![
+                r.buyer,
+                r.sector.to_owned(),
+                r.supplier,
+                r.category.as_str().to_owned(),
+                r.stage.as_str().to_owned(),
+                r.started.unwrap_or_default(),
+                r.planned_hours.to_string(),
+                r.planned_jobs,
+                r.realised_hours.to_string(),
+                r.realised_jobs,
+            ]
+        });
+        Ok(Some(rows.collect()))
+    }
 }
 
 async fn all(db: &impl ConnectionTrait) -> Result<Vec<partnership::Model>, AppError> {

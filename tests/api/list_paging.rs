@@ -12,7 +12,7 @@ use aanmeldpunt::entities::{
     audit_log, event, event_seats, outbox, pilot_application, registration,
 };
 use aanmeldpunt::services::mail_log::{self, MailFilter};
-use aanmeldpunt::services::{applications, attendees, audit, door};
+use aanmeldpunt::services::{applications, attendees, audit, door, partnerships};
 use chrono::{Duration, Utc};
 use rocket::http::Status;
 use sea_orm::{
@@ -86,7 +86,7 @@ pub(crate) async fn fill(
     .unwrap();
 }
 
-async fn page(app: &TestApp, path: &str) -> String {
+pub(crate) async fn page(app: &TestApp, path: &str) -> String {
     let response = app.get(path).await;
     assert_eq!(response.status(), Status::Ok, "{path}");
     response.into_string().await.unwrap()
@@ -101,7 +101,7 @@ fn addresses(html: &str, domain: &str) -> Vec<String> {
 }
 
 /// The `href` of the link with `rel` (`next`, `prev`), unescaped.
-fn link(html: &str, rel: &str) -> Option<String> {
+pub(crate) fn link(html: &str, rel: &str) -> Option<String> {
     let tag_end = html.find(&format!(r#"rel="{rel}""#))?;
     let start = html[..tag_end].rfind("href=\"")? + 6;
     let end = start + html[start..].find('"')?;
@@ -584,6 +584,10 @@ async fn every_page_of_a_long_list_is_read_in_index_order() {
         (
             "audit of one actor",
             audit::page_query(Some("a@dnz.nl"), &after).build(backend),
+        ),
+        (
+            "partnerships",
+            partnerships::page_query(&PageAt::After(Uuid::new_v4()), 100).build(backend),
         ),
     ];
     for (list, statement) in lists {

@@ -42,6 +42,7 @@ mod pilot_admin;
 mod pilots;
 mod places;
 mod privacy;
+mod programme_lists;
 mod protection;
 mod purge_command;
 mod register;

@@ -8,9 +8,9 @@ use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, render_with, Page};
+use super::{render, render_with, Page, Pages};
 use crate::auth::{Admin, Programme, Reader, Staff};
-use crate::domain::{Category, FieldErrors, HoursPerWeek, Lang, ParseError, Stage};
+use crate::domain::{Category, FieldErrors, HoursPerWeek, Lang, PageAt, ParseError, Stage};
 use crate::error::{field_messages, AppError};
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::services::partnerships::{self, NewPartnership, PartnershipRow};
@@ -19,6 +19,7 @@ use crate::services::{applications, eligibility, exports, Services};
 #[derive(Serialize)]
 struct ListPage<'a> {
     partnerships: Vec<PartnershipRow>,
+    pages: Pages,
     stages: &'static [Stage],
     categories: &'static [Category],
     /// The new-partnership form as posted, when it was refused.
@@ -27,14 +28,18 @@ struct ListPage<'a> {
     notice: Option<String>,
 }
 
-#[rocket::get("/admin/partnerships")]
+/// The partnerships, last changed first, a page at a time.
+#[rocket::get("/admin/partnerships?<after>&<before>")]
 pub(super) async fn list(
     services: &State<Services>,
     lang: Lang,
     staff: Reader,
     csrf: CsrfToken,
+    after: Option<&str>,
+    before: Option<&str>,
 ) -> Result<Page, AppError> {
-    list_page(services, lang, &staff, &csrf, Status::Ok, None).await
+    let at = super::page_at(after, before)?;
+    list_page(services, lang, &staff, &csrf, Status::Ok, &at, None).await
 }
 
 /// The list, with a refused new partnership shown again in its form.
@@ -44,14 +49,23 @@ async fn list_page(
     staff: &Staff,
     csrf: &CsrfToken,
     status: Status,
+    at: &PageAt<Uuid>,
     refused: Option<(&NewForm, FieldErrors, Option<String>)>,
 ) -> Result<Page, AppError> {
     let (new, errors, notice) = match refused {
         Some((form, errors, notice)) => (Some(form), field_messages(&errors, lang), notice),
         None => (None, BTreeMap::new(), None),
     };
+    let window = partnerships::page(&services.db, at).await?;
+    let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
+        (Some(key), _) => format!("/admin/partnerships?after={key}"),
+        (None, Some(key)) => format!("/admin/partnerships?before={key}"),
+        (None, None) => "/admin/partnerships".to_owned(),
+    };
+    let pages = Pages::around(at, &window, link);
     let page = ListPage {
-        partnerships: partnerships::list(&services.db).await?,
+        partnerships: window.rows,
+        pages,
         stages: Stage::ALL,
         categories: Category::ALL,
         new,
@@ -122,7 +136,7 @@ async fn create(
             };
             match partnerships::create(services, new, &staff.email).await {
                 Ok(_) => {
-                    let saved = super::saved(Redirect::to(uri!(list)), "saved-partnership");
+                    let saved = super::saved(Redirect::to(uri!(list(_, _))), "saved-partnership");
                     return Ok(Ok(saved));
                 }
                 Err(AppError::Validation(fields)) => (Status::UnprocessableEntity, fields, None),
@@ -135,9 +149,17 @@ async fn create(
         _ => (Status::UnprocessableEntity, errors, None),
     };
     let refused = Some((&form, errors, notice));
-    list_page(services, lang, &staff, &csrf, status, refused)
-        .await
-        .map(Err)
+    list_page(
+        services,
+        lang,
+        &staff,
+        &csrf,
+        status,
+        &PageAt::First,
+        refused,
+    )
+    .await
+    .map(Err)
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -155,7 +177,10 @@ async fn stage(
 ) -> Result<Flash<Redirect>, AppError> {
     let to = Stage::parse(&form.stage).map_err(|e| invalid("stage", e.0))?;
     partnerships::change_stage(services, id, to, &staff.email, Utc::now()).await?;
-    Ok(super::saved(Redirect::to(uri!(list)), "saved-partnership"))
+    Ok(super::saved(
+        Redirect::to(uri!(list(_, _))),
+        "saved-partnership",
+    ))
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -178,7 +203,10 @@ async fn hours(
     let realised =
         HoursPerWeek::parse(&form.realised_hours).map_err(|e| invalid("realised_hours", e.0))?;
     partnerships::set_hours(services, id, planned, realised, &staff.email).await?;
-    Ok(super::saved(Redirect::to(uri!(list)), "saved-partnership"))
+    Ok(super::saved(
+        Redirect::to(uri!(list(_, _))),
+        "saved-partnership",
+    ))
 }
 
 #[derive(Debug, Default, rocket::FromForm)]
@@ -235,7 +263,10 @@ async fn from_application(
 ) -> Result<Flash<Redirect>, AppError> {
     let new = applications::partnership_from(&services.db, id).await?;
     partnerships::create(services, new, &staff.email).await?;
-    Ok(super::saved(Redirect::to(uri!(list)), "saved-partnership"))
+    Ok(super::saved(
+        Redirect::to(uri!(list(_, _))),
+        "saved-partnership",
+    ))
 }
 
 #[rocket::get("/admin/partnerships/dashboard?<year>")]

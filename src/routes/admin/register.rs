@@ -7,7 +7,7 @@ use rocket::{uri, State};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, Page};
+use super::{render, Page, Pages};
 use crate::auth::Programme;
 use crate::domain::{CorrectionAction, Lang, ParseError};
 use crate::error::AppError;
@@ -21,22 +21,39 @@ use crate::services::Services;
 struct OverviewPage {
     #[serde(flatten)]
     overview: Overview,
+    /// Around the page of imports.
+    pages: Pages,
     query: String,
     hits: Vec<OrganisationHit>,
 }
 
-#[rocket::get("/admin/register?<q>")]
+#[rocket::get("/admin/register?<q>&<after>&<before>")]
 async fn overview(
     services: &State<Services>,
     lang: Lang,
     staff: Programme,
     csrf: CsrfToken,
     q: Option<&str>,
+    after: Option<&str>,
+    before: Option<&str>,
 ) -> Result<Page, AppError> {
     let query = q.unwrap_or_default().trim().to_owned();
+    let imports_at = super::page_at(after, before)?;
     let hits = eligibility::search(&services.db, &query, 25).await?;
+    let overview = admin::overview(&services.db, Utc::now(), &imports_at).await?;
+    let searched = match query.as_str() {
+        "" => String::new(),
+        q => format!("q={}&", super::query_value(q)),
+    };
+    let link = |after: Option<i64>, before: Option<i64>| match (after, before) {
+        (Some(key), _) => format!("/admin/register?{searched}after={key}#imports"),
+        (None, Some(key)) => format!("/admin/register?{searched}before={key}#imports"),
+        (None, None) => format!("/admin/register?{}", searched.trim_end_matches('&')),
+    };
+    let pages = Pages::around(&imports_at, &overview.imports, link);
     let page = OverviewPage {
-        overview: admin::overview(&services.db, Utc::now()).await?,
+        overview,
+        pages,
         query,
         hits,
     };

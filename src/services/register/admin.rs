@@ -5,18 +5,21 @@
 //! applications it would change.
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::corrections::{check, file_corrections};
-use crate::domain::{CorrectionAction, DomainSource, NameKey, ParseError, SectorCode};
+use crate::domain::{
+    CorrectionAction, DomainSource, NameKey, PageAt, ParseError, SectorCode, Window, PAGE_SIZE,
+};
 use crate::entities::{
     organisation, organisation_correction, organisation_domain, organisation_name, register_import,
 };
 use crate::error::AppError;
+use crate::services::paging::by_unique_column;
 use crate::services::{audit, events::amsterdam};
 
 /// The register counts as out of date this long after its data were taken.
@@ -60,7 +63,7 @@ pub struct Overview {
     pub stale: bool,
     pub stale_after_months: u32,
     pub active_by_kind: Vec<(String, i64)>,
-    pub imports: Vec<ImportRow>,
+    pub imports: Window<ImportRow, i64>,
     pub file_corrections: Vec<CorrectionRow>,
     pub staff_corrections: Vec<CorrectionRow>,
 }
@@ -85,7 +88,12 @@ pub fn is_stale(date: Option<NaiveDate>, today: NaiveDate) -> bool {
         .is_none_or(|limit| limit < today)
 }
 
-pub async fn overview(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Overview, AppError> {
+/// The register's state, with the page of imports at `imports_at`.
+pub async fn overview(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    imports_at: &PageAt<i64>,
+) -> Result<Overview, AppError> {
     let date = register_date(db).await?;
     let active_by_kind: Vec<(String, i64)> = organisation::Entity::find()
         .select_only()
@@ -103,45 +111,52 @@ pub async fn overview(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<O
         stale: is_stale(date, amsterdam(now).date_naive()),
         stale_after_months: STALE_AFTER_MONTHS,
         active_by_kind,
-        imports: imports(db, 100).await?,
+        imports: imports(db, imports_at).await?,
         file_corrections: file_correction_rows(db, None).await?,
         staff_corrections,
     })
 }
 
-/// The newest imports first.
-pub async fn imports(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<ImportRow>, AppError> {
-    Ok(register_import::Entity::find()
-        .order_by_desc(register_import::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| {
-            let by_kind: std::collections::BTreeMap<String, usize> =
-                serde_json::from_str(&i.deactivated_by_kind).unwrap_or_default();
-            ImportRow {
-                at: local(i.created_at),
-                actor: i.actor,
-                file_name: i.file_name,
-                format: i.format,
-                full: i.full,
-                register_date: i.register_date.map(|d| d.format("%Y-%m-%d").to_string()),
-                added: i.added,
-                updated: i.updated,
-                unchanged: i.unchanged,
-                deactivated: i.deactivated,
-                deactivated_by_kind: by_kind
-                    .iter()
-                    .map(|(kind, n)| format!("{kind}: {n}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                renamed: i.renamed,
-                skipped: i.skipped,
-                rejected: i.rejected,
-            }
-        })
-        .collect())
+/// A page of the imports, newest first.
+pub async fn imports(
+    db: &impl ConnectionTrait,
+    at: &PageAt<i64>,
+) -> Result<Window<ImportRow, i64>, AppError> {
+    let rows = by_unique_column(
+        register_import::Entity::find(),
+        register_import::Column::Id,
+        Order::Desc,
+        at,
+        PAGE_SIZE,
+    )
+    .all(db)
+    .await?;
+    Ok(Window::from_rows(rows, at, PAGE_SIZE, |i| i.id).map(import_row))
+}
+
+fn import_row(i: register_import::Model) -> ImportRow {
+    let by_kind: std::collections::BTreeMap<String, usize> =
+        serde_json::from_str(&i.deactivated_by_kind).unwrap_or_default();
+    ImportRow {
+        at: local(i.created_at),
+        actor: i.actor,
+        file_name: i.file_name,
+        format: i.format,
+        full: i.full,
+        register_date: i.register_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        added: i.added,
+        updated: i.updated,
+        unchanged: i.unchanged,
+        deactivated: i.deactivated,
+        deactivated_by_kind: by_kind
+            .iter()
+            .map(|(kind, n)| format!("{kind}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        renamed: i.renamed,
+        skipped: i.skipped,
+        rejected: i.rejected,
+    }
 }
 
 async fn file_correction_rows(

@@ -1,0 +1,115 @@
+//! Programme staff's lists that grow with the years, a page at a time
+//! by key: the partnerships (last changed first) and the register's
+//! imports (newest first). Every row is on exactly one page.
+use aanmeldpunt::domain::Role;
+use aanmeldpunt::entities::register_import;
+use aanmeldpunt::services::register::RegisterFormat;
+use chrono::{Duration, Utc};
+use rocket::http::Status;
+use sea_orm::{ActiveValue::Set, EntityTrait};
+
+use crate::helpers::{spawn_app, TestApp, ROO_FIXTURE};
+use crate::list_paging::{link, page};
+
+/// Every page from `first` on, following "next".
+async fn walk(app: &TestApp, first: &str) -> Vec<String> {
+    let mut pages = Vec::new();
+    let mut next = Some(first.to_owned());
+    while let Some(href) = next {
+        // A browser keeps the fragment to itself.
+        let path = href.split('#').next().unwrap_or_default().to_owned();
+        let html = page(app, &path).await;
+        next = link(&html, "next");
+        pages.push(html);
+        assert!(pages.len() <= 3, "{path}");
+    }
+    pages
+}
+
+#[rocket::async_test]
+async fn partnerships_come_a_page_at_a_time_with_every_one_on_exactly_one_page() {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let csrf = app.log_in_as(Role::Programme).await;
+    for i in 0..130 {
+        let supplier = format!("Schoonmaak {i:03} BV");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("buyer", "Gemeente Utrecht"),
+            ("supplier_name", supplier.as_str()),
+            ("category", "cleaning"),
+            ("planned_hours", "25.5"),
+            ("notes", ""),
+        ];
+        let saved = app.post_form("/admin/partnerships", &fields).await;
+        assert_eq!(saved.status(), Status::SeeOther, "{supplier}");
+    }
+
+    let pages = walk(&app, "/admin/partnerships").await;
+    assert_eq!(pages.len(), 2);
+    for i in 0..130 {
+        let supplier = format!("Schoonmaak {i:03} BV");
+        let on = pages.iter().filter(|html| html.contains(&supplier)).count();
+        assert_eq!(on, 1, "{supplier} is on {on} pages");
+    }
+    assert!(
+        pages[0].contains("Schoonmaak 129 BV"),
+        "the last changed first"
+    );
+    let back = link(&pages[1], "prev").expect("a way back");
+    let rows = page(&app, &back).await.matches("<tr id=\"partnership-").count();
+    assert_eq!(rows, 100);
+    assert_eq!(
+        app.get("/admin/partnerships?before=nope").await.status(),
+        Status::UnprocessableEntity
+    );
+
+    // The export still holds them all.
+    let csv = app.get("/admin/partnerships/export/csv").await;
+    let text = csv.into_string().await.unwrap();
+    assert_eq!(text.matches("Schoonmaak").count(), 130);
+}
+
+#[rocket::async_test]
+async fn register_imports_come_a_page_at_a_time_newest_first() {
+    let app = spawn_app().await;
+    let now = Utc::now();
+    let rows = (0..130).map(|i| register_import::ActiveModel {
+        actor: Set("staff@dnz.nl".into()),
+        file_name: Set(format!("roo-{i:03}.csv")),
+        format: Set("roo".into()),
+        dataset: Set("roo".into()),
+        full: Set(true),
+        register_date: Set(None),
+        added: Set(0),
+        updated: Set(0),
+        unchanged: Set(0),
+        deactivated: Set(0),
+        renamed: Set(0),
+        skipped: Set(0),
+        rejected: Set(0),
+        deactivated_by_kind: Set("{}".into()),
+        created_at: Set(now + Duration::minutes(i)),
+        ..Default::default()
+    });
+    register_import::Entity::insert_many(rows)
+        .exec(&app.db)
+        .await
+        .unwrap();
+    app.log_in_as(Role::Programme).await;
+
+    let pages = walk(&app, "/admin/register").await;
+    assert_eq!(pages.len(), 2);
+    for i in 0..130 {
+        let file = format!("roo-{i:03}.csv");
+        let on = pages.iter().filter(|html| html.contains(&file)).count();
+        assert_eq!(on, 1, "{file} is on {on} pages");
+    }
+    assert!(pages[0].contains("roo-129.csv") && pages[1].contains("roo-000.csv"));
+    assert_eq!(
+        app.get("/admin/register?after=x").await.status(),
+        Status::UnprocessableEntity
+    );
+}
