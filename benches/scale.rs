@@ -12,7 +12,10 @@
 //! the attendee list's first and last page with its counts, a search, the
 //! counts per sector (a page of its own), the door list and a door search, the mail log of one recipient and of the
 //! failed, the audit log and one member of staff's entries. Printed: ms
-//! with one page of rows, ms when full, and full/one page.
+//! with one page of rows, ms when full, and full/one page. Then the
+//! attendee export, with one page of rows and full: CSV and XLSX as the
+//! route streams them, and CSV held in memory as before it streamed, each
+//! with its time, size and the rise of the resident memory while it ran.
 //!
 //! Settings (environment): SCALE_SIGN_UPS, SCALE_MAIL, SCALE_AUDIT,
 //! SCALE_REPEATS, BENCH_POSTGRES_URL
