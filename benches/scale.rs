@@ -17,8 +17,13 @@
 //! route streams them, and CSV held in memory as before it streamed, each
 //! with its time, size and the rise of the resident memory while it ran.
 //!
+//! Also the partnerships' dashboard and first page, with a year's 15
+//! partnerships and with SCALE_PARTNERSHIPS (2,000: twenty busy years,
+//! each through four stages), and sign-ups through the service (16 at
+//! once for 5 s) into the meeting with one page and with 100,000.
+//!
 //! Settings (environment): SCALE_SIGN_UPS, SCALE_MAIL, SCALE_AUDIT,
-//! SCALE_REPEATS, BENCH_POSTGRES_URL
+//! SCALE_PARTNERSHIPS, SCALE_REPEATS, BENCH_POSTGRES_URL
 //! (postgres://postgres@127.0.0.1:5432/postgres; "off" skips PostgreSQL),
 //! BENCH_SQLITE ("off" skips SQLite).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -27,15 +32,17 @@ mod support;
 use std::time::{Duration, Instant};
 
 use aanmeldpunt::domain::{
-    sign_up_search_key, Lang, MailKind, OutboxStatus, PageAt, RegistrationStatus, Search,
-    SectorCode,
+    sign_up_search_key, Category, Lang, MailKind, OutboxStatus, PageAt, RegistrationStatus, Search,
+    SectorCode, Stage,
 };
 use aanmeldpunt::entities::event;
-use aanmeldpunt::entities::{audit_log, event_seats, outbox, registration};
+use aanmeldpunt::entities::{
+    audit_log, event_seats, outbox, partnership, partnership_stage_change, registration,
+};
 use aanmeldpunt::http::download::{export_chunks, ExportFormat};
 use aanmeldpunt::services::exports::{Export, RowSource};
 use aanmeldpunt::services::mail_log::{self, MailFilter};
-use aanmeldpunt::services::{attendees, audit, door};
+use aanmeldpunt::services::{attendees, audit, door, partnerships};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -43,7 +50,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use support::{fresh_postgres_database, insert_event};
+use support::{fresh_postgres_database, insert_event, sign_up_rate};
 
 const CHUNK: usize = 1000;
 /// Rows of the baseline: one page of each list.
@@ -54,6 +61,7 @@ fn one_page_start() -> Sizes {
         sign_ups: 0,
         mail: 0,
         audit: 0,
+        partnerships: 0,
         repeats: 0,
     }
 }
@@ -69,6 +77,7 @@ struct Sizes {
     sign_ups: usize,
     mail: usize,
     audit: usize,
+    partnerships: usize,
     repeats: usize,
 }
 
@@ -77,6 +86,7 @@ fn main() {
         sign_ups: env_number("SCALE_SIGN_UPS", 100_000),
         mail: env_number("SCALE_MAIL", 1_000_000),
         audit: env_number("SCALE_AUDIT", 1_000_000),
+        partnerships: env_number("SCALE_PARTNERSHIPS", 2_000),
         repeats: env_number("SCALE_REPEATS", 21).max(1),
     };
     println!(
@@ -109,6 +119,8 @@ async fn run_for(label: &str, url: &str, sizes: &Sizes) {
         sign_ups: PAGE,
         mail: PAGE,
         audit: PAGE,
+        // A year's target.
+        partnerships: 15,
         repeats: sizes.repeats,
     };
     fill(
@@ -123,6 +135,7 @@ async fn run_for(label: &str, url: &str, sizes: &Sizes) {
     .await;
     let empty = measure(&db, meeting.id, sizes.repeats).await;
     let empty_exports = exports(&db, meeting.id).await;
+    let empty_sign_ups = sign_up_rate(&db, &meeting.slug, 16, 5, "one-page").await;
     let started = Instant::now();
     fill(
         &db,
@@ -151,6 +164,17 @@ async fn run_for(label: &str, url: &str, sizes: &Sizes) {
         println!("{name:<34} {e:>9.2} {f:>9.2} {:>6.1}x", f / e.max(0.001));
     }
     let full_exports = exports(&db, meeting.id).await;
+    let full_sign_ups = sign_up_rate(&db, &meeting.slug, 16, 5, "full").await;
+    println!(
+        "{:<34} {:>8} {:>9} {:>9} {:>9} {:>7}",
+        "sign-ups, 16 at once, 5 s", "done", "per s", "p50 ms", "p99 ms", "failed"
+    );
+    for (name, rate) in [("one page", &empty_sign_ups), ("full", &full_sign_ups)] {
+        println!(
+            "{name:<34} {:>8} {:>9.0} {:>9.2} {:>9.2} {:>7}",
+            rate.requests, rate.per_second, rate.p50_ms, rate.p99_ms, rate.failed
+        );
+    }
     println!(
         "{:<34} {:>8} {:>9} {:>9} {:>7} {:>10}",
         "export of the attendee list", "rows", "ms", "ms/1000", "MB", "RSS +MB"
@@ -328,6 +352,13 @@ async fn measure(
     page!("audit log: first page", {
         audit::page(db, None, &PageAt::First).await.unwrap();
     });
+    let year = chrono::Datelike::year(&Utc::now());
+    page!("partnerships: dashboard", {
+        partnerships::summary(db, year).await.unwrap();
+    });
+    page!("partnerships: first page", {
+        partnerships::page(db, &PageAt::First).await.unwrap();
+    });
     page!("audit log: one member of staff", {
         audit::page(db, Some("staff7@scale.example"), &PageAt::First)
             .await
@@ -428,6 +459,60 @@ async fn fill(db: &DatabaseConnection, meeting: &event::Model, sizes: &Sizes, fr
             ..Default::default()
         });
         in_one_transaction(db, audit_log::Entity::insert_many(rows)).await;
+    }
+    fill_partnerships(db, sizes, from).await;
+}
+
+/// Partnerships over the years: one a fortnight or so, each through four
+/// stages, spread back from now.
+async fn fill_partnerships(db: &DatabaseConnection, sizes: &Sizes, from: &Sizes) {
+    let now = Utc::now();
+    for start in (from.partnerships..sizes.partnerships).step_by(CHUNK) {
+        let ids: Vec<Uuid> = (start..(start + CHUNK).min(sizes.partnerships))
+            .map(|_| Uuid::new_v4())
+            .collect();
+        let rows = ids.iter().enumerate().map(|(n, &id)| {
+            let i = start + n;
+            let created = now - chrono::Duration::days(4 * i as i64);
+            partnership::ActiveModel {
+                id: Set(id),
+                buyer_organisation_id: Set(Uuid::new_v4()),
+                buyer_name: Set(format!("Gemeente {}", i % 342)),
+                sector: Set(SectorCode::parse("GEM").unwrap()),
+                supplier_name: Set(format!("Schoonmaak {i} BV")),
+                supplier_kvk: Set(None),
+                category: Set(Category::Cleaning),
+                application_id: Set(None),
+                stage: Set(Stage::Started),
+                planned_hours_per_week: Set(51.0),
+                realised_hours_per_week: Set(25.5),
+                notes: Set(String::new()),
+                started_at: Set(Some(created + chrono::Duration::days(60))),
+                created_at: Set(created),
+                updated_at: Set(created + chrono::Duration::days(60)),
+            }
+        });
+        in_one_transaction(db, partnership::Entity::insert_many(rows)).await;
+        let changes = ids.iter().enumerate().flat_map(|(n, &id)| {
+            let created = now - chrono::Duration::days(4 * (start + n) as i64);
+            [
+                Stage::Interest,
+                Stage::FirstConversation,
+                Stage::KickOff,
+                Stage::Started,
+            ]
+            .into_iter()
+            .enumerate()
+            .map(move |(step, stage)| partnership_stage_change::ActiveModel {
+                partnership_id: Set(id),
+                from_stage: Set(None),
+                to_stage: Set(stage),
+                actor: Set("staff@scale.example".into()),
+                changed_at: Set(created + chrono::Duration::days(20 * step as i64)),
+                ..Default::default()
+            })
+        });
+        in_one_transaction(db, partnership_stage_change::Entity::insert_many(changes)).await;
     }
 }
 

@@ -1,29 +1,36 @@
-//! The partnerships list comes a page at a time, last changed first: an
-//! index in that order, so a page reads its rows and nothing else.
+//! The partnerships list comes a page at a time, last changed first, each
+//! with its history: an index in that order, so a page reads its rows and
+//! nothing else, and one on the history's partnership, so a page reads
+//! only its own partnerships' stage changes.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const INDEX: &str = "idx_partnerships_updated";
+const INDEXES: &[(&str, &str)] = &[
+    ("idx_partnerships_updated", "partnerships (updated_at, id)"),
+    (
+        "idx_partnership_stage_changes_partnership",
+        "partnership_stage_changes (partnership_id, id)",
+    ),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(&format!(
-                "CREATE INDEX {INDEX} ON partnerships (updated_at, id)"
-            ))
-            .await?;
+        let db = manager.get_connection();
+        for (name, on) in INDEXES {
+            db.execute_unprepared(&format!("CREATE INDEX {name} ON {on}"))
+                .await?;
+        }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(&format!("DROP INDEX {INDEX}"))
-            .await?;
+        let db = manager.get_connection();
+        for (name, _) in INDEXES {
+            db.execute_unprepared(&format!("DROP INDEX {name}")).await?;
+        }
         Ok(())
     }
 }

@@ -59,7 +59,10 @@ async fn partnerships_come_a_page_at_a_time_with_every_one_on_exactly_one_page()
         "the last changed first"
     );
     let back = link(&pages[1], "prev").expect("a way back");
-    let rows = page(&app, &back).await.matches("<tr id=\"partnership-").count();
+    let rows = page(&app, &back)
+        .await
+        .matches("<tr id=\"partnership-")
+        .count();
     assert_eq!(rows, 100);
     assert_eq!(
         app.get("/admin/partnerships?before=nope").await.status(),
