@@ -40,15 +40,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aanmeldpunt::domain::{Lang, NewRegistration, RegistrationInput};
 use aanmeldpunt::entities::outbox;
-use aanmeldpunt::services::{registrations, Services};
-use aanmeldpunt::views::Views;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use support::{fresh_postgres_database, insert_event};
+use support::{fresh_postgres_database, insert_event, sign_up_rate};
 
 #[derive(Clone)]
 struct Settings {
@@ -700,74 +697,14 @@ impl Drop for AppProcess {
 /// (c): the sign-up service, called by as many tasks as wrk has
 /// connections, against the same database, without HTTP.
 async fn raw_sign_ups(db: &DatabaseConnection, slug: &str, settings: &Settings) -> Figures {
-    // The raw runs call the service, which asks no rate limit of its own.
-    let config: aanmeldpunt::config::AppConfig = aanmeldpunt::figment()
-        .merge(("rate_limit_store", "memory"))
-        .extract()
-        .expect("settings");
-    let limits = aanmeldpunt::services::limits::Limits::from_config(&config, db, None)
-        .await
-        .expect("rate limits");
-    let services = Arc::new(Services {
-        db: db.clone(),
-        views: Views::load("templates").expect("templates"),
-        base_url: "http://127.0.0.1".into(),
-        mail_from: "Aanmeldpunt <aanmeldpunt@example.nl>".into(),
-        mail_queued: Arc::new(tokio::sync::Notify::new()),
-        sign_ups: Default::default(),
-        limits: Arc::new(limits),
-        mail_dir: None,
-    });
-    let deadline = Instant::now() + Duration::from_secs(settings.seconds);
-    let tasks: Vec<_> = (0..settings.connections)
-        .map(|task| {
-            let (services, slug) = (services.clone(), slug.to_owned());
-            tokio::spawn(async move {
-                let (mut latencies, mut failed) = (Vec::new(), 0u64);
-                for n in 0.. {
-                    if Instant::now() >= deadline {
-                        break;
-                    }
-                    let input = RegistrationInput {
-                        name: "Anna de Vries".into(),
-                        email: format!("raw-{task}-{n}@utrecht.nl"),
-                        organisation: "Gemeente Utrecht".into(),
-                        sector: "GEM".into(),
-                        job_title: String::new(),
-                        remarks: String::new(),
-                    };
-                    let new = NewRegistration::parse(&input, Lang::Nl).expect("valid");
-                    let started = Instant::now();
-                    match registrations::register(&services, &slug, new).await {
-                        Ok(_) => latencies.push(started.elapsed()),
-                        Err(_) => failed += 1,
-                    }
-                }
-                (latencies, failed)
-            })
-        })
-        .collect();
-    let started = Instant::now();
-    let (mut latencies, mut failed) = (Vec::new(), 0);
-    for task in tasks {
-        let (l, f) = task.await.expect("task");
-        latencies.extend(l);
-        failed += f;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let rate = sign_up_rate(db, slug, settings.connections, settings.seconds, "raw").await;
     Figures {
         name: "(c) sign-up, no HTTP (raw)".into(),
-        requests: latencies.len() as u64,
-        per_second: latencies.len() as f64 / elapsed,
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
-        failed,
+        requests: rate.requests,
+        per_second: rate.per_second,
+        p50_ms: rate.p50_ms,
+        p99_ms: rate.p99_ms,
+        failed: rate.failed,
     }
 }
 

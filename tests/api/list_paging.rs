@@ -579,7 +579,12 @@ async fn every_page_of_a_long_list_is_read_in_index_order() {
         ("audit", audit::page_query(None, &after).build(backend)),
         (
             "applications",
-            applications::page_query(&PageAt::After(Uuid::new_v4()), 100).build(backend),
+            applications::page_query(
+                &applications::ReviewFilter::default(),
+                &PageAt::After(Uuid::new_v4()),
+                100,
+            )
+            .build(backend),
         ),
         (
             "audit of one actor",

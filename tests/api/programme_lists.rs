@@ -1,12 +1,15 @@
 //! Programme staff's lists that grow with the years, a page at a time
 //! by key: the partnerships (last changed first) and the register's
-//! imports (newest first). Every row is on exactly one page.
-use aanmeldpunt::domain::Role;
-use aanmeldpunt::entities::register_import;
+//! imports (newest first), every row on exactly one page; and the pilot
+//! applications found by organisation, address or status.
+use aanmeldpunt::domain::{
+    ApplicationStatus, EligibilityDecision, Lang, NameKey, Role, SectorCode,
+};
+use aanmeldpunt::entities::{pilot_application, register_import};
 use aanmeldpunt::services::register::RegisterFormat;
 use chrono::{Duration, Utc};
 use rocket::http::Status;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use crate::helpers::{spawn_app, TestApp, ROO_FIXTURE};
 use crate::list_paging::{link, page};
@@ -113,6 +116,96 @@ async fn register_imports_come_a_page_at_a_time_newest_first() {
     assert!(pages[0].contains("roo-129.csv") && pages[1].contains("roo-000.csv"));
     assert_eq!(
         app.get("/admin/register?after=x").await.status(),
+        Status::UnprocessableEntity
+    );
+}
+
+async fn insert_application(
+    app: &TestApp,
+    pilot_id: uuid::Uuid,
+    organisation: &str,
+    email: &str,
+    status: ApplicationStatus,
+) {
+    let now = Utc::now();
+    pilot_application::ActiveModel {
+        id: Set(uuid::Uuid::new_v4()),
+        pilot_id: Set(pilot_id),
+        organisation_id: Set(None),
+        organisation_name: Set(organisation.into()),
+        organisation_key: Set(NameKey::of(organisation).key),
+        sector: Set(SectorCode::parse("GEM").unwrap()),
+        contact_name: Set("Contact".into()),
+        email: Set(email.into()),
+        phone: Set(None),
+        current_suppliers: Set("Schoon BV".into()),
+        market_partner: Set(None),
+        motivation: Set("Meer banen".into()),
+        expected_jobs: Set(2),
+        lang: Set(Lang::Nl),
+        status: Set(status),
+        eligibility_decision: Set(EligibilityDecision::Eligible),
+        eligibility_reason: Set("register".into()),
+        created_at: Set(now),
+        verified_at: Set(Some(now)),
+        updated_at: Set(now),
+        typed_organisation: Set(None),
+        holds_place: Set(false),
+        duplicate_of: Set(None),
+        vouched_by: Set(None),
+        vouched_at: Set(None),
+        vouch_reason: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+#[rocket::async_test]
+async fn applications_are_found_by_organisation_or_address_and_by_status() {
+    let app = spawn_app().await;
+    let pilot = app.create_pilot("proeftuin", 15, true).await;
+    for (organisation, email, status) in [
+        (
+            "Gemeente Súdwest-Fryslân",
+            "p.de_vries@sudwestfryslan.nl",
+            ApplicationStatus::Submitted,
+        ),
+        (
+            "Gemeente Utrecht",
+            "anna@utrecht.nl",
+            ApplicationStatus::Accepted,
+        ),
+        (
+            "Hogeschool Utrecht",
+            "bram@hu.nl",
+            ApplicationStatus::Submitted,
+        ),
+    ] {
+        insert_application(&app, pilot.id, organisation, email, status).await;
+    }
+    app.log_in_as(Role::Programme).await;
+    let found = async |query: &str| {
+        let html = page(&app, &format!("/admin/applications?{query}")).await;
+        ["sudwestfryslan.nl", "anna@utrecht.nl", "bram@hu.nl"]
+            .into_iter()
+            .filter(|address| html.contains(address))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found("q=sudwest%20fryslan").await, ["sudwestfryslan.nl"]);
+    assert_eq!(
+        found("q=GEMEENTE%20Utrecht").await,
+        ["anna@utrecht.nl", "bram@hu.nl"],
+        "the kind word does not count, as in the register"
+    );
+    assert_eq!(found("q=BRAM%40HU").await, ["bram@hu.nl"]);
+    assert_eq!(found("q=_").await, ["sudwestfryslan.nl"], "a literal _");
+    assert_eq!(found("status=accepted").await, ["anna@utrecht.nl"]);
+    assert_eq!(found("q=utrecht&status=submitted").await, ["bram@hu.nl"]);
+    let none = page(&app, "/admin/applications?q=amsterdam").await;
+    assert!(none.contains("Geen aanmeldingen gevonden"), "{none}");
+    assert_eq!(
+        app.get("/admin/applications?status=gekeurd").await.status(),
         Status::UnprocessableEntity
     );
 }

@@ -6,39 +6,61 @@ use serde::Serialize;
 
 use super::{render, Page, Pages};
 use crate::auth::Programme;
-use crate::domain::{Lang, ParseError};
+use crate::domain::{ApplicationStatus, Lang, ParseError};
 use crate::error::AppError;
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
-use crate::services::applications::{self, ReviewRow};
+use crate::services::applications::{self, ReviewFilter, ReviewRow};
 use crate::services::{exports, Services};
 
 #[derive(Serialize)]
 struct ReviewPage {
     applications: Vec<ReviewRow>,
     pages: Pages,
+    /// The filters as typed, for the form.
+    q: String,
+    status: String,
+    statuses: Vec<&'static str>,
+    filtered: bool,
 }
 
-/// The applications, newest first, a page at a time.
-#[rocket::get("/admin/applications?<after>&<before>")]
+/// The applications, newest first, a page at a time; those of one
+/// organisation or address, or one status, when asked.
+#[rocket::get("/admin/applications?<q>&<status>&<after>&<before>")]
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn list(
     services: &State<Services>,
     lang: Lang,
     staff: Programme,
     csrf: CsrfToken,
+    q: Option<&str>,
+    status: Option<&str>,
     after: Option<&str>,
     before: Option<&str>,
 ) -> Result<Page, AppError> {
+    let (q, status) = (q.unwrap_or_default(), status.unwrap_or_default());
+    let filter = ReviewFilter::parse(q, status)
+        .map_err(|(field, e)| AppError::Validation([(field, e)].into()))?;
     let at = super::page_at(after, before)?;
-    let window = applications::review_page(&services.db, &at).await?;
+    let window = applications::review_page(&services.db, &filter, &at).await?;
+    let mut filters = String::new();
+    for (name, value) in [("q", q), ("status", status)] {
+        if !value.is_empty() {
+            filters.push_str(&format!("{name}={}&", super::query_value(value)));
+        }
+    }
     let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
-        (Some(key), _) => format!("/admin/applications?after={key}"),
-        (None, Some(key)) => format!("/admin/applications?before={key}"),
-        (None, None) => "/admin/applications".to_owned(),
+        (Some(key), _) => format!("/admin/applications?{filters}after={key}"),
+        (None, Some(key)) => format!("/admin/applications?{filters}before={key}"),
+        (None, None) => format!("/admin/applications?{}", filters.trim_end_matches('&')),
     };
     let pages = Pages::around(&at, &window, link);
     let page = ReviewPage {
         applications: window.rows,
         pages,
+        q: q.to_owned(),
+        status: status.trim().to_owned(),
+        statuses: ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        filtered: !filter.is_empty(),
     };
     render(
         services,

@@ -3,6 +3,7 @@
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
+use super::filter::ReviewFilter;
 use super::review::{read_page, ReviewRow};
 use crate::domain::PageAt;
 use crate::entities::pilot_application;
@@ -32,7 +33,7 @@ impl RowSource for ExportRows {
         let Some(at) = self.at.take() else {
             return Ok(None);
         };
-        let chunk = read_page(&self.db, &at, CHUNK).await?;
+        let chunk = read_page(&self.db, &ReviewFilter::default(), &at, CHUNK).await?;
         self.at = chunk.next.map(PageAt::After);
         if chunk.rows.is_empty() {
             return Ok(None);

@@ -12,6 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 mod export;
+mod filter;
 mod mail;
 mod places;
 mod redecide;
@@ -19,6 +20,7 @@ mod review;
 mod transition;
 
 pub use export::export;
+pub use filter::ReviewFilter;
 pub use redecide::{redecide_for_domain, Redecided};
 pub use review::{merge, page_query, partnership_from, review_page, vouch, ReviewRow};
 

@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, 
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::filter::ReviewFilter;
 use super::mail::queue_status_mail;
 use super::places;
 use super::transition::{locked, record};
@@ -67,34 +68,36 @@ fn local(at: chrono::DateTime<Utc>) -> String {
 /// One page of the applications, newest first, keyed by application id.
 pub async fn review_page(
     db: &impl ConnectionTrait,
+    filter: &ReviewFilter,
     at: &PageAt<Uuid>,
 ) -> Result<Window<ReviewRow, Uuid>, AppError> {
-    read_page(db, at, PAGE_SIZE).await
+    read_page(db, filter, at, PAGE_SIZE).await
 }
 
-/// The read of `size` applications (and one more) at `at`, newest first
-/// (public for the index check in `tests/api/list_paging.rs`).
-pub fn page_query(at: &PageAt<Uuid>, size: usize) -> sea_orm::Select<pilot_application::Entity> {
+/// The read of `size` applications (and one more) matching `filter` at
+/// `at`, newest first (public for the index check in
+/// `tests/api/list_paging.rs`).
+pub fn page_query(
+    filter: &ReviewFilter,
+    at: &PageAt<Uuid>,
+    size: usize,
+) -> sea_orm::Select<pilot_application::Entity> {
     let order_by = (
         pilot_application::Column::CreatedAt,
         pilot_application::Column::Id,
     );
-    by_key_then_id(
-        pilot_application::Entity::find(),
-        order_by,
-        Order::Desc,
-        at,
-        size,
-    )
+    let matching = filter.apply(pilot_application::Entity::find());
+    by_key_then_id(matching, order_by, Order::Desc, at, size)
 }
 
 pub(super) async fn read_page(
     db: &impl ConnectionTrait,
+    filter: &ReviewFilter,
     at: &PageAt<Uuid>,
     size: usize,
 ) -> Result<Window<ReviewRow, Uuid>, AppError> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    let rows = page_query(at, size).all(db).await?;
+    let rows = page_query(filter, at, size).all(db).await?;
     let page = Window::from_rows(rows, at, size, |a| a.id);
     let ids: Vec<Uuid> = page.rows.iter().map(|a| a.id).collect();
     // Pilots are few; partnerships only of the applications shown.
