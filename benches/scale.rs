@@ -20,7 +20,8 @@
 //! Also the partnerships' dashboard and first page, with a year's 15
 //! partnerships and with SCALE_PARTNERSHIPS (2,000: twenty busy years,
 //! each through four stages), and sign-ups through the service (16 at
-//! once for 5 s) into the meeting with one page and with 100,000.
+//! once for 5 s): into a new meeting before the fill, and into the meeting
+//! of 100,000 after it.
 //!
 //! Settings (environment): SCALE_SIGN_UPS, SCALE_MAIL, SCALE_AUDIT,
 //! SCALE_PARTNERSHIPS, SCALE_REPEATS, BENCH_POSTGRES_URL
@@ -135,7 +136,9 @@ async fn run_for(label: &str, url: &str, sizes: &Sizes) {
     .await;
     let empty = measure(&db, meeting.id, sizes.repeats).await;
     let empty_exports = exports(&db, meeting.id).await;
-    let empty_sign_ups = sign_up_rate(&db, &meeting.slug, 16, 5, "one-page").await;
+    // Into a meeting of its own: the big one's queue numbers are the fill's.
+    let small = insert_event(&db, "schaal-klein").await;
+    let empty_sign_ups = sign_up_rate(&db, &small.slug, 16, 5, "one-page").await;
     let started = Instant::now();
     fill(
         &db,
@@ -248,7 +251,7 @@ async fn exports(db: &DatabaseConnection, event_id: Uuid) -> Vec<(String, Export
         let drained = measured_export(rows, async {
             let mut chunks = export_chunks(export, format);
             let mut bytes = 0;
-            while let Some(chunk) = chunks.recv().await {
+            while let Some(chunk) = futures_util::StreamExt::next(&mut chunks).await {
                 bytes += chunk.unwrap().len();
             }
             bytes

@@ -121,6 +121,18 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
             redact_url(&config.database_url)
         )
     })?;
+    // What can be checked without the database is checked before the
+    // start-up turn, so a misconfigured instance keeps no other waiting.
+    let views = Views::load(&config.template_dir)
+        .map_err(|e| format!("templates in {} do not load: {e:?}", config.template_dir))?;
+    let mailer = Mailer::from_config(&config).map_err(|e| format!("mail transport: {e}"))?;
+    if config.mail_send_timeout_secs.saturating_mul(2) > config.mail_claim_lease_secs {
+        return Err(format!(
+            "mail_claim_lease_secs ({}) must be at least twice mail_send_timeout_secs ({}), \
+             or a slow send could be taken over and sent twice",
+            config.mail_claim_lease_secs, config.mail_send_timeout_secs
+        ));
+    }
     let turn = db::StartUpTurn::take(&db)
         .await
         .map_err(|e| format!("waiting for other instances to finish starting failed: {e}"))?;
@@ -138,16 +150,6 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
             .map_err(|e| format!("seeding failed: {e}"))?
     {
         tracing::info!("seeded the demonstration events");
-    }
-    let views = Views::load(&config.template_dir)
-        .map_err(|e| format!("templates in {} do not load: {e:?}", config.template_dir))?;
-    let mailer = Mailer::from_config(&config).map_err(|e| format!("mail transport: {e}"))?;
-    if config.mail_send_timeout_secs.saturating_mul(2) > config.mail_claim_lease_secs {
-        return Err(format!(
-            "mail_claim_lease_secs ({}) must be at least twice mail_send_timeout_secs ({}), \
-             or a slow send could be taken over and sent twice",
-            config.mail_claim_lease_secs, config.mail_send_timeout_secs
-        ));
     }
     if config.register_on_first_start {
         match services::register::load_shipped_if_empty(&db).await {

@@ -1,5 +1,5 @@
-//! The partnerships list comes a page at a time, last changed first, each
-//! with its history: an index in that order, so a page reads its rows and
+//! The partnerships list comes a page at a time, newest first, each with
+//! its history: an index in that order, so a page reads its rows and
 //! nothing else, and one on the history's partnership, so a page reads
 //! only its own partnerships' stage changes.
 use sea_orm_migration::prelude::*;
@@ -8,7 +8,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 const INDEXES: &[(&str, &str)] = &[
-    ("idx_partnerships_updated", "partnerships (updated_at, id)"),
+    ("idx_partnerships_created", "partnerships (created_at, id)"),
     (
         "idx_partnership_stage_changes_partnership",
         "partnership_stage_changes (partnership_id, id)",

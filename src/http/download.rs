@@ -1,6 +1,7 @@
 //! File downloads (the exports), named and never cached.
 use std::future::Future;
 use std::io;
+use std::pin::Pin;
 
 use rocket::http::impl_from_uri_param_identity;
 use rocket::http::uri::fmt::{Formatter, Path, UriDisplay};
@@ -8,6 +9,7 @@ use rocket::http::ContentType;
 use rocket::request::FromParam;
 
 use bytes::Bytes;
+use futures_util::Stream;
 use rust_xlsxwriter::XlsxError;
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
@@ -63,7 +65,19 @@ pub struct Download {
 
 enum Body {
     Bytes(Vec<u8>),
-    Stream(mpsc::Receiver<io::Result<Bytes>>),
+    Stream(ExportBody),
+}
+
+/// An export's bytes as they are written; an error ends it early.
+pub type ExportBody = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// What the writing task hands the body: bytes, then the end, or a
+/// failure. A writer that stops without saying either (it panicked) is a
+/// failure too.
+enum Piece {
+    Data(Bytes),
+    End,
+    Failed,
 }
 
 /// Chunks written ahead of the client: enough to keep the connection busy,
@@ -90,15 +104,22 @@ impl Download {
 
 /// Writes `export` in a task of its own while its chunks are taken, so
 /// memory holds a few chunks whatever its length. A read that fails
-/// halfway ends with an error, which breaks the transfer off: never a
-/// shorter file that looks whole.
-pub fn export_chunks(export: Export, format: ExportFormat) -> mpsc::Receiver<io::Result<Bytes>> {
+/// halfway ends the body with an error, which breaks the transfer off:
+/// never a shorter file that looks whole.
+pub fn export_chunks(export: Export, format: ExportFormat) -> ExportBody {
     let (tx, rx) = mpsc::channel(CHUNKS_AHEAD);
     match format {
-        ExportFormat::Csv => tokio::spawn(send_failure(write_csv(export, tx.clone()), tx)),
-        ExportFormat::Xlsx => tokio::spawn(send_failure(write_xlsx(export, tx.clone()), tx)),
+        ExportFormat::Csv => tokio::spawn(finish(write_csv(export, tx.clone()), tx)),
+        ExportFormat::Xlsx => tokio::spawn(finish(write_xlsx(export, tx.clone()), tx)),
     };
-    rx
+    Box::pin(futures_util::stream::unfold(Some(rx), |rx| async move {
+        let mut rx = rx?;
+        match rx.recv().await {
+            Some(Piece::Data(bytes)) => Some((Ok(bytes), Some(rx))),
+            Some(Piece::End) => None,
+            Some(Piece::Failed) | None => Some((Err(io::Error::other("export failed")), None)),
+        }
+    }))
 }
 
 /// Why an export stopped: the client left (nothing to tell anyone), or
@@ -114,18 +135,32 @@ impl From<AppError> for Stopped {
     }
 }
 
-type Chunks = mpsc::Sender<io::Result<Bytes>>;
+type Chunks = mpsc::Sender<Piece>;
 
 async fn send(tx: &Chunks, bytes: Vec<u8>) -> Result<(), Stopped> {
-    tx.send(Ok(Bytes::from(bytes)))
+    tx.send(Piece::Data(Bytes::from(bytes)))
         .await
         .map_err(|_| Stopped::ClientLeft)
 }
 
-async fn send_failure(writing: impl Future<Output = Result<(), Stopped>>, tx: Chunks) {
-    if let Err(Stopped::Failed(e)) = writing.await {
-        e.log();
-        let _ = tx.send(Err(io::Error::other("export failed"))).await;
+/// The client left while the work went on: stop reading for nobody.
+fn still_wanted(tx: &Chunks) -> Result<(), Stopped> {
+    match tx.is_closed() {
+        true => Err(Stopped::ClientLeft),
+        false => Ok(()),
+    }
+}
+
+async fn finish(writing: impl Future<Output = Result<(), Stopped>>, tx: Chunks) {
+    match writing.await {
+        Ok(()) => {
+            let _ = tx.send(Piece::End).await;
+        }
+        Err(Stopped::ClientLeft) => {}
+        Err(Stopped::Failed(e)) => {
+            e.log();
+            let _ = tx.send(Piece::Failed).await;
+        }
     }
 }
 
@@ -151,8 +186,10 @@ async fn write_csv(mut export: Export, tx: Chunks) -> Result<(), Stopped> {
 async fn write_xlsx(mut export: Export, tx: Chunks) -> Result<(), Stopped> {
     let mut out = XlsxOut::new(&export.sheet).map_err(AppError::internal)?;
     while let Some(rows) = export.next_chunk().await? {
+        still_wanted(&tx)?;
         out = blocking(move || out.push(&rows).map(|()| out)).await?;
     }
+    still_wanted(&tx)?;
     let file = blocking(move || out.finish()).await?;
     let mut file = tokio::fs::File::from_std(file);
     loop {
@@ -199,12 +236,7 @@ impl<'r> rocket::response::Responder<'r, 'static> for Download {
             .raw_header("Cache-Control", "no-store");
         match self.body {
             Body::Bytes(bytes) => response.sized_body(bytes.len(), std::io::Cursor::new(bytes)),
-            Body::Stream(chunks) => {
-                let chunks = futures_util::stream::unfold(chunks, |mut chunks| async move {
-                    chunks.recv().await.map(|chunk| (chunk, chunks))
-                });
-                response.streamed_body(StreamReader::new(chunks))
-            }
+            Body::Stream(chunks) => response.streamed_body(StreamReader::new(chunks)),
         };
         response.ok()
     }

@@ -11,7 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::exports::{RowSource, CHUNK};
+use super::exports::{keyset_chunk, RowSource, CHUNK};
 use super::paging::{by_unique_column, like};
 use super::Services;
 use crate::domain::{
@@ -225,24 +225,12 @@ pub struct ExportRows {
 #[async_trait::async_trait]
 impl RowSource for ExportRows {
     async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
-        let Some(at) = self.at.take() else {
-            return Ok(None);
+        let (db, event_id, filter) = (&self.db, self.event_id, &self.filter);
+        let read = |at| async move {
+            let rows = page_query(event_id, filter, &at, CHUNK).all(db).await?;
+            Ok(Window::from_rows(rows, &at, CHUNK, |r| r.queue_number))
         };
-        let rows = page_query(self.event_id, &self.filter, &at, CHUNK)
-            .all(&self.db)
-            .await?;
-        let chunk = Window::from_rows(rows, &at, CHUNK, |r| r.queue_number);
-        self.at = chunk.next.map(PageAt::After);
-        if chunk.rows.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(
-            chunk
-                .rows
-                .into_iter()
-                .map(|r| export_row(Attendee::from(r)))
-                .collect(),
-        ))
+        keyset_chunk(&mut self.at, read, |r| export_row(Attendee::from(r))).await
     }
 }
 

@@ -3,11 +3,14 @@
 //! first row goes out. Rows come from a [`RowSource`] a chunk at a time
 //! (keyset reads of 1,000), so an export of 100,000 sign-ups holds one
 //! chunk, never the list.
+use std::future::Future;
+
 use chrono::Utc;
 
 use super::events::amsterdam;
 use super::{audit, Services};
 use crate::db::begin_write;
+use crate::domain::{PageAt, Window};
 use crate::error::AppError;
 use crate::export::{Row, Sheet};
 
@@ -20,6 +23,30 @@ pub const CHUNK: usize = 1000;
 pub trait RowSource: Send + 'static {
     /// The next rows, or `None` after the last.
     async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError>;
+}
+
+/// The rows of the chunk at `at`, read by `read` (a keyset page of
+/// [`CHUNK`] rows) and turned into cells by `row`, moving `at` on to the
+/// next chunk; `None` after the last. The one loop of every export's
+/// source.
+pub async fn keyset_chunk<T, K, Read, Reading>(
+    at: &mut Option<PageAt<K>>,
+    read: Read,
+    row: impl FnMut(T) -> Row,
+) -> Result<Option<Vec<Row>>, AppError>
+where
+    Read: FnOnce(PageAt<K>) -> Reading,
+    Reading: Future<Output = Result<Window<T, K>, AppError>>,
+{
+    let Some(here) = at.take() else {
+        return Ok(None);
+    };
+    let chunk = read(here).await?;
+    *at = chunk.next.map(PageAt::After);
+    if chunk.rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(chunk.rows.into_iter().map(row).collect()))
 }
 
 /// An export ready to be written: its sheet, the first chunk (already

@@ -13,7 +13,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::events::amsterdam;
-use super::exports::{RowSource, CHUNK};
+use super::exports::{keyset_chunk, RowSource, CHUNK};
 use super::paging::by_key_then_id;
 use super::{audit, Services};
 use crate::db::{begin_write, WriteTxn};
@@ -289,14 +289,16 @@ fn jobs(hours: f64) -> String {
     format!("{:.1}", HoursPerWeek::new(hours).jobs())
 }
 
-/// The read of `size` partnerships (and one more) at `at`, last changed
-/// first (public for the index check in `tests/api/list_paging.rs`).
+/// The read of `size` partnerships (and one more) at `at`, newest first
+/// (public for the index check in `tests/api/list_paging.rs`). By when
+/// they were recorded, which never changes: a page key that moved when a
+/// stage changed would show rows twice or skip them.
 pub fn page_query(at: &PageAt<Uuid>, size: usize) -> Select<partnership::Entity> {
-    let order_by = (partnership::Column::UpdatedAt, partnership::Column::Id);
+    let order_by = (partnership::Column::CreatedAt, partnership::Column::Id);
     by_key_then_id(partnership::Entity::find(), order_by, Order::Desc, at, size)
 }
 
-/// One page of the partnerships, last changed first, each with its
+/// One page of the partnerships, newest first, each with its
 /// history: only the page's histories are read.
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -390,15 +392,9 @@ pub struct ExportRows {
 #[async_trait::async_trait]
 impl RowSource for ExportRows {
     async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
-        let Some(at) = self.at.take() else {
-            return Ok(None);
-        };
-        let chunk = read_page(&self.db, &at, CHUNK).await?;
-        self.at = chunk.next.map(PageAt::After);
-        if chunk.rows.is_empty() {
-            return Ok(None);
-        }
-        let rows = chunk.rows.into_iter().map(|r| {
+        let db = &self.db;
+        let read = |at| async move { read_page(db, &at, CHUNK).await };
+        keyset_chunk(&mut self.at, read, |r: PartnershipRow| {
             vec![
                 r.buyer,
                 r.sector.to_owned(),
@@ -411,8 +407,8 @@ impl RowSource for ExportRows {
                 r.realised_hours.to_string(),
                 r.realised_jobs,
             ]
-        });
-        Ok(Some(rows.collect()))
+        })
+        .await
     }
 }
 

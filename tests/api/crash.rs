@@ -54,7 +54,7 @@ fn start_app(database_url: &str, port: u16, mail_dir: &Path) -> Child {
 
 /// Polls the app binary, a process of its own, until it answers (up to
 /// 30 s): how long it takes to start is up to the machine.
-async fn wait_until_up(http: &reqwest::Client, port: u16) {
+pub(crate) async fn wait_until_up(http: &reqwest::Client, port: u16) {
     for _ in 0..600 {
         let answer = http
             .get(format!("http://127.0.0.1:{port}/healthz"))

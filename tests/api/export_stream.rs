@@ -106,21 +106,28 @@ async fn an_export_of_several_chunks_reads_back_whole_in_csv_and_in_xlsx() {
     );
 }
 
-/// The first chunk, then a failing read: a database gone halfway.
-struct FailsAfterOne(bool);
+/// After the first chunk: the end, a failing read (a database gone
+/// halfway) or a panic in the source.
+struct AfterOne(&'static str);
 
 #[rocket::async_trait]
-impl RowSource for FailsAfterOne {
+impl RowSource for AfterOne {
     async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
-        if self.0 {
-            return Err(AppError::internal(std::io::Error::other("database gone")));
+        match self.0 {
+            "error" => Err(AppError::internal(std::io::Error::other("database gone"))),
+            "panic" => panic!("a bug in a row source"),
+            _ => Ok(None),
         }
-        Ok(None)
     }
 }
 
-#[rocket::get("/export/<fail>/<format>")]
-fn broken_export(fail: bool, format: ExportFormat) -> Download {
+#[rocket::get("/export/<then>/<format>")]
+fn broken_export(then: &str, format: ExportFormat) -> Download {
+    let then = match then {
+        "error" => "error",
+        "panic" => "panic",
+        _ => "end",
+    };
     let export = Export {
         sheet: Sheet {
             name: "Blad".into(),
@@ -128,7 +135,7 @@ fn broken_export(fail: bool, format: ExportFormat) -> Download {
             headers: vec!["Naam".into()],
         },
         first: vec![vec!["Anna".into()]; 1000],
-        rest: Box::new(FailsAfterOne(fail)),
+        rest: Box::new(AfterOne(then)),
     };
     Download::export(export, "blad", format)
 }
@@ -170,7 +177,7 @@ async fn a_read_that_fails_halfway_breaks_the_transfer_off() {
     let http = reqwest::Client::new();
     for _ in 0..600 {
         if http
-            .get(format!("http://127.0.0.1:{port}/export/false/csv"))
+            .get(format!("http://127.0.0.1:{port}/export/end/csv"))
             .send()
             .await
             .is_ok()
@@ -182,7 +189,7 @@ async fn a_read_that_fails_halfway_breaks_the_transfer_off() {
 
     for format in ["csv", "xlsx"] {
         let whole = tokio::task::spawn_blocking(move || {
-            raw_response(port, &format!("/export/false/{format}"))
+            raw_response(port, &format!("/export/end/{format}"))
         })
         .await
         .unwrap();
@@ -191,20 +198,29 @@ async fn a_read_that_fails_halfway_breaks_the_transfer_off() {
             whole.ends_with(b"\r\n0\r\n\r\n"),
             "{format}: a whole export ends with the last chunk"
         );
-        let broken = tokio::task::spawn_blocking(move || {
-            raw_response(port, &format!("/export/true/{format}"))
-        })
-        .await
-        .unwrap();
-        assert!(!broken.ends_with(b"0\r\n\r\n"), "{format}: no last chunk");
-        let read = http
-            .get(format!("http://127.0.0.1:{port}/export/true/{format}"))
-            .send()
+        for then in ["error", "panic"] {
+            let broken = tokio::task::spawn_blocking(move || {
+                raw_response(port, &format!("/export/{then}/{format}"))
+            })
             .await
-            .unwrap()
-            .bytes()
-            .await;
-        assert!(read.is_err(), "{format}: a client sees a broken transfer");
+            .unwrap();
+            let text = String::from_utf8_lossy(&broken);
+            if format == "csv" {
+                assert!(text.contains("Anna"), "the first chunk went out: {text}");
+            }
+            assert!(
+                !text.contains("\r\n0\r\n\r\n"),
+                "{format}, {then}: no last chunk"
+            );
+            let read = http
+                .get(format!("http://127.0.0.1:{port}/export/{then}/{format}"))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await;
+            assert!(read.is_err(), "{format}, {then}: a broken transfer");
+        }
     }
     shutdown.notify();
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use aanmeldpunt::domain::{
-    sign_up_search_key, ApplicationStatus, EligibilityDecision, Lang, MailKind, OutboxStatus,
-    RegistrationStatus, Role, SectorCode,
+    sign_up_search_key, ApplicationStatus, Lang, MailKind, OutboxStatus, RegistrationStatus, Role,
+    SectorCode,
 };
 use aanmeldpunt::domain::{PageAt, Search};
 use aanmeldpunt::entities::{
@@ -22,6 +22,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::helpers::{spawn_app, spawn_app_with, urlencode, EventSpec, TestApp};
+use crate::programme_lists::application;
 
 const SLUG: &str = "partnerships-voor-meer-banen";
 
@@ -630,33 +631,15 @@ async fn applications_made_in_the_same_second_are_each_on_exactly_one_page() {
     let pilot = app.create_pilot("proeftuin", 15, true).await;
     // One moment for all: the id alone decides their order.
     let now = Utc::now();
-    let rows = (0..130).map(|i| pilot_application::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        pilot_id: Set(pilot.id),
-        organisation_id: Set(None),
-        organisation_name: Set(format!("Gemeente {i:03}")),
-        organisation_key: Set(format!("gemeente {i:03}")),
-        sector: Set(SectorCode::parse("GEM").unwrap()),
-        contact_name: Set("Contact".into()),
-        email: Set(format!("a{i:03}@apply.example")),
-        phone: Set(None),
-        current_suppliers: Set("Schoon BV".into()),
-        market_partner: Set(None),
-        motivation: Set("Meer banen".into()),
-        expected_jobs: Set(2),
-        lang: Set(Lang::Nl),
-        status: Set(ApplicationStatus::Submitted),
-        eligibility_decision: Set(EligibilityDecision::Eligible),
-        eligibility_reason: Set("register".into()),
-        created_at: Set(now),
-        verified_at: Set(Some(now)),
-        updated_at: Set(now),
-        typed_organisation: Set(None),
-        holds_place: Set(false),
-        duplicate_of: Set(None),
-        vouched_by: Set(None),
-        vouched_at: Set(None),
-        vouch_reason: Set(None),
+    let rows = (0..130).map(|i| {
+        let (organisation, email) = (format!("Gemeente {i:03}"), format!("a{i:03}@apply.example"));
+        application(
+            pilot.id,
+            &organisation,
+            &email,
+            ApplicationStatus::Submitted,
+            now,
+        )
     });
     pilot_application::Entity::insert_many(rows)
         .exec(&app.db)

@@ -1,5 +1,5 @@
 //! Programme staff's lists that grow with the years, a page at a time
-//! by key: the partnerships (last changed first) and the register's
+//! by key: the partnerships (newest first) and the register's
 //! imports (newest first), every row on exactly one page; and the pilot
 //! applications found by organisation, address or status.
 use aanmeldpunt::domain::{
@@ -57,10 +57,7 @@ async fn partnerships_come_a_page_at_a_time_with_every_one_on_exactly_one_page()
         let on = pages.iter().filter(|html| html.contains(&supplier)).count();
         assert_eq!(on, 1, "{supplier} is on {on} pages");
     }
-    assert!(
-        pages[0].contains("Schoonmaak 129 BV"),
-        "the last changed first"
-    );
+    assert!(pages[0].contains("Schoonmaak 129 BV"), "the newest first");
     let back = link(&pages[1], "prev").expect("a way back");
     let rows = page(&app, &back)
         .await
@@ -120,14 +117,14 @@ async fn register_imports_come_a_page_at_a_time_newest_first() {
     );
 }
 
-async fn insert_application(
-    app: &TestApp,
+/// A verified application, straight in the database.
+pub(crate) fn application(
     pilot_id: uuid::Uuid,
     organisation: &str,
     email: &str,
     status: ApplicationStatus,
-) {
-    let now = Utc::now();
+    at: chrono::DateTime<Utc>,
+) -> pilot_application::ActiveModel {
     pilot_application::ActiveModel {
         id: Set(uuid::Uuid::new_v4()),
         pilot_id: Set(pilot_id),
@@ -146,9 +143,9 @@ async fn insert_application(
         status: Set(status),
         eligibility_decision: Set(EligibilityDecision::Eligible),
         eligibility_reason: Set("register".into()),
-        created_at: Set(now),
-        verified_at: Set(Some(now)),
-        updated_at: Set(now),
+        created_at: Set(at),
+        verified_at: Set(Some(at)),
+        updated_at: Set(at),
         typed_organisation: Set(None),
         holds_place: Set(false),
         duplicate_of: Set(None),
@@ -156,9 +153,6 @@ async fn insert_application(
         vouched_at: Set(None),
         vouch_reason: Set(None),
     }
-    .insert(&app.db)
-    .await
-    .unwrap();
 }
 
 #[rocket::async_test]
@@ -182,7 +176,10 @@ async fn applications_are_found_by_organisation_or_address_and_by_status() {
             ApplicationStatus::Submitted,
         ),
     ] {
-        insert_application(&app, pilot.id, organisation, email, status).await;
+        application(pilot.id, organisation, email, status, Utc::now())
+            .insert(&app.db)
+            .await
+            .unwrap();
     }
     app.log_in_as(Role::Programme).await;
     let found = async |query: &str| {

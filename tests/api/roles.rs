@@ -116,7 +116,7 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     (Method::Post, "/admin/mail/<id>/resend", can(Organise)),
     (
         Method::Get,
-        "/admin/applications?<after>&<before>",
+        "/admin/applications?<q>&<status>&<after>&<before>",
         can(RunProgramme),
     ),
     (
@@ -139,7 +139,11 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         "/admin/applications/<id>/merge",
         can(RunProgramme),
     ),
-    (Method::Get, "/admin/register?<q>", can(RunProgramme)),
+    (
+        Method::Get,
+        "/admin/register?<q>&<after>&<before>",
+        can(RunProgramme),
+    ),
     (
         Method::Get,
         "/admin/register/organisations/<id>?<changed>",
@@ -170,7 +174,11 @@ const ROUTES: &[(Method, &str, Needs)] = &[
         "/admin/pilots/<slug>/<wanted>",
         can(RunProgramme),
     ),
-    (Method::Get, "/admin/partnerships", can(Read)),
+    (
+        Method::Get,
+        "/admin/partnerships?<after>&<before>",
+        can(Read),
+    ),
     (Method::Post, "/admin/partnerships", can(RunProgramme)),
     (
         Method::Post,

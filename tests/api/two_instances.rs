@@ -20,6 +20,7 @@ use mail_parser::MessageParser;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::process::{Child, Command};
 
+use crate::crash::wait_until_up;
 use crate::helpers::{insert_event, sign_up_body, EventSpec, TestDatabase};
 use crate::smtp::{reserve_port, start_smtp_server, Received};
 
@@ -54,22 +55,6 @@ fn start_app(database_url: &str, port: u16, smtp_port: u16) -> Child {
         .kill_on_drop(true)
         .spawn()
         .expect("the app binary starts")
-}
-
-/// Polls an instance, a process of its own, until it answers (up to 60 s:
-/// the second waits for the first to finish preparing the database).
-async fn wait_until_up(http: &reqwest::Client, port: u16) {
-    for _ in 0..1200 {
-        let answer = http
-            .get(format!("http://127.0.0.1:{port}/healthz"))
-            .send()
-            .await;
-        if answer.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the instance on port {port} did not come up");
 }
 
 /// Polls until `done` holds, up to `secs`: the mail workers of the other

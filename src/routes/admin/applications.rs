@@ -51,7 +51,10 @@ pub(super) async fn list(
     let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
         (Some(key), _) => format!("/admin/applications?{filters}after={key}"),
         (None, Some(key)) => format!("/admin/applications?{filters}before={key}"),
-        (None, None) => format!("/admin/applications?{}", filters.trim_end_matches('&')),
+        (None, None) => match filters.trim_end_matches('&') {
+            "" => "/admin/applications".to_owned(),
+            filters => format!("/admin/applications?{filters}"),
+        },
     };
     let pages = Pages::around(&at, &window, link);
     let page = ReviewPage {

@@ -28,7 +28,7 @@ struct ListPage<'a> {
     notice: Option<String>,
 }
 
-/// The partnerships, last changed first, a page at a time.
+/// The partnerships, newest first, a page at a time.
 #[rocket::get("/admin/partnerships?<after>&<before>")]
 pub(super) async fn list(
     services: &State<Services>,

@@ -48,7 +48,10 @@ async fn overview(
     let link = |after: Option<i64>, before: Option<i64>| match (after, before) {
         (Some(key), _) => format!("/admin/register?{searched}after={key}#imports"),
         (None, Some(key)) => format!("/admin/register?{searched}before={key}#imports"),
-        (None, None) => format!("/admin/register?{}", searched.trim_end_matches('&')),
+        (None, None) => match searched.trim_end_matches('&') {
+            "" => "/admin/register#imports".to_owned(),
+            searched => format!("/admin/register?{searched}#imports"),
+        },
     };
     let pages = Pages::around(&imports_at, &overview.imports, link);
     let page = OverviewPage {

@@ -9,7 +9,7 @@ use crate::domain::PageAt;
 use crate::entities::pilot_application;
 use crate::error::AppError;
 use crate::export::{Row, Sheet};
-use crate::services::exports::{RowSource, CHUNK};
+use crate::services::exports::{keyset_chunk, RowSource, CHUNK};
 
 /// How many applications there are now, the sheet, and the rows.
 pub async fn export(db: &DatabaseConnection) -> Result<(u64, Sheet, ExportRows), AppError> {
@@ -30,15 +30,9 @@ pub struct ExportRows {
 #[async_trait::async_trait]
 impl RowSource for ExportRows {
     async fn next_chunk(&mut self) -> Result<Option<Vec<Row>>, AppError> {
-        let Some(at) = self.at.take() else {
-            return Ok(None);
-        };
-        let chunk = read_page(&self.db, &ReviewFilter::default(), &at, CHUNK).await?;
-        self.at = chunk.next.map(PageAt::After);
-        if chunk.rows.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(chunk.rows.into_iter().map(row).collect()))
+        let db = &self.db;
+        let read = |at| async move { read_page(db, &ReviewFilter::default(), &at, CHUNK).await };
+        keyset_chunk(&mut self.at, read, row).await
     }
 }
 
