@@ -106,9 +106,16 @@ async fn connect_and_migrate() -> Result<sea_orm::DatabaseConnection, String> {
     let db = crate::db::connect(&config.database_url, None)
         .await
         .map_err(|e| format!("database: {e}"))?;
+    // A command run while instances start takes its turn like they do.
+    let turn = crate::db::StartUpTurn::take(&db)
+        .await
+        .map_err(|e| format!("waiting for starting instances failed: {e}"))?;
     crate::db::migrate(&db)
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
+    turn.end()
+        .await
+        .map_err(|e| format!("ending the start-up turn failed: {e}"))?;
     Ok(db)
 }
 
