@@ -204,10 +204,9 @@ async fn a_read_that_fails_halfway_breaks_the_transfer_off() {
             })
             .await
             .unwrap();
+            // How much of the head and the first chunk reached the socket
+            // before hyper closed it is up to timing; never the last chunk.
             let text = String::from_utf8_lossy(&broken);
-            if format == "csv" {
-                assert!(text.contains("Anna"), "the first chunk went out: {text}");
-            }
             assert!(
                 !text.contains("\r\n0\r\n\r\n"),
                 "{format}, {then}: no last chunk"
