@@ -33,8 +33,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use aanmeldpunt::domain::{
-    sign_up_search_key, Category, Lang, MailKind, OutboxStatus, PageAt, RegistrationStatus, Search,
-    SectorCode, Stage,
+    partnership_search_key, sign_up_search_key, Category, Lang, MailKind, OutboxStatus, PageAt,
+    RegistrationStatus, Search, SectorCode, Stage,
 };
 use aanmeldpunt::entities::event;
 use aanmeldpunt::entities::{
@@ -359,8 +359,19 @@ async fn measure(
     page!("partnerships: dashboard", {
         partnerships::summary(db, year).await.unwrap();
     });
+    page!("partnerships: last year's dashboard", {
+        partnerships::summary(db, year - 1).await.unwrap();
+    });
     page!("partnerships: first page", {
-        partnerships::page(db, &PageAt::First).await.unwrap();
+        partnerships::page(db, &Search::default(), &PageAt::First)
+            .await
+            .unwrap();
+    });
+    let supplier = Search::parse("schoonmaak 7").unwrap();
+    page!("partnerships: search", {
+        partnerships::page(db, &supplier, &PageAt::First)
+            .await
+            .unwrap();
     });
     page!("audit log: one member of staff", {
         audit::page(db, Some("staff7@scale.example"), &PageAt::First)
@@ -476,13 +487,17 @@ async fn fill_partnerships(db: &DatabaseConnection, sizes: &Sizes, from: &Sizes)
             .collect();
         let rows = ids.iter().enumerate().map(|(n, &id)| {
             let i = start + n;
-            let created = now - chrono::Duration::days(4 * i as i64);
+            let created = now - chrono::Duration::days(recorded_days_ago(i));
             partnership::ActiveModel {
                 id: Set(id),
                 buyer_organisation_id: Set(Uuid::new_v4()),
                 buyer_name: Set(format!("Gemeente {}", i % 342)),
                 sector: Set(SectorCode::parse("GEM").unwrap()),
                 supplier_name: Set(format!("Schoonmaak {i} BV")),
+                search_key: Set(partnership_search_key(
+                    &format!("Gemeente {}", i % 342),
+                    &format!("Schoonmaak {i} BV"),
+                )),
                 supplier_kvk: Set(None),
                 category: Set(Category::Cleaning),
                 application_id: Set(None),
@@ -497,7 +512,7 @@ async fn fill_partnerships(db: &DatabaseConnection, sizes: &Sizes, from: &Sizes)
         });
         in_one_transaction(db, partnership::Entity::insert_many(rows)).await;
         let changes = ids.iter().enumerate().flat_map(|(n, &id)| {
-            let created = now - chrono::Duration::days(4 * (start + n) as i64);
+            let created = now - chrono::Duration::days(recorded_days_ago(start + n));
             [
                 Stage::Interest,
                 Stage::FirstConversation,
@@ -516,6 +531,18 @@ async fn fill_partnerships(db: &DatabaseConnection, sizes: &Sizes, from: &Sizes)
             })
         });
         in_one_transaction(db, partnership_stage_change::Entity::insert_many(changes)).await;
+    }
+}
+
+/// The first 15 partnerships are recent (recorded in the last four months,
+/// each started 60 days later, this year's when run after April); the rest
+/// are from the years before, one every four days, so the year's own
+/// figures are the same with history or without it.
+fn recorded_days_ago(i: usize) -> i64 {
+    let this_year = 15;
+    match i < this_year {
+        true => 60 + 4 * i as i64,
+        false => 500 + 4 * (i - this_year) as i64,
     }
 }
 

@@ -144,6 +144,11 @@ async fn prepare(figment: &Figment) -> Result<Ready, String> {
         Ok(n) => tracing::info!("gave {n} sign-ups from before list search their search key"),
         Err(e) => return Err(format!("sign-ups could not be given a search key: {e}")),
     }
+    match services::partnerships::key_unkeyed(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("gave {n} partnerships from before their search their search key"),
+        Err(e) => return Err(format!("partnerships could not be given a search key: {e}")),
+    }
     if config.seed
         && services::seed::seed_if_empty(&db, chrono::Utc::now())
             .await

@@ -24,6 +24,7 @@ mod m20261202_000023_staff_accounts;
 mod m20261202_000024_pilot_sectors;
 mod m20261202_000025_list_search;
 mod m20261202_000026_partnership_paging;
+mod m20261202_000027_partnership_search;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000024_pilot_sectors::Migration),
             Box::new(m20261202_000025_list_search::Migration),
             Box::new(m20261202_000026_partnership_paging::Migration),
+            Box::new(m20261202_000027_partnership_search::Migration),
         ]
     }
 }

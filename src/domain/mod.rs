@@ -31,7 +31,9 @@ pub use paging::{PageAt, Window, PAGE_SIZE};
 pub use partnership::{kvk_number, Category, HoursPerWeek, Stage, HOURS_PER_JOB};
 pub use pilot::{NewPilot, PilotInput, PilotSectors, Places};
 pub use registration::{FieldErrors, NewRegistration, RegistrationInput};
-pub use search::{fold_for_search, sign_up_search_key, Search, LIKE_ESCAPE};
+pub use search::{
+    fold_for_search, partnership_search_key, sign_up_search_key, Search, LIKE_ESCAPE,
+};
 pub use sector::{SectorCode, SectorGroup};
 pub use submission::SubmissionKey;
 pub use text::{search_text, BoundedText, Line, OptionalLine, OptionalText};

@@ -36,9 +36,16 @@ pub fn fold_for_search(raw: &str) -> String {
 /// orders the door list as people read names, then address and
 /// organisation.
 pub fn sign_up_search_key(name: &str, email: &str, organisation: &str) -> String {
-    [name, email, organisation]
-        .map(fold_for_search)
-        .join(&PART.to_string())
+    search_key([name, email, organisation])
+}
+
+/// What a partnership is found by: its buyer, then its supplier.
+pub fn partnership_search_key(buyer: &str, supplier: &str) -> String {
+    search_key([buyer, supplier])
+}
+
+fn search_key<const N: usize>(parts: [&str; N]) -> String {
+    parts.map(fold_for_search).join(&PART.to_string())
 }
 
 /// A search as typed into a list's search box: one line of at most 200

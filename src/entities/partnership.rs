@@ -24,6 +24,9 @@ pub struct Model {
     pub started_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Buyer and supplier folded for search; empty until keyed
+    /// (`partnerships::key_unkeyed`).
+    pub search_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -507,7 +507,7 @@ async fn the_audit_log_pages_and_shows_one_member_of_staffs_changes() {
 /// PostgreSQL the plan with scans and sorts priced out, which shows
 /// whether an index can serve it in order (tiny test tables are cheaper
 /// to scan and sort).
-async fn plan(app: &TestApp, statement: Statement) -> String {
+pub(crate) async fn plan(app: &TestApp, statement: Statement) -> String {
     let backend = app.db.get_database_backend();
     let values = statement.values.clone().map(|v| v.0).unwrap_or_default();
     let txn = app.db.begin().await.unwrap();
@@ -593,7 +593,8 @@ async fn every_page_of_a_long_list_is_read_in_index_order() {
         ),
         (
             "partnerships",
-            partnerships::page_query(&PageAt::After(Uuid::new_v4()), 100).build(backend),
+            partnerships::page_query(&Search::default(), &PageAt::After(Uuid::new_v4()), 100)
+                .build(backend),
         ),
     ];
     for (list, statement) in lists {

@@ -17,6 +17,7 @@ mod calendar_feed;
 mod cancel;
 mod concurrency;
 mod crash;
+mod dashboard;
 mod door;
 mod duo;
 mod eligibility;

@@ -197,6 +197,7 @@ const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
             "started_at",
             "created_at",
             "updated_at",
+            "search_key",
         ],
         "two organisations and their contract; no contact person",
     ),

@@ -206,3 +206,99 @@ async fn applications_are_found_by_organisation_or_address_and_by_status() {
         Status::UnprocessableEntity
     );
 }
+
+#[rocket::async_test]
+async fn partnerships_are_found_by_buyer_or_supplier_a_page_at_a_time() {
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let csrf = app.log_in_as(Role::Programme).await;
+    let mut made = Vec::new();
+    for (buyer, supplier) in (0..101)
+        .map(|i| ("Gemeente Utrecht", format!("Glans {i:03}")))
+        .chain([("Provincie Utrecht", "Schoonmaak Özdemir & Zn".to_owned())])
+    {
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("buyer", buyer),
+            ("supplier_name", supplier.as_str()),
+            ("category", "cleaning"),
+            ("planned_hours", "25.5"),
+            ("notes", ""),
+        ];
+        let saved = app.post_form("/admin/partnerships", &fields).await;
+        assert_eq!(saved.status(), Status::SeeOther, "{supplier}");
+        made.push(supplier);
+    }
+
+    let rows = |html: &str| html.matches("<tr id=\"partnership-").count();
+    let found = page(&app, "/admin/partnerships?q=OZDEMIR").await;
+    assert_eq!(rows(&found), 1, "without case or accents");
+    assert!(found.contains("Schoonmaak Özdemir &amp; Zn"));
+    assert_eq!(
+        rows(&page(&app, "/admin/partnerships?q=provincie").await),
+        1
+    );
+    assert_eq!(
+        rows(&page(&app, "/admin/partnerships?q=glans%20100").await),
+        1
+    );
+    let none = page(&app, "/admin/partnerships?q=_").await;
+    assert_eq!(rows(&none), 0, "`_` is a character, not a wildcard");
+    assert!(none.contains("Geen partnerships gevonden"));
+
+    // A search's pages keep to it.
+    let pages = walk(&app, "/admin/partnerships?q=Glans").await;
+    assert_eq!(pages.len(), 2);
+    assert!(link(&pages[0], "next").unwrap().contains("q=Glans"));
+    for supplier in &made[..101] {
+        let on = pages.iter().filter(|html| html.contains(supplier)).count();
+        assert_eq!(on, 1, "{supplier} is on {on} pages");
+    }
+    assert!(!pages.iter().any(|html| html.contains("Özdemir")));
+
+    let too_long = format!("/admin/partnerships?q={}", "a".repeat(201));
+    assert_eq!(
+        app.get(&too_long).await.status(),
+        Status::UnprocessableEntity
+    );
+    assert_eq!(
+        app.get("/admin/partnerships?q=a%0Ab").await.status(),
+        Status::UnprocessableEntity
+    );
+}
+
+#[rocket::async_test]
+async fn partnerships_from_before_search_are_keyed_at_the_next_start() {
+    use aanmeldpunt::entities::partnership;
+    use sea_orm::sea_query::Expr;
+
+    let app = spawn_app().await;
+    app.import_register(ROO_FIXTURE, RegisterFormat::Roo)
+        .await
+        .unwrap();
+    let csrf = app.log_in_as(Role::Programme).await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("buyer", "Gemeente Utrecht"),
+        ("supplier_name", "Glans"),
+        ("category", "cleaning"),
+        ("planned_hours", "25.5"),
+        ("notes", ""),
+    ];
+    app.post_form("/admin/partnerships", &fields).await;
+    // As an instance from before migration 000027 would have left it.
+    partnership::Entity::update_many()
+        .col_expr(partnership::Column::SearchKey, Expr::value(""))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let rows = |html: String| html.matches("<tr id=\"partnership-").count();
+    assert_eq!(rows(page(&app, "/admin/partnerships?q=glans").await), 0);
+
+    let keyed = aanmeldpunt::services::partnerships::key_unkeyed(&app.db).await;
+    assert_eq!(keyed.unwrap(), 1);
+    assert_eq!(rows(page(&app, "/admin/partnerships?q=glans").await), 1);
+    assert_eq!(rows(page(&app, "/admin/partnerships?q=utrecht").await), 1);
+}

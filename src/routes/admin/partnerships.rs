@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{render, render_with, Page, Pages};
 use crate::auth::{Admin, Programme, Reader, Staff};
-use crate::domain::{Category, FieldErrors, HoursPerWeek, Lang, PageAt, ParseError, Stage};
+use crate::domain::{Category, FieldErrors, HoursPerWeek, Lang, PageAt, ParseError, Search, Stage};
 use crate::error::{field_messages, AppError};
 use crate::http::{Button, CsrfForm, CsrfToken, Download, ExportFormat};
 use crate::services::partnerships::{self, NewPartnership, PartnershipRow};
@@ -20,6 +20,9 @@ use crate::services::{applications, eligibility, exports, Services};
 struct ListPage<'a> {
     partnerships: Vec<PartnershipRow>,
     pages: Pages,
+    /// The search as typed, and whether the list is narrowed by one.
+    q: &'a str,
+    filtered: bool,
     stages: &'static [Stage],
     categories: &'static [Category],
     /// The new-partnership form as posted, when it was refused.
@@ -28,18 +31,31 @@ struct ListPage<'a> {
     notice: Option<String>,
 }
 
-/// The partnerships, newest first, a page at a time.
-#[rocket::get("/admin/partnerships?<after>&<before>")]
+/// The partnerships, newest first, a page at a time; those whose buyer or
+/// supplier contains `q`, when asked.
+#[rocket::get("/admin/partnerships?<q>&<after>&<before>")]
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn list(
     services: &State<Services>,
     lang: Lang,
     staff: Reader,
     csrf: CsrfToken,
+    q: Option<&str>,
     after: Option<&str>,
     before: Option<&str>,
 ) -> Result<Page, AppError> {
     let at = super::page_at(after, before)?;
-    list_page(services, lang, &staff, &csrf, Status::Ok, &at, None).await
+    let listed = Listed {
+        q: q.unwrap_or_default(),
+        at,
+    };
+    list_page(services, lang, &staff, &csrf, Status::Ok, &listed, None).await
+}
+
+/// Which partnerships the list shows: a search, and where the page starts.
+struct Listed<'a> {
+    q: &'a str,
+    at: PageAt<Uuid>,
 }
 
 /// The list, with a refused new partnership shown again in its form.
@@ -49,23 +65,33 @@ async fn list_page(
     staff: &Staff,
     csrf: &CsrfToken,
     status: Status,
-    at: &PageAt<Uuid>,
+    listed: &Listed<'_>,
     refused: Option<(&NewForm, FieldErrors, Option<String>)>,
 ) -> Result<Page, AppError> {
+    let search = Search::parse(listed.q).map_err(|e| AppError::Validation([("q", e)].into()))?;
     let (new, errors, notice) = match refused {
         Some((form, errors, notice)) => (Some(form), field_messages(&errors, lang), notice),
         None => (None, BTreeMap::new(), None),
     };
-    let window = partnerships::page(&services.db, at).await?;
-    let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
-        (Some(key), _) => format!("/admin/partnerships?after={key}"),
-        (None, Some(key)) => format!("/admin/partnerships?before={key}"),
-        (None, None) => "/admin/partnerships".to_owned(),
+    let window = partnerships::page(&services.db, &search, &listed.at).await?;
+    let filters = match listed.q {
+        "" => String::new(),
+        q => format!("q={}&", super::query_value(q)),
     };
-    let pages = Pages::around(at, &window, link);
+    let link = |after: Option<Uuid>, before: Option<Uuid>| match (after, before) {
+        (Some(key), _) => format!("/admin/partnerships?{filters}after={key}"),
+        (None, Some(key)) => format!("/admin/partnerships?{filters}before={key}"),
+        (None, None) => match filters.trim_end_matches('&') {
+            "" => "/admin/partnerships".to_owned(),
+            filters => format!("/admin/partnerships?{filters}"),
+        },
+    };
+    let pages = Pages::around(&listed.at, &window, link);
     let page = ListPage {
         partnerships: window.rows,
         pages,
+        q: listed.q,
+        filtered: !search.is_empty(),
         stages: Stage::ALL,
         categories: Category::ALL,
         new,
@@ -136,7 +162,8 @@ async fn create(
             };
             match partnerships::create(services, new, &staff.email).await {
                 Ok(_) => {
-                    let saved = super::saved(Redirect::to(uri!(list(_, _))), "saved-partnership");
+                    let saved =
+                        super::saved(Redirect::to(uri!(list(_, _, _))), "saved-partnership");
                     return Ok(Ok(saved));
                 }
                 Err(AppError::Validation(fields)) => (Status::UnprocessableEntity, fields, None),
@@ -155,7 +182,10 @@ async fn create(
         &staff,
         &csrf,
         status,
-        &PageAt::First,
+        &Listed {
+            q: "",
+            at: PageAt::First,
+        },
         refused,
     )
     .await
@@ -178,7 +208,7 @@ async fn stage(
     let to = Stage::parse(&form.stage).map_err(|e| invalid("stage", e.0))?;
     partnerships::change_stage(services, id, to, &staff.email, Utc::now()).await?;
     Ok(super::saved(
-        Redirect::to(uri!(list(_, _))),
+        Redirect::to(uri!(list(_, _, _))),
         "saved-partnership",
     ))
 }
@@ -204,7 +234,7 @@ async fn hours(
         HoursPerWeek::parse(&form.realised_hours).map_err(|e| invalid("realised_hours", e.0))?;
     partnerships::set_hours(services, id, planned, realised, &staff.email).await?;
     Ok(super::saved(
-        Redirect::to(uri!(list(_, _))),
+        Redirect::to(uri!(list(_, _, _))),
         "saved-partnership",
     ))
 }
@@ -264,7 +294,7 @@ async fn from_application(
     let new = applications::partnership_from(&services.db, id).await?;
     partnerships::create(services, new, &staff.email).await?;
     Ok(super::saved(
-        Redirect::to(uri!(list(_, _))),
+        Redirect::to(uri!(list(_, _, _))),
         "saved-partnership",
     ))
 }
