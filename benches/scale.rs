@@ -395,6 +395,7 @@ async fn fill(db: &DatabaseConnection, meeting: &event::Model, sizes: &Sizes, fr
                 id: Set(Uuid::new_v4()),
                 event_id: Set(meeting.id),
                 search_key: Set(sign_up_search_key(&name, &email, &org)),
+                changed_by_attendee_at: Set(None),
                 name: Set(name),
                 email: Set(email),
                 organisation: Set(org),

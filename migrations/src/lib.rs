@@ -25,6 +25,7 @@ mod m20261202_000024_pilot_sectors;
 mod m20261202_000025_list_search;
 mod m20261202_000026_partnership_paging;
 mod m20261202_000027_partnership_search;
+mod m20261202_000028_own_changes;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000025_list_search::Migration),
             Box::new(m20261202_000026_partnership_paging::Migration),
             Box::new(m20261202_000027_partnership_search::Migration),
+            Box::new(m20261202_000028_own_changes::Migration),
         ]
     }
 }

@@ -35,6 +35,8 @@ pub struct Model {
     /// what the back-office lists search and the door list sorts by.
     /// Empty until keyed (`attendees::key_unkeyed`).
     pub search_key: String,
+    /// When the person last changed their own details (manage link).
+    pub changed_by_attendee_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,19 +7,30 @@ use rocket::{uri, State};
 use serde::Serialize;
 
 use crate::config::AppConfig;
-use crate::domain::{Lang, RegistrationStatus, SectorCode};
-use crate::error::AppError;
+use std::collections::BTreeMap;
+
+use crate::domain::{FieldErrors, Lang, RegistrationStatus, SectorCode};
+use crate::error::{field_messages, AppError};
 use crate::format;
 use crate::http::lang::query;
 use crate::http::{page, Button, CsrfForm, CsrfToken, Download, Page};
 use crate::i18n::text;
 use crate::routes::confirm::{public_page, Confirm};
-use crate::services::registrations::{self, ManagedRegistration};
+use crate::services::registrations::{self, DetailsInput, ManagedRegistration};
+use crate::services::sectors::{self, SectorView};
 use crate::services::{events, Services};
 
 #[derive(Serialize)]
 struct ManagePage {
     lang: &'static str,
+    /// Whether the person may still change their details, the form as
+    /// shown (stored or as posted), and what was wrong with it.
+    can_change: bool,
+    form: DetailsForm,
+    errors: BTreeMap<&'static str, String>,
+    notice: Option<String>,
+    saved: bool,
+    sectors: Vec<SectorView>,
     token: String,
     csrf: String,
     registration: ManagedRegistration,
@@ -32,21 +43,61 @@ struct ManagePage {
     can_cancel: bool,
 }
 
-#[rocket::get("/manage/<token>")]
+#[rocket::get("/manage/<token>?<saved>")]
 async fn show(
     services: &State<Services>,
     token: TokenParam<'_>,
     lang: Lang,
     csrf: CsrfToken,
+    saved: Option<bool>,
 ) -> Result<Page, AppError> {
-    let registration = registrations::find_by_manage_token(services, &token).await?;
+    let shown = Shown {
+        saved: saved.unwrap_or(false),
+        ..Shown::default()
+    };
+    manage_page(services, &token, lang, &csrf, shown).await
+}
+
+/// What the manage page shows besides the sign-up: a refused change
+/// with its messages, or that a change was saved.
+#[derive(Default)]
+struct Shown {
+    status: Option<Status>,
+    posted: Option<DetailsForm>,
+    errors: FieldErrors,
+    notice: Option<String>,
+    saved: bool,
+}
+
+async fn manage_page(
+    services: &Services,
+    token: &str,
+    lang: Lang,
+    csrf: &CsrfToken,
+    shown: Shown,
+) -> Result<Page, AppError> {
+    let registration = registrations::find_by_manage_token(services, token).await?;
     let event = events::by_slug(&services.db, &registration.event_slug, lang).await?;
     let (starts, ends) = (event.starts_at.to_utc(), event.ends_at.to_utc());
     let status = registration.status;
+    let open = status != RegistrationStatus::Cancelled && starts > chrono::Utc::now();
+    let form = shown.posted.unwrap_or_else(|| DetailsForm {
+        name: registration.name.clone(),
+        organisation: registration.organisation.clone(),
+        sector: registration.sector.clone(),
+        job_title: registration.job_title.clone().unwrap_or_default(),
+        remarks: registration.remarks.clone().unwrap_or_default(),
+    });
     let context = ManagePage {
         lang: lang.code(),
-        token: token.as_str().to_owned(),
-        csrf: csrf.0,
+        can_change: open,
+        form,
+        errors: field_messages(&shown.errors, lang),
+        notice: shown.notice,
+        saved: shown.saved,
+        sectors: sectors::list(lang),
+        token: token.to_owned(),
+        csrf: csrf.0.clone(),
         sector_name: SectorCode::parse(&registration.sector)
             .map(|s| s.name(lang).to_owned())
             .unwrap_or_else(|_| registration.sector.clone()),
@@ -55,13 +106,73 @@ async fn show(
         time: format::time_range(starts, ends),
         location: event.location,
         status,
-        can_cancel: status != RegistrationStatus::Cancelled && starts > chrono::Utc::now(),
+        can_cancel: open,
         registration,
     };
     Ok(page(
-        Status::Ok,
+        shown.status.unwrap_or(Status::Ok),
         services.views.render("manage.html.tera", &context)?,
     ))
+}
+
+/// The details a person may change, as the manage page's form sends them.
+#[derive(Debug, Clone, Default, rocket::FromForm, Serialize)]
+struct DetailsForm {
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    organisation: String,
+    #[field(default = String::new())]
+    sector: String,
+    #[field(default = String::new())]
+    job_title: String,
+    #[field(default = String::new())]
+    remarks: String,
+}
+
+/// Saves changed details; a refused change comes back in its form with a
+/// message per field, or with why it cannot be made.
+#[rocket::post("/manage/<token>/details", data = "<form>")]
+async fn change_details(
+    services: &State<Services>,
+    token: TokenParam<'_>,
+    lang: Lang,
+    csrf: CsrfToken,
+    form: CsrfForm<DetailsForm>,
+) -> Result<Result<Redirect, Page>, AppError> {
+    let CsrfForm(form) = form;
+    let input = DetailsInput {
+        name: form.name.clone(),
+        organisation: form.organisation.clone(),
+        sector: form.sector.clone(),
+        job_title: form.job_title.clone(),
+        remarks: form.remarks.clone(),
+    };
+    let shown = match registrations::change_details(services, &token, &input).await {
+        Ok(_) => {
+            let saved = format!("/manage/{}?lang={}&saved=true", token.as_str(), lang.code());
+            return Ok(Ok(Redirect::to(saved)));
+        }
+        Err(AppError::Validation(errors)) => Shown {
+            status: Some(Status::UnprocessableEntity),
+            errors,
+            notice: Some(text(lang, "form-has-errors")),
+            ..Shown::default()
+        },
+        Err(err @ (AppError::Conflict(_) | AppError::Ineligible(_))) => Shown {
+            status: Some(err.status()),
+            notice: Some(err.message(lang)),
+            ..Shown::default()
+        },
+        Err(err) => return Err(err),
+    };
+    let shown = Shown {
+        posted: Some(form),
+        ..shown
+    };
+    manage_page(services, &token, lang, &csrf, shown)
+        .await
+        .map(Err)
 }
 
 #[rocket::post("/manage/<token>/cancel", data = "<_form>")]
@@ -72,7 +183,7 @@ async fn cancel(
     _form: CsrfForm<Button>,
 ) -> Result<Redirect, AppError> {
     registrations::cancel(services, &token).await?;
-    Ok(Redirect::to(uri!(_, show(token), query(lang))))
+    Ok(Redirect::to(uri!(_, show(token, _), query(lang))))
 }
 
 /// Everything stored about the sign-up, to download (AVG art. 15 and 20).
@@ -99,7 +210,7 @@ async fn confirm_cancel(
 ) -> Result<Result<Page, Redirect>, AppError> {
     let registration = registrations::find_by_manage_token(services, &token).await?;
     if registration.status == RegistrationStatus::Cancelled {
-        return Ok(Err(Redirect::to(uri!(_, show(token), query(lang)))));
+        return Ok(Err(Redirect::to(uri!(_, show(token, _), query(lang)))));
     }
     let event = events::by_slug(&services.db, &registration.event_slug, lang).await?;
     let (starts, ends) = (event.starts_at.to_utc(), event.ends_at.to_utc());
@@ -125,7 +236,7 @@ async fn confirm_cancel(
         message: None,
         button: text(lang, "cancel-confirm"),
         action: uri!(cancel(token)).to_string(),
-        back: uri!(show(token)).to_string(),
+        back: uri!(show(token, _)).to_string(),
     };
     public_page(services, lang, &csrf, confirm).map(Ok)
 }
@@ -146,7 +257,7 @@ async fn confirm_erase(
         message: None,
         button: text(lang, "erase-confirm"),
         action: uri!(erase(token)).to_string(),
-        back: uri!(show(token)).to_string(),
+        back: uri!(show(token, _)).to_string(),
     };
     public_page(services, lang, &csrf, confirm)
 }
@@ -201,6 +312,7 @@ pub(crate) fn privacy(
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         show,
+        change_details,
         confirm_cancel,
         cancel,
         data,

@@ -118,6 +118,8 @@ pub struct Attendee {
     pub queue_number: i64,
     pub signed_up_at: String,
     pub checked_in: bool,
+    /// When they last changed their own details, if they did.
+    pub changed_by_attendee: Option<String>,
 }
 
 impl From<registration::Model> for Attendee {
@@ -129,6 +131,11 @@ impl From<registration::Model> for Attendee {
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             checked_in: reg.checked_in_at.is_some(),
+            changed_by_attendee: reg.changed_by_attendee_at.map(|at| {
+                super::events::amsterdam(at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            }),
             name: reg.name,
             email: reg.email,
             organisation: reg.organisation,

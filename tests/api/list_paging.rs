@@ -58,6 +58,7 @@ pub(crate) async fn fill(
             submission_key: Set(None),
             calendar_uid: Set(None),
             search_key: Set(sign_up_search_key(name, email, org)),
+            changed_by_attendee_at: Set(None),
         }
     });
     // A few hundred rows a statement: SQLite allows so many parameters.

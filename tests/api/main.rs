@@ -37,6 +37,7 @@ mod meeting_change;
 mod nodelay;
 mod openapi;
 mod outage;
+mod own_changes;
 mod partnerships;
 mod personal_data;
 mod pilot_admin;

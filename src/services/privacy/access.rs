@@ -64,6 +64,8 @@ pub struct SignUpData {
     pub confirmed_at: Option<DateTime<FixedOffset>>,
     pub cancelled_at: Option<DateTime<FixedOffset>>,
     pub checked_in_at: Option<DateTime<FixedOffset>>,
+    /// When they last changed their own details through the manage link.
+    pub changed_by_attendee_at: Option<DateTime<FixedOffset>>,
     pub mails: Vec<MailRecord>,
     /// When the purge removes it, by the retention setting.
     pub kept_until: DateTime<FixedOffset>,
@@ -104,6 +106,7 @@ pub async fn sign_up_data(
         confirmed_at: reg.confirmed_at.map(amsterdam),
         cancelled_at: reg.cancelled_at.map(amsterdam),
         checked_in_at: reg.checked_in_at.map(amsterdam),
+        changed_by_attendee_at: reg.changed_by_attendee_at.map(amsterdam),
     })
 }
 

@@ -45,6 +45,7 @@ pub const PERSONAL_DATA: &[PersonalData] = &[
             "job_title",
             "remarks",
             "checked_in_at",
+            "changed_by_attendee_at",
             "submission_key",
             "search_key",
         ],

@@ -76,6 +76,10 @@ pub async fn registrations(txn: &WriteTxn, ids: &[Uuid]) -> Result<Scrubbed, App
                 Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
             )
             .col_expr(
+                registration::Column::ChangedByAttendeeAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .col_expr(
                 registration::Column::SubmissionKey,
                 Expr::value(Option::<String>::None),
             )

@@ -119,7 +119,7 @@ impl<'s> LockedEvent<'s> {
     }
 
     /// A registration of this event, read under the lock.
-    async fn registration(&self, id: Uuid) -> Result<registration::Model, AppError> {
+    pub(super) async fn registration(&self, id: Uuid) -> Result<registration::Model, AppError> {
         registration::Entity::find_by_id(id)
             .filter(registration::Column::EventId.eq(self.event.id))
             .one(&self.txn)

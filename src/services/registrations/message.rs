@@ -159,6 +159,7 @@ mod tests {
             submission_key: None,
             calendar_uid: None,
             search_key: String::new(),
+            changed_by_attendee_at: None,
         };
         let confirmed = person(RegistrationStatus::Confirmed, false);
         let present = person(RegistrationStatus::Confirmed, true);

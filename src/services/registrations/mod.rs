@@ -8,6 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub mod decide;
+mod details;
 pub mod door;
 mod locked;
 mod mail;
@@ -16,6 +17,7 @@ mod message;
 mod queue;
 mod sign_up;
 
+pub use details::{change_details, DetailsInput, MANAGE_LINK};
 pub use door::CheckedIn;
 pub use locked::LockedEvent;
 pub use meeting_change::{changes as meeting_changes, ChangeLine, Meeting, Reach};

@@ -406,6 +406,7 @@ fn new_row(
         submission_key: Set(new.submission_key.map(|k| k.as_str().to_owned())),
         calendar_uid: Set(Some(crate::mail::ics::calendar_uid(id))),
         search_key: Set(search_key),
+        changed_by_attendee_at: Set(None),
     }
 }
 
