@@ -176,7 +176,7 @@ const ROUTES: &[(Method, &str, Needs)] = &[
     ),
     (
         Method::Get,
-        "/admin/partnerships?<after>&<before>",
+        "/admin/partnerships?<q>&<after>&<before>",
         can(Read),
     ),
     (Method::Post, "/admin/partnerships", can(RunProgramme)),
